@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// Plain JavaScript that any Node can parse: refuse old runtimes with one line
+// before loading the compiled CLI (which uses syntax and APIs of Node >= 22).
+const [major] = process.versions.node.split('.').map(Number);
+if (major < 22) {
+  process.stderr.write(
+    `soc-watch needs Node.js >= 22 (this is ${process.version}); run it through npm/npx in the project, which uses the bundled Node 24.\n`,
+  );
+  process.exit(1);
+}
+import('../dist/cli.js').catch((error) => {
+  process.stderr.write(`soc-watch: ${error && error.message ? error.message : error}\n`);
+  process.exit(1);
+});

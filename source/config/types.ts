@@ -1,0 +1,108 @@
+// The resolved configuration every command works from: defaults < config file <
+// environment < flags, already validated and with durations parsed to milliseconds.
+// Secrets live apart (see `Secrets`) so nothing that serialises a Config can leak them.
+
+/** A query DSL clause, passed to the cluster as-is (validated as a JSON object only). */
+export type QueryDsl = Record<string, unknown>;
+
+export type Backend = 'auto' | 'elasticsearch' | 'opensearch';
+export type AuthMode = 'none' | 'apiKey' | 'basic' | 'bearer';
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+/** Field names in the indices. ECS defaults; overridable globally and per service. */
+export interface FieldMap {
+  time: string;
+  sourceIp: string;
+  user: string;
+  host: string;
+  country: string;
+  asn: string;
+  asOrg: string;
+}
+
+export interface ServiceDefinition {
+  /** Short id used in config keys, alerts and JSON output: `ssh`, `rdp`, or a custom name. */
+  name: string;
+  /** Display label, e.g. `SSH`. */
+  label: string;
+  /** Filter (query DSL) selecting failed authentications of this service. */
+  failure: QueryDsl;
+  /** Filter selecting successful authentications (for success-after-failure). */
+  success?: QueryDsl;
+  /** Filter, applied inside failures, marking attempts on accounts that do not exist. */
+  invalidUser?: QueryDsl;
+  /** Index pattern override for this service (defaults to Config.indexPattern). */
+  indexPattern?: string;
+  /** Field overrides for this service. */
+  fields: FieldMap;
+  /** ATT&CK technique of the remote service, e.g. T1021.004 (SSH), T1021.001 (RDP). */
+  technique?: string;
+  /** Brute-force threshold: failures from one IP in the window. */
+  threshold: number;
+}
+
+export interface RuleSettings {
+  bruteForce: { enabled: boolean };
+  slowBruteForce: { enabled: boolean; threshold: number; windowMs: number; refreshMs: number };
+  spraying: { enabled: boolean; distinctUsers: number };
+  enumeration: { enabled: boolean; invalidUsers: number };
+  distributed: { enabled: boolean; distinctIps: number };
+  successAfterFailure: { enabled: boolean; failures: number; correlationMs: number };
+  /** How long without new failures before an alert goes quiet, then closed. */
+  quietAfterMs: number;
+  closeAfterMs: number;
+}
+
+export interface CustomRule {
+  name: string;
+  /** A configured service name, or omitted when indexPattern + filter are given. */
+  service?: string;
+  indexPattern?: string;
+  filter?: QueryDsl;
+  groupBy: string;
+  /** `count` or `distinct:<field>` */
+  metric: string;
+  threshold: number;
+  windowMs: number;
+  severity: Severity;
+  technique: string;
+}
+
+export interface AllowList {
+  /** CIDR ranges or single addresses. */
+  cidrs: string[];
+  /** Account patterns; `*` is a wildcard (e.g. `*$` machine accounts). Case-insensitive. */
+  users: string[];
+}
+
+export interface Config {
+  nodes: string[];
+  auth: { mode: AuthMode; username?: string };
+  tls: { caFile?: string; caFingerprint?: string; insecure: boolean };
+  backend: Backend;
+  indexPattern: string;
+  ingestIndex: string;
+  escalationIndex: string;
+  fields: FieldMap;
+  windowMs: number;
+  refreshMs: number;
+  requestTimeoutMs: number;
+  /** Max offender rows fetched per service (terms size). */
+  maxOffenders: number;
+  services: ServiceDefinition[];
+  rules: RuleSettings;
+  customRules: CustomRule[];
+  allowList: AllowList;
+  slack: { webhookUrlFile?: string; timeoutMs: number; retries: number };
+  kibanaUrl?: string;
+  ascii: boolean;
+}
+
+/** Secrets: from the environment or files only; never printed, logged or stored in the config file. */
+export interface Secrets {
+  apiKey?: string;
+  username?: string;
+  password?: string;
+  bearerToken?: string;
+  slackWebhookUrl?: string;
+}

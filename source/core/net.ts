@@ -1,0 +1,66 @@
+// IP and CIDR helpers on ipaddr.js (a well-kept parser that handles IPv6 zone-less forms,
+// IPv4-mapped IPv6 and prefix math) so allow-lists, mutes and the UI filter agree.
+import ipaddr from 'ipaddr.js';
+
+export type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+/** Parse an address; IPv4-mapped IPv6 (::ffff:1.2.3.4) becomes IPv4. Undefined if invalid. */
+export function parseIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  try {
+    const addr = ipaddr.parse(text.trim());
+    if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) {
+      return (addr as ipaddr.IPv6).toIPv4Address();
+    }
+    return addr;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isIp(text: string): boolean {
+  return parseIp(text) !== undefined;
+}
+
+/** Parse `10.0.0.0/8`, `2001:db8::/32` or a single address (as /32 or /128). */
+export function parseCidr(text: string): Cidr | undefined {
+  const trimmed = text.trim();
+  if (trimmed.includes('/')) {
+    try {
+      const [addr, bits] = ipaddr.parseCIDR(trimmed);
+      if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) {
+        return [(addr as ipaddr.IPv6).toIPv4Address(), bits - 96];
+      }
+      return [addr, bits];
+    } catch {
+      return undefined;
+    }
+  }
+  const addr = parseIp(trimmed);
+  if (!addr) return undefined;
+  return [addr, addr.kind() === 'ipv4' ? 32 : 128];
+}
+
+export function isCidr(text: string): boolean {
+  return parseCidr(text) !== undefined;
+}
+
+/** Does `ip` fall within `cidr`? False when either is invalid or the families differ. */
+export function ipInCidr(ip: string, cidr: string | Cidr): boolean {
+  const addr = parseIp(ip);
+  const range = typeof cidr === 'string' ? parseCidr(cidr) : cidr;
+  if (!addr || !range) return false;
+  if (addr.kind() !== range[0].kind()) return false;
+  return addr.match(range as [ipaddr.IPv4, number]);
+}
+
+export function ipInAny(ip: string, cidrs: readonly (string | Cidr)[]): boolean {
+  return cidrs.some((cidr) => ipInCidr(ip, cidr));
+}
+
+/** Internal: RFC 1918, RFC 4193 (fc00::/7), loopback, link-local, CGNAT. */
+export function isInternalIp(ip: string): boolean {
+  const addr = parseIp(ip);
+  if (!addr) return false;
+  const range = addr.range();
+  return ['private', 'loopback', 'uniqueLocal', 'linkLocal', 'carrierGradeNat'].includes(range);
+}

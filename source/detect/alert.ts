@@ -1,0 +1,69 @@
+// Alerts: what the detector produces from snapshots and what the console and Slack show.
+// Plain data; lifecycle changes are made by the detector's pure functions only.
+import type { NamedCount } from '../cluster/snapshot.js';
+import type { Severity } from '../config/types.js';
+
+export type { Severity };
+
+export type BuiltInRule =
+  | 'brute-force'
+  | 'slow-brute-force'
+  | 'spraying'
+  | 'enumeration'
+  | 'distributed'
+  | 'success-after-failure';
+
+/** Built-in rule id, or `custom:<name>` for a configured custom rule. */
+export type RuleId = BuiltInRule | `custom:${string}`;
+
+export type AlertState = 'new' | 'active' | 'quiet' | 'closed';
+
+/** Escalation status of an alert, as the console shows it. */
+export type EscalationStatus =
+  | { kind: 'sending'; since: number }
+  | { kind: 'sent'; at: number; by: string; update: boolean }
+  | { kind: 'failed'; at: number; reason: string }
+  | { kind: 'already'; at: number; by: string };
+
+export interface Technique {
+  id: string;
+  name: string;
+}
+
+export interface Alert {
+  /** `${rule}|${service}|${key}`: one live alert per (rule, service, key). */
+  id: string;
+  rule: RuleId;
+  service: string;
+  /** An IP (most rules) or an account (distributed), or a custom group value. */
+  key: string;
+  keyKind: 'ip' | 'user' | 'other';
+  severity: Severity;
+  techniques: Technique[];
+  state: AlertState;
+  /** Epoch ms (detector clock). */
+  firstSeen: number;
+  lastSeen: number;
+  /** Epoch ms of the last change of any count. */
+  lastChange: number;
+  /** Peak failures per minute observed. */
+  peakRate: number;
+  failures: number;
+  distinctUsers: number;
+  distinctIps: number;
+  invalidUserFailures: number;
+  topUsers: NamedCount[];
+  hosts: NamedCount[];
+  country: string | null;
+  asn: number | null;
+  /** Success after failures: account and time (ISO) of the success. */
+  success: { user: string | null; at: string } | null;
+  /** Human summary of the numbers, e.g. "37 failures, 12 users in 15m". */
+  summary: string;
+  internalSource: boolean;
+  repeatOffender: boolean;
+  acknowledged: boolean;
+  /** Epoch ms until which the alert is muted, or null. */
+  mutedUntil: number | null;
+  escalation: EscalationStatus | null;
+}
