@@ -60,6 +60,15 @@ export interface ServiceSnapshot {
   took: number;
 }
 
+/** Result of one custom rule (config `customRules`): groups at or above the rule's threshold are for the detector to judge. */
+export interface CustomRuleResult {
+  rule: string;
+  /** Service the rule is scoped to, or null when it has its own index pattern/filter. */
+  service: string | null;
+  windowMs: number;
+  groups: { key: string; value: number; count: number }[];
+}
+
 export interface Snapshot {
   schema: 1;
   backend: { kind: 'elasticsearch' | 'opensearch'; version: string };
@@ -69,6 +78,8 @@ export interface Snapshot {
   window: { from: string; to: string; ms: number };
   bucketMs: number;
   services: ServiceSnapshot[];
+  /** Custom rules evaluated in the same round trip (empty when none are configured). */
+  customRules: CustomRuleResult[];
   /** Largest server `took` of the round trip (ms). */
   took: number;
   /** Client wall time of the round trip (ms). */
