@@ -1,0 +1,319 @@
+// Every scalar setting in one table: its key path in the config file, its type, default,
+// environment variable(s) and what values are allowed. `config get/set/list`, the env
+// layer, the flag layer and the README reference are all driven from here, so they cannot
+// drift apart. Structured settings (custom services, custom rules) live in the file only.
+
+export type KeyType = 'string' | 'url' | 'urls' | 'duration' | 'int' | 'bool' | 'enum' | 'list' | 'cidrs';
+
+export interface KeySpec {
+  /** Dot path in the config file, e.g. `rules.spraying.distinctUsers`. */
+  path: string;
+  type: KeyType;
+  default: unknown;
+  description: string;
+  /** Allowed values, for `enum`. */
+  values?: readonly string[];
+  /** Minimum, for `int`. */
+  min?: number;
+  /** Environment variables, first match wins. Default: SOC_WATCH_<PATH_IN_SNAKE_CASE>. */
+  env?: readonly string[];
+}
+
+const DEFAULT_INDEX_PATTERN = 'logs-*,filebeat-*,winlogbeat-*,soc-watch-auth';
+
+export const KEYS: readonly KeySpec[] = [
+  {
+    path: 'nodes',
+    type: 'urls',
+    default: ['http://127.0.0.1:9200'],
+    description: 'Cluster node URL(s), comma-separated',
+    env: ['ELASTICSEARCH_URL', 'SOC_WATCH_NODES'],
+  },
+  {
+    path: 'backend',
+    type: 'enum',
+    values: ['auto', 'elasticsearch', 'opensearch'],
+    default: 'auto',
+    description: 'Search engine; auto asks the cluster once',
+  },
+  {
+    path: 'authMode',
+    type: 'enum',
+    values: ['auto', 'none', 'apiKey', 'basic', 'bearer'],
+    default: 'auto',
+    description: 'Authentication; auto picks from the secrets that are set',
+  },
+  {
+    path: 'username',
+    type: 'string',
+    default: '',
+    description: 'User for basic auth (password only from ELASTICSEARCH_PASSWORD)',
+    env: ['ELASTICSEARCH_USERNAME', 'SOC_WATCH_USERNAME'],
+  },
+  {
+    path: 'caFile',
+    type: 'string',
+    default: '',
+    description: 'PEM file of the CA that signed the cluster certificate',
+  },
+  {
+    path: 'caFingerprint',
+    type: 'string',
+    default: '',
+    description: 'SHA-256 fingerprint of the cluster CA (hex, colons optional)',
+  },
+  {
+    path: 'insecure',
+    type: 'bool',
+    default: false,
+    description: 'Skip TLS certificate verification (prints a warning)',
+  },
+  {
+    path: 'requestTimeout',
+    type: 'duration',
+    default: '10s',
+    description: 'Timeout of one cluster request',
+  },
+  {
+    path: 'indexPattern',
+    type: 'string',
+    default: DEFAULT_INDEX_PATTERN,
+    description: 'Indices to search (Elastic Security list plus the ingest index)',
+  },
+  {
+    path: 'ingestIndex',
+    type: 'string',
+    default: 'soc-watch-auth',
+    description: 'Index `soc-watch ingest` writes to',
+  },
+  {
+    path: 'escalationIndex',
+    type: 'string',
+    default: 'soc-watch-escalations',
+    description: 'Index holding the escalation audit trail',
+  },
+  {
+    path: 'fields.time',
+    type: 'string',
+    default: '@timestamp',
+    description: 'Time field',
+    env: ['SOC_WATCH_TIME_FIELD'],
+  },
+  { path: 'fields.sourceIp', type: 'string', default: 'source.ip', description: 'Source IP field' },
+  { path: 'fields.user', type: 'string', default: 'user.name', description: 'Account name field' },
+  { path: 'fields.host', type: 'string', default: 'host.hostname', description: 'Target host field' },
+  {
+    path: 'fields.country',
+    type: 'string',
+    default: 'source.geo.country_iso_code',
+    description: 'Country field',
+  },
+  { path: 'fields.asn', type: 'string', default: 'source.as.number', description: 'AS number field' },
+  {
+    path: 'fields.asOrg',
+    type: 'string',
+    default: 'source.as.organization.name',
+    description: 'AS organisation field',
+  },
+  { path: 'window', type: 'duration', default: '15m', description: 'Detection window (console: w)' },
+  { path: 'refresh', type: 'duration', default: '5s', description: 'Poll interval' },
+  {
+    path: 'maxOffenders',
+    type: 'int',
+    min: 1,
+    default: 500,
+    description: 'Offender IPs fetched per service and poll',
+  },
+  {
+    path: 'thresholds.ssh',
+    type: 'int',
+    min: 1,
+    default: 5,
+    description: 'SSH brute force: failures per IP in the window (console: t, +, -)',
+  },
+  {
+    path: 'thresholds.rdp',
+    type: 'int',
+    min: 1,
+    default: 5,
+    description: 'RDP brute force: failures per IP in the window (console: t, +, -)',
+  },
+  { path: 'rules.bruteForce.enabled', type: 'bool', default: true, description: 'Brute-force rule on/off' },
+  {
+    path: 'rules.slowBruteForce.enabled',
+    type: 'bool',
+    default: true,
+    description: 'Slow brute-force rule on/off',
+  },
+  {
+    path: 'rules.slowBruteForce.threshold',
+    type: 'int',
+    min: 1,
+    default: 10,
+    description: 'Slow brute force: failures per IP in the long window',
+  },
+  {
+    path: 'rules.slowBruteForce.window',
+    type: 'duration',
+    default: '6h',
+    description: 'Slow brute force: long window',
+  },
+  {
+    path: 'rules.slowBruteForce.refresh',
+    type: 'duration',
+    default: '1m',
+    description: 'Slow brute force: how often the long window is queried',
+  },
+  {
+    path: 'rules.spraying.enabled',
+    type: 'bool',
+    default: true,
+    description: 'Password-spraying rule on/off',
+  },
+  {
+    path: 'rules.spraying.distinctUsers',
+    type: 'int',
+    min: 1,
+    default: 5,
+    description: 'Spraying: distinct accounts tried by one IP',
+  },
+  {
+    path: 'rules.enumeration.enabled',
+    type: 'bool',
+    default: true,
+    description: 'User-enumeration rule on/off',
+  },
+  {
+    path: 'rules.enumeration.invalidUsers',
+    type: 'int',
+    min: 1,
+    default: 5,
+    description: 'Enumeration: failures on non-existent accounts by one IP',
+  },
+  {
+    path: 'rules.distributed.enabled',
+    type: 'bool',
+    default: true,
+    description: 'Distributed-attack rule on/off',
+  },
+  {
+    path: 'rules.distributed.distinctIps',
+    type: 'int',
+    min: 1,
+    default: 5,
+    description: 'Distributed attack: distinct IPs failing on one account',
+  },
+  {
+    path: 'rules.successAfterFailure.enabled',
+    type: 'bool',
+    default: true,
+    description: 'Success-after-failures rule on/off',
+  },
+  {
+    path: 'rules.successAfterFailure.failures',
+    type: 'int',
+    min: 1,
+    default: 5,
+    description: 'Success after failures: failures before the success',
+  },
+  {
+    path: 'rules.successAfterFailure.correlation',
+    type: 'duration',
+    default: '1h',
+    description: 'Success after failures: correlation window (at least 1h)',
+  },
+  {
+    path: 'rules.quietAfter',
+    type: 'duration',
+    default: '15m',
+    description: 'An alert with no new failures for this long is quiet',
+  },
+  {
+    path: 'rules.closeAfter',
+    type: 'duration',
+    default: '1h',
+    description: 'A quiet alert closes after this long',
+  },
+  {
+    path: 'allowList.cidrs',
+    type: 'cidrs',
+    default: [],
+    description: 'Source ranges that never alert (comma-separated CIDRs)',
+  },
+  {
+    path: 'allowList.users',
+    type: 'list',
+    default: ['*$', 'ANONYMOUS LOGON'],
+    description: 'Account patterns that never alert (`*` wildcard)',
+  },
+  {
+    path: 'slack.webhookUrlFile',
+    type: 'string',
+    default: '',
+    description: 'File holding the Slack webhook URL (else SLACK_WEBHOOK_URL)',
+  },
+  { path: 'slack.timeout', type: 'duration', default: '10s', description: 'Slack request timeout' },
+  {
+    path: 'slack.retries',
+    type: 'int',
+    min: 0,
+    default: 3,
+    description: 'Slack retries on 5xx, 429, network errors',
+  },
+  { path: 'kibanaUrl', type: 'url', default: '', description: 'Kibana base URL for Discover links' },
+  { path: 'ascii', type: 'bool', default: false, description: 'ASCII sparklines and borders' },
+];
+
+/** Keys that hold secrets: refused by `config set`, never shown by `config list`. */
+export const SECRET_ENV = [
+  { name: 'ELASTICSEARCH_API_KEY', what: 'API key' },
+  { name: 'ELASTICSEARCH_PASSWORD', what: 'basic-auth password' },
+  { name: 'ELASTICSEARCH_BEARER_TOKEN', what: 'bearer token' },
+  { name: 'SLACK_WEBHOOK_URL', what: 'Slack webhook URL' },
+] as const;
+
+export const SECRET_KEYS = [
+  'apiKey',
+  'password',
+  'bearerToken',
+  'slack.webhookUrl',
+  'slackWebhookUrl',
+  'webhookUrl',
+  'token',
+];
+
+/** SOC_WATCH_ + the path in upper snake case: `rules.spraying.distinctUsers` → SOC_WATCH_RULES_SPRAYING_DISTINCT_USERS. */
+export function envNameOf(path: string): string {
+  return `SOC_WATCH_${path
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/\./g, '_')
+    .toUpperCase()}`;
+}
+
+export function envNamesOf(spec: KeySpec): readonly string[] {
+  const generic = envNameOf(spec.path);
+  const explicit = spec.env ?? [];
+  return explicit.includes(generic) ? explicit : [...explicit, generic];
+}
+
+const byPath = new Map(KEYS.map((spec) => [spec.path, spec]));
+
+/**
+ * The spec for a key path. `thresholds.<service>` exists for any service name (custom
+ * services have thresholds too), with the same rules as the built-in ones.
+ */
+export function keySpec(path: string): KeySpec | undefined {
+  const known = byPath.get(path);
+  if (known) return known;
+  const threshold = /^thresholds\.([a-z][a-z0-9_-]{0,31})$/.exec(path);
+  if (threshold) {
+    return {
+      path,
+      type: 'int',
+      min: 1,
+      default: 5,
+      description: `Brute-force threshold of service ${threshold[1]}`,
+    };
+  }
+  return undefined;
+}
