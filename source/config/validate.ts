@@ -110,7 +110,7 @@ export function parseValue(spec: KeySpec, raw: unknown): unknown {
     }
     case 'cidrs': {
       const list = listOf(raw);
-      if (!list || !list.every(isCidr)) fail(spec, raw);
+      if (!list?.every(isCidr)) fail(spec, raw);
       return list;
     }
     case 'list': {
