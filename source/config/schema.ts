@@ -84,10 +84,8 @@ export function confSchema(): Record<string, JsonSchema> {
       if (index === parts.length - 1) {
         level[part] = leafSchema(spec);
       } else {
-        const node = (level[part] ??= { type: 'object', properties: {} }) as {
-          properties: Record<string, JsonSchema>;
-        };
-        level = node.properties;
+        level[part] ??= { type: 'object', properties: {} };
+        level = (level[part] as { properties: Record<string, JsonSchema> }).properties;
       }
     }
   }
