@@ -7,7 +7,7 @@ import { envNamesOf, KEYS } from '../source/config/keys.js';
 import { FLAG_KEYS } from '../source/config/load.js';
 import { allowedText, formatValue } from '../source/config/validate.js';
 
-const escape = (text: string) => text.replace(/\|/g, '\\|');
+const escapePipes = (text: string) => text.replace(/\|/g, '\\|');
 
 export function configReference(): string {
   const flagOf = new Map(
@@ -24,7 +24,7 @@ export function configReference(): string {
       .map((name) => `\`${name}\``)
       .join(', ');
     lines.push(
-      `| \`${spec.path}\` | ${def} | ${env} | ${flagOf.get(spec.path) ?? ''} | ${escape(allowedText(spec))} | ${escape(spec.description)} |`,
+      `| \`${spec.path}\` | ${def} | ${env} | ${flagOf.get(spec.path) ?? ''} | ${escapePipes(allowedText(spec))} | ${escapePipes(spec.description)} |`,
     );
   }
   return lines.join('\n');
