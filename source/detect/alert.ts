@@ -66,4 +66,17 @@ export interface Alert {
   /** Epoch ms until which the alert is muted, or null. */
   mutedUntil: number | null;
   escalation: EscalationStatus | null;
+  // Added by the detector (optional so hand-built fixtures elsewhere stay valid; the
+  // detector always sets them).
+  /** Event time (ISO, from the data) of the earliest / latest failure behind the alert. */
+  firstFailure?: string | null;
+  lastFailure?: string | null;
+  /** The rule's threshold when the alert was last evaluated (e.g. 5 failures, 5 users). */
+  threshold?: number;
+  /** Window (ms) the counts are over: the short window, or the slow/correlation window. */
+  windowMs?: number;
+  /** Epoch ms (detector clock) when the alert went quiet; null while new/active. */
+  quietSince?: number | null;
+  /** Epoch ms (detector clock) when the alert was closed; null until then. */
+  closedAt?: number | null;
 }
