@@ -1,11 +1,70 @@
-// PLACEHOLDER until scripts/engine.ts lands: uses existing clusters from the environment.
+// Vitest global setup (runs once, in the main process): real Elasticsearch and OpenSearch for the
+// integration tests. SOC_WATCH_TEST_ES_URL / SOC_WATCH_TEST_OPENSEARCH_URL point at existing
+// clusters instead. Servers started here are stopped in teardown; if vitest is interrupted
+// (Ctrl+C → process.exit) the engine library's exit hook kills them, and if the process is
+// killed outright their watchdogs do.
 import type { TestProject } from 'vitest/node';
+import {
+  displayName,
+  type EngineHandle,
+  type EngineKind,
+  readServerVersion,
+  splitCredentials,
+  startEngine,
+} from '../../scripts/engine.js';
 
-export default async function setup(project: TestProject) {
-  const es = process.env.SOC_WATCH_TEST_ES_URL ?? 'http://127.0.0.1:9200';
-  const os = process.env.SOC_WATCH_TEST_OPENSEARCH_URL ?? 'http://127.0.0.1:9201';
-  project.provide('esUrl', es);
-  project.provide('opensearchUrl', os);
-  project.provide('esVersion', 'unknown');
-  project.provide('opensearchVersion', 'unknown');
+interface Cluster {
+  url: string;
+  version: string;
+  handle?: EngineHandle;
+}
+
+const ENV: Record<EngineKind, string> = {
+  elasticsearch: 'SOC_WATCH_TEST_ES_URL',
+  opensearch: 'SOC_WATCH_TEST_OPENSEARCH_URL',
+};
+
+function say(line: string): void {
+  console.log(`soc-watch tests: ${line}`);
+}
+
+async function cluster(kind: EngineKind): Promise<Cluster> {
+  const variable = ENV[kind];
+  const external = process.env[variable];
+  if (external) {
+    const version = await readServerVersion(external, kind).catch((error: unknown) => {
+      throw new Error(`${variable}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    // Never print credentials that may be part of the URL.
+    say(`${displayName(kind)} ${version} at ${splitCredentials(external).base} (from ${variable})`);
+    return { url: external, version };
+  }
+  const handle = await startEngine({ kind, log: say });
+  say(`${displayName(kind)} ${handle.version} at ${handle.url}`);
+  return { url: handle.url, version: handle.version, handle };
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const results = await Promise.allSettled([cluster('elasticsearch'), cluster('opensearch')]);
+  const started = results.flatMap((result) =>
+    result.status === 'fulfilled' && result.value.handle ? [result.value.handle] : [],
+  );
+  const teardown = async () => {
+    await Promise.all(started.map((handle) => handle.stop()));
+  };
+  const [es, os] = results;
+  if (es?.status !== 'fulfilled' || os?.status !== 'fulfilled') {
+    await teardown();
+    const reasons = results.flatMap((result) =>
+      result.status === 'rejected'
+        ? [result.reason instanceof Error ? result.reason.message : String(result.reason)]
+        : [],
+    );
+    throw new Error(`soc-watch tests: no test clusters.\n${reasons.join('\n\n')}`);
+  }
+  project.provide('esUrl', es.value.url);
+  project.provide('opensearchUrl', os.value.url);
+  project.provide('esVersion', es.value.version);
+  project.provide('opensearchVersion', os.value.version);
+  return teardown;
 }
