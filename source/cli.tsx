@@ -82,7 +82,9 @@ ${CONNECTION_HELP}
   Flags
     --format NAME         auto | syslog | journald | windows (default auto, per line)
     --to INDEX            Target index (default: config ingestIndex, soc-watch-auth)
-    --year YEAR           Year for RFC 3164 timestamps (default: inferred, never in the future)
+    --year YEAR           Year of the first RFC 3164 line (advancing at Dec→Jan); default:
+                          inferred from the file's mtime, never in the future
+    --timezone ZONE       Zone of timestamps without one, e.g. +02:00 (default: local, TZ)
     --dry-run             Print ECS documents as NDJSON instead of indexing
 ${CONNECTION_HELP}
 `,
@@ -131,6 +133,7 @@ const FLAGS = {
     format: { type: 'string', choices: ['auto', 'syslog', 'journald', 'windows'], default: 'auto' },
     to: { type: 'string' },
     year: { type: 'number' },
+    timezone: { type: 'string' },
     dryRun: { type: 'boolean' },
   },
   config: {},

@@ -1,0 +1,271 @@
+// `soc-watch ingest FILE… | -`: parse sshd / journald / Windows logon logs into ECS and index
+// them with deterministic ids (a second run over the same file adds nothing). The shell around
+// the pure parser (source/ingest/parser.ts) and the bulk helper (source/ingest/bulk.ts):
+// opening inputs, the progress line, the summary, the exit code (1 when the cluster rejected
+// anything or an input could not be read; 2 for usage errors).
+import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createClusterClient } from '../cluster/client.js';
+import { type ClusterClient, ClusterError } from '../cluster/types.js';
+import { sanitize } from '../core/sanitize.js';
+import { type BulkCounts, type BulkOutcome, startBulk } from '../ingest/bulk.js';
+import type { IngestItem } from '../ingest/doc-id.js';
+import { readInput } from '../ingest/input.js';
+import {
+  addStats,
+  INPUT_FORMATS,
+  type InputFormat,
+  LogParser,
+  type ParseIssue,
+  type ParseStats,
+} from '../ingest/parser.js';
+import { formatProgress, formatSummary, safeJsonLine } from '../ingest/report.js';
+import { ensureAuthTemplate } from '../ingest/template.js';
+import { parseZone, type Zone } from '../ingest/timestamps.js';
+import type { Command, CommandContext } from './context.js';
+
+export interface IngestOptions {
+  inputs: string[];
+  format: InputFormat;
+  index: string;
+  year: number | undefined;
+  zone: Zone;
+  dryRun: boolean;
+}
+
+/** Flags → options, or the message of a usage error. */
+export function ingestOptions(
+  context: Pick<CommandContext, 'input' | 'flags' | 'config'>,
+): IngestOptions | string {
+  const { flags } = context;
+  const inputs = context.input;
+  if (inputs.length === 0) return 'ingest needs at least one FILE, or - for stdin';
+  if (inputs.filter((input) => input === '-').length > 1) return 'stdin (-) can be read only once';
+  const format = flags.format ?? 'auto';
+  if (typeof format !== 'string' || !(INPUT_FORMATS as readonly string[]).includes(format)) {
+    return `--format must be one of ${INPUT_FORMATS.join(', ')} (got ${sanitize(String(format))})`;
+  }
+  const target = flags.to ?? context.config.ingestIndex;
+  if (
+    typeof target !== 'string' ||
+    target.trim() === '' ||
+    /[\s,*?"<>|\\/#]/.test(target) ||
+    target !== target.toLowerCase()
+  ) {
+    return `--to must be one lower-case index name without wildcards (got ${sanitize(String(target))})`;
+  }
+  const yearFlag = flags.year;
+  let year: number | undefined;
+  if (yearFlag !== undefined && yearFlag !== null && yearFlag !== '') {
+    year = Number(yearFlag);
+    if (!Number.isInteger(year) || year < 1970 || year > 9999) {
+      return `--year must be a year such as 2024 (got ${sanitize(String(yearFlag))})`;
+    }
+  }
+  let zone: Zone = 'local';
+  if (flags.timezone !== undefined) {
+    const parsed = typeof flags.timezone === 'string' ? parseZone(flags.timezone) : undefined;
+    if (parsed === undefined)
+      return `--timezone must be local, UTC or an offset such as +02:00 (got ${sanitize(String(flags.timezone))})`;
+    zone = parsed;
+  }
+  return { inputs, format: format as InputFormat, index: target, year, zone, dryRun: flags.dryRun === true };
+}
+
+interface Totals {
+  stats: ParseStats;
+  issues: ParseIssue[];
+  inputErrors: string[];
+}
+
+const MAX_ISSUES = 1000;
+
+/** Parse every input in turn, yielding documents as they are produced. */
+async function* documents(
+  options: IngestOptions,
+  context: Pick<CommandContext, 'stdin' | 'signal'>,
+  totals: Totals,
+  live: { parser: LogParser | undefined },
+  now: () => number,
+): AsyncGenerator<IngestItem> {
+  for (const input of options.inputs) {
+    if (context.signal.aborted) return;
+    let stream: AsyncIterable<Buffer | string>;
+    let reference = now();
+    if (input === '-') {
+      stream = context.stdin as AsyncIterable<Buffer | string>;
+    } else {
+      try {
+        const info = await stat(input);
+        if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+        reference = info.mtimeMs;
+        stream = createReadStream(input);
+      } catch (error) {
+        totals.inputErrors.push(
+          `${input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
+        continue;
+      }
+    }
+    const parser = new LogParser({
+      format: options.format,
+      file: input,
+      now: now(),
+      reference,
+      ...(options.year !== undefined ? { year: options.year } : {}),
+      zone: options.zone,
+      maxIssues: Math.max(0, MAX_ISSUES - totals.issues.length),
+    });
+    live.parser = parser;
+    const out: IngestItem[] = [];
+    // Stop waiting on a quiet pipe (`tail -f … | soc-watch ingest -`) when interrupted.
+    const destroy = () => (stream as { destroy?: () => void }).destroy?.();
+    context.signal.addEventListener('abort', destroy, { once: true });
+    try {
+      for await (const chunk of readInput(stream)) {
+        if (chunk.kind === 'lines') {
+          chunk.lines.forEach((line, i) => {
+            parser.push(line, chunk.firstLineNumber + i, out);
+          });
+        } else {
+          chunk.records.forEach((record, i) => {
+            parser.pushRecord(record, i + 1, out);
+          });
+        }
+        for (const item of out) yield item;
+        out.length = 0;
+        if (context.signal.aborted) break;
+      }
+    } catch (error) {
+      if (!context.signal.aborted) {
+        totals.inputErrors.push(
+          `${input === '-' ? 'stdin' : input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
+      }
+    } finally {
+      context.signal.removeEventListener('abort', destroy);
+    }
+    parser.finish(out);
+    for (const item of out) yield item;
+    totals.stats = addStats(totals.stats, parser.stats);
+    totals.issues.push(...parser.issues);
+    live.parser = undefined;
+  }
+}
+
+function currentStats(totals: Totals, live: { parser: LogParser | undefined }): ParseStats {
+  return live.parser ? addStats(totals.stats, live.parser.stats) : totals.stats;
+}
+
+/** A single status line on a terminal, redrawn in place; nothing when not a terminal. */
+function progressLine(stream: NodeJS.WritableStream & { isTTY?: boolean }) {
+  let shown = false;
+  return {
+    show(text: string) {
+      if (!stream.isTTY) return;
+      stream.write(`\r\u001b[2K${text}`);
+      shown = true;
+    },
+    clear() {
+      if (shown) stream.write('\r\u001b[2K');
+      shown = false;
+    },
+  };
+}
+
+export interface IngestDependencies {
+  now?: () => number;
+  /** The cluster client (tests pass one; default: from the config). */
+  connect?: (context: CommandContext) => Promise<ClusterClient>;
+}
+
+export function createIngestCommand(dependencies: IngestDependencies = {}): Command {
+  const now = dependencies.now ?? Date.now;
+  return async (context) => {
+    const options = ingestOptions(context);
+    if (typeof options === 'string') {
+      context.stderr.write(`soc-watch ingest: ${options}\n`);
+      return 2;
+    }
+    const totals: Totals = {
+      stats: { lines: 0, events: 0, merged: 0, skipped: 0, unparsed: 0 },
+      issues: [],
+      inputErrors: [],
+    };
+    const live: { parser: LogParser | undefined } = { parser: undefined };
+    const started = now();
+    const stderr = context.stderr as NodeJS.WritableStream & { isTTY?: boolean };
+    const progress = progressLine(stderr);
+    let counts: () => BulkCounts | undefined = () => undefined;
+    const timer = setInterval(() => {
+      progress.show(
+        formatProgress({ stats: currentStats(totals, live), counts: counts(), elapsedMs: now() - started }),
+      );
+    }, 250);
+
+    let outcome: BulkOutcome | undefined;
+    let client: ClusterClient | undefined;
+    try {
+      const source = documents(options, context, totals, live, now);
+      if (options.dryRun) {
+        for await (const item of source) {
+          // Respect backpressure: a large log piped into a slow reader must not pile up in memory.
+          if (!context.stdout.write(`${safeJsonLine(item.doc)}\n`)) await once(context.stdout, 'drain');
+        }
+      } else {
+        client = await (
+          dependencies.connect ??
+          ((ctx) => createClusterClient(ctx.config, ctx.secrets, { signal: ctx.signal }))
+        )(context);
+        try {
+          await ensureAuthTemplate(client, options.index, { signal: context.signal });
+        } catch (error) {
+          // An account allowed to write documents but not templates: the index (or an
+          // administrator's template) decides the types. Say so, and go on.
+          if (!(error instanceof ClusterError && error.kind === 'forbidden')) throw error;
+          context.stderr.write(
+            `soc-watch ingest: warning: cannot install the index template (${sanitize(error.message)}); the index's existing mapping applies\n`,
+          );
+        }
+        const run = startBulk(client, options.index, source, { signal: context.signal, refresh: true });
+        counts = () => run.counts;
+        outcome = await run.done;
+      }
+    } catch (error) {
+      clearInterval(timer);
+      progress.clear();
+      if (error instanceof ClusterError) {
+        context.stderr.write(`soc-watch ingest: ${sanitize(error.message)}\n`);
+        return 1;
+      }
+      throw error;
+    } finally {
+      clearInterval(timer);
+      progress.clear();
+      await client?.close();
+    }
+
+    const summary = formatSummary({
+      stats: totals.stats,
+      counts: outcome,
+      elapsedMs: now() - started,
+      index: options.dryRun ? undefined : options.index,
+      issues: totals.issues,
+      rejections: outcome?.rejections ?? [],
+      inputErrors: totals.inputErrors,
+    });
+    // In a dry run stdout carries the documents; the summary goes to stderr.
+    const out = options.dryRun ? context.stderr : context.stdout;
+    for (const line of summary) out.write(`${line}\n`);
+    if (outcome?.aborted || context.signal.aborted) {
+      context.stderr.write(
+        'soc-watch ingest: interrupted; documents sent so far are indexed, run again to finish (nothing is duplicated)\n',
+      );
+      return 130;
+    }
+    return (outcome?.rejected ?? 0) > 0 || totals.inputErrors.length > 0 ? 1 : 0;
+  };
+}
+
+export const ingestCommand: Command = createIngestCommand();

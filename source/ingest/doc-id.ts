@@ -1,0 +1,91 @@
+// Deterministic document ids. An id depends only on what the log says (host, time, process id,
+// message, and which occurrence of an identical line this is), never on the file name or the
+// run, so ingesting the same log twice — or a rotated copy of it — creates nothing new: the
+// bulk `create` of an existing id answers 409 and counts as a duplicate.
+import { hash } from 'node:crypto';
+import type { EcsDoc } from './ecs.js';
+
+const SEPARATOR = '\u0000';
+
+/** SHA-1 over the parts (20 bytes, base64url: 27 characters). Not for security: a stable name. */
+export function hashId(parts: readonly (string | number | undefined)[]): string {
+  let text = '';
+  for (const part of parts) text += `${part === undefined ? '' : part}${SEPARATOR}`;
+  return hash('sha1', text, 'base64url');
+}
+
+/**
+ * Numbers identical keys in order of appearance: 0 for the first, 1 for the next identical one…
+ * Only keys of the current timestamp are remembered (logs are written in time order, so
+ * identical lines share their timestamp and sit together); memory stays bounded.
+ */
+export class OccurrenceCounter {
+  #timestamp: string | undefined;
+  #seen = new Map<string, number>();
+
+  next(timestamp: string, key: string): number {
+    if (timestamp !== this.#timestamp) {
+      this.#timestamp = timestamp;
+      this.#seen.clear();
+    }
+    const count = this.#seen.get(key) ?? 0;
+    this.#seen.set(key, count + 1);
+    return count;
+  }
+}
+
+export interface IngestItem {
+  id: string;
+  doc: EcsDoc;
+}
+
+/** Id of a log-derived document: content only, plus its occurrence index. */
+export function logEventId(doc: EcsDoc, occurrence: number): string {
+  return hashId([
+    doc.host?.hostname,
+    doc['@timestamp'],
+    doc.process?.name,
+    doc.process?.pid,
+    doc.message,
+    occurrence,
+  ]);
+}
+
+/** Id of a Windows event: its record number on its computer when known (the same event exported twice, by Winlogbeat or PowerShell, gets the same id). */
+export function windowsEventId(doc: EcsDoc, occurrence: number): string {
+  const winlog = doc.winlog;
+  if (winlog?.record_id) {
+    return hashId([
+      'winlog',
+      winlog.computer_name.toLowerCase(),
+      winlog.channel,
+      winlog.record_id,
+      winlog.event_id,
+    ]);
+  }
+  const data = winlog
+    ? JSON.stringify(Object.entries(winlog.event_data).sort(([a], [b]) => (a < b ? -1 : 1)))
+    : '';
+  return hashId([
+    'winlog',
+    winlog?.computer_name.toLowerCase(),
+    doc['@timestamp'],
+    winlog?.event_id,
+    data,
+    occurrence,
+  ]);
+}
+
+/**
+ * Ids for documents built elsewhere (the demo generator): a hash of the whole document, with
+ * identical documents numbered in order. Same documents in, same ids out.
+ */
+export function withIds(docs: readonly EcsDoc[]): IngestItem[] {
+  const counter = new Map<string, number>();
+  return docs.map((doc) => {
+    const json = JSON.stringify(doc);
+    const occurrence = counter.get(json) ?? 0;
+    counter.set(json, occurrence + 1);
+    return { id: hashId(['doc', json, occurrence]), doc };
+  });
+}
