@@ -9,6 +9,6 @@ if (major < 22) {
   process.exit(1);
 }
 import('../dist/cli.js').catch((error) => {
-  process.stderr.write(`soc-watch: ${error && error.message ? error.message : error}\n`);
+  process.stderr.write(`soc-watch: ${error?.message ?? error}\n`);
   process.exit(1);
 });

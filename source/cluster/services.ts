@@ -56,7 +56,9 @@ export function builtInServices(fields: FieldMap = DEFAULT_FIELDS): ServiceDefin
       label: 'RDP',
       failure: { bool: { filter: [{ term: { 'event.code': '4625' } }, rdpLogonType] } },
       success: { bool: { filter: [{ term: { 'event.code': '4624' } }, rdpLogonType] } },
-      invalidUser: { term: { 'winlog.event_data.SubStatus': '0xC0000064' } },
+      // 0xC0000064: no such user (vs 0xC000006A bad password on a real account). Raw exports
+      // and some forwarders write the hex in lowercase; keyword terms are case-sensitive.
+      invalidUser: { terms: { 'winlog.event_data.SubStatus': ['0xC0000064', '0xc0000064'] } },
       fields: { ...fields },
       technique: 'T1021.001',
       threshold: 5,

@@ -1,6 +1,7 @@
 // The snapshot: plain, serialisable data describing failed logins per service over one
 // window. It is the spine of the product: the poller produces it, the detector reads it,
-// the console draws it, Slack messages quote it, and `once --json` prints it (schema 1).
+// the console draws it, Slack messages quote it, and `once --json` prints it (schema 1;
+// documented in docs/snapshot.md).
 // Times are ISO-8601 strings in UTC so the JSON form and the in-memory form are the same.
 
 export interface NamedCount {
@@ -13,11 +14,11 @@ export interface Offender {
   ip: string;
   failures: number;
   distinctUsers: number;
-  /** Most tried accounts, most first. */
+  /** Most tried accounts, most first (top 5; filled for the 25 busiest IPs, [] beyond: see query.ts). */
   topUsers: NamedCount[];
   /** Failures on accounts that do not exist (sshd "invalid user", Windows 0xC0000064). */
   invalidUserFailures: number;
-  /** Hosts targeted, most first. */
+  /** Hosts targeted, most first (top 3; filled for the 25 busiest IPs, [] beyond). */
   hosts: NamedCount[];
   firstFailure: string;
   lastFailure: string;
@@ -26,6 +27,7 @@ export interface Offender {
   firstSuccessAfterFailure: string | null;
   /** Account of that first success, when known. */
   successUser: string | null;
+  /** Origin, when the events carry it (null beyond the 25 busiest IPs). */
   country: string | null;
   asn: number | null;
   asOrg: string | null;
@@ -85,4 +87,9 @@ export interface Snapshot {
   /** Client wall time of the round trip (ms). */
   fetchMs: number;
   fetchedAt: string;
+  /**
+   * Non-fatal problems with this snapshot (e.g. some shards failed, so numbers may be low).
+   * Always present in snapshots built by source/cluster/parse.ts; empty when all went well.
+   */
+  warnings?: string[];
 }

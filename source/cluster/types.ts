@@ -14,11 +14,18 @@ export interface RequestOptions {
   /** Abort the request (quitting the console must not wait for a slow cluster). */
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Response filter (`filter_path`) for search/msearch, e.g. to drop fields nobody reads. */
+  filterPath?: string;
 }
 
 export interface SearchRequest {
   index: string;
   body: Record<string, unknown>;
+  /**
+   * Per-search parameters: the `_msearch` header line, or the query string of a `_search`
+   * (e.g. `{ ignore_unavailable: true, allow_no_indices: true, request_cache: true }`).
+   */
+  header?: Record<string, string | number | boolean>;
 }
 
 export interface ClusterClient {
@@ -71,6 +78,7 @@ export type ClusterErrorKind =
   | 'unavailable' // 502/503/504
   | 'tls' // certificate problems
   | 'bad-response' // the answer did not have the shape we need
+  | 'query' // 400: the cluster rejected the query (e.g. a field mapped with an unusable type)
   | 'product' // not Elasticsearch/OpenSearch, or the wrong backend chosen
   | 'unknown';
 

@@ -1,0 +1,164 @@
+// Classifying failures from either client library into ClusterError kinds with a message a
+// SOC analyst can act on. Both libraries descend from the same code base, so their errors
+// share names (ConnectionError, TimeoutError, ResponseError, RequestAbortedError, …) and we
+// classify by name, status code and the system error text rather than by class identity.
+import type { Secrets } from '../config/types.js';
+import { redact } from './redact.js';
+import { ClusterError, type ClusterErrorKind } from './types.js';
+
+export interface ErrorContext {
+  /** Hosts, for the message (never credentials). */
+  cluster: string;
+  /** What we were doing, e.g. `search logs-*`; shown after the reason. */
+  action?: string;
+  timeoutMs?: number;
+  secrets?: Secrets;
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+}
+
+/** The most specific human reason in an Elasticsearch/OpenSearch error body. */
+export function errorReason(body: unknown): string | undefined {
+  if (typeof body === 'string') return body.trim() === '' ? undefined : body.trim().slice(0, 300);
+  const error = record(body)?.error;
+  if (typeof error === 'string') return error;
+  const errorRecord = record(error);
+  if (!errorRecord) return undefined;
+  const rootCauses = errorRecord.root_cause;
+  const firstRoot = Array.isArray(rootCauses) ? record(rootCauses[0]) : undefined;
+  // "caused_by" often carries the real reason (e.g. text fields in aggregations).
+  const causedBy = record(errorRecord.caused_by);
+  const deepest = record(causedBy?.caused_by) ?? causedBy;
+  const reason = firstRoot?.reason ?? errorRecord.reason;
+  const extra = deepest?.reason;
+  const parts = [reason, extra].filter((part): part is string => typeof part === 'string' && part !== '');
+  const unique = [...new Set(parts)];
+  return unique.length > 0 ? unique.join(': ') : undefined;
+}
+
+function statusKind(status: number): ClusterErrorKind {
+  if (status === 401) return 'auth';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not-found';
+  if (status === 429) return 'rate-limited';
+  if (status === 502 || status === 503 || status === 504) return 'unavailable';
+  if (status === 400) return 'query';
+  return 'unknown';
+}
+
+const FIX: Partial<Record<ClusterErrorKind, string>> = {
+  auth: 'check the credentials (API key, user/password or token)',
+  forbidden:
+    'the user lacks the privilege named above (soc-watch reads with read + view_index_metadata on the index pattern)',
+  'rate-limited': 'the cluster is overloaded; soc-watch backs off and retries',
+  unavailable: 'the cluster or a proxy in front of it is not ready; soc-watch retries',
+};
+
+/** Build a ClusterError for an HTTP error status with the server's own reason. */
+export function statusError(
+  status: number,
+  body: unknown,
+  context: ErrorContext,
+  cause?: unknown,
+): ClusterError {
+  const kind = statusKind(status);
+  const reason = errorReason(body);
+  const what = context.action ? ` (${context.action})` : '';
+  let message: string;
+  switch (kind) {
+    case 'auth':
+      message = `${context.cluster} rejected the credentials (401)${reason ? `: ${reason}` : ''}`;
+      break;
+    case 'forbidden':
+      message = `${context.cluster} refused access (403)${what}${reason ? `: ${reason}` : ''}`;
+      break;
+    case 'not-found':
+      message = `not found (404)${what}${reason ? `: ${reason}` : ''}`;
+      break;
+    case 'rate-limited':
+      message = `${context.cluster} is rejecting requests (429 Too Many Requests)${reason ? `: ${reason}` : ''}`;
+      break;
+    case 'unavailable':
+      message = `${context.cluster} is unavailable (${status})${reason ? `: ${reason}` : ''}`;
+      break;
+    case 'query':
+      message = `${context.cluster} rejected the query (400)${what}${reason ? `: ${reason}` : ''}`;
+      break;
+    default:
+      message = `${context.cluster} answered ${status}${what}${reason ? `: ${reason}` : ''}`;
+  }
+  const fix = FIX[kind];
+  if (fix) message += ` — ${fix}`;
+  return new ClusterError(kind, redact(message, context.secrets), { status, cause });
+}
+
+const DNS = /ENOTFOUND|EAI_AGAIN|EAI_NONAME|getaddrinfo/i;
+const TLS =
+  /certificate|self[- ]signed|SSL|TLS|ERR_TLS|UNABLE_TO_VERIFY|DEPTH_ZERO|CERT_|fingerprint|wrong version number|EPROTO/i;
+const REFUSED = /ECONNREFUSED/i;
+const UNREACHABLE = /ECONNRESET|EHOSTUNREACH|ENETUNREACH|EPIPE|socket hang up|other side closed|closed/i;
+
+/** Map anything a client library (or our own code) threw into a ClusterError. */
+export function toClusterError(error: unknown, context: ErrorContext): ClusterError {
+  if (error instanceof ClusterError) return error;
+  const err = record(error);
+  const name = typeof err?.name === 'string' ? err.name : '';
+  const rawMessage = error instanceof Error ? error.message : String(error);
+  const message = redact(rawMessage, context.secrets);
+  const meta = record(err?.meta);
+  const status = typeof meta?.statusCode === 'number' && meta.statusCode > 0 ? meta.statusCode : undefined;
+
+  if (name === 'RequestAbortedError' || name === 'AbortError') {
+    return new ClusterError('aborted', `request to ${context.cluster} was cancelled`, { cause: error });
+  }
+  if (name === 'ProductNotSupportedError') {
+    return new ClusterError(
+      'product',
+      `${context.cluster} is not Elasticsearch — if it is OpenSearch, set backend to "opensearch" or "auto"`,
+      { cause: error },
+    );
+  }
+  if (name === 'ResponseError' && status !== undefined) {
+    return statusError(status, meta?.body, context, error);
+  }
+  if (name === 'TimeoutError') {
+    const limit = context.timeoutMs ? ` within ${context.timeoutMs} ms` : '';
+    return new ClusterError(
+      'timeout',
+      `no answer from ${context.cluster}${limit} — the cluster is overloaded or a connection is half-open; raise requestTimeout or check the network`,
+      { cause: error },
+    );
+  }
+  if (DNS.test(rawMessage)) {
+    return new ClusterError(
+      'dns',
+      `cannot resolve the host name of ${context.cluster} (${message}) — check the node URL and DNS`,
+      { cause: error },
+    );
+  }
+  if (TLS.test(rawMessage) && !REFUSED.test(rawMessage)) {
+    return new ClusterError(
+      'tls',
+      `TLS problem talking to ${context.cluster}: ${message} — set tls.caFile or tls.caFingerprint, or check the URL scheme`,
+      { cause: error },
+    );
+  }
+  if (REFUSED.test(rawMessage)) {
+    return new ClusterError(
+      'unreachable',
+      `cannot connect to ${context.cluster}: connection refused — is the cluster running and is the port right?`,
+      { cause: error },
+    );
+  }
+  if (name === 'ConnectionError' || name === 'NoLivingConnectionsError' || UNREACHABLE.test(rawMessage)) {
+    return new ClusterError('unreachable', `cannot reach ${context.cluster}: ${message}`, { cause: error });
+  }
+  if (name === 'DeserializationError') {
+    return new ClusterError('bad-response', `${context.cluster} sent a response that is not JSON`, {
+      cause: error,
+    });
+  }
+  return new ClusterError('unknown', `${context.cluster}: ${message}`, { cause: error });
+}

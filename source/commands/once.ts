@@ -1,0 +1,35 @@
+// `soc-watch once`: one snapshot of failed logins per service over the window, then exit.
+// `--json` prints the Snapshot (schema 1; documented in source/cluster/snapshot.ts and
+// docs/snapshot.md) as stable, pretty JSON for scripts; otherwise a readable table.
+// `--escalate` hands over to the Slack escalation (source/slack/cli.ts).
+// Exit codes: 0 printed; 1 the cluster failed (one readable line on stderr).
+import { createClusterClient } from '../cluster/client.js';
+import { fetchSnapshot } from '../cluster/fetch.js';
+import { formatSnapshotTable } from '../cluster/snapshot-table.js';
+import { type ClusterClient, ClusterError } from '../cluster/types.js';
+import type { Command } from './context.js';
+
+export const onceCommand: Command = async (context) => {
+  const { config, secrets, flags, stdout, stderr, signal } = context;
+  if (typeof flags.escalate === 'string') {
+    const { escalateFromCli } = await import('../slack/cli.js');
+    return escalateFromCli(context, flags.escalate);
+  }
+  let client: ClusterClient | undefined;
+  try {
+    client = await createClusterClient(config, secrets, { signal });
+    const snapshot = await fetchSnapshot(client, config, { signal });
+    stdout.write(
+      flags.json === true
+        ? `${JSON.stringify(snapshot, null, 2)}\n`
+        : formatSnapshotTable(snapshot, { ascii: config.ascii }),
+    );
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ClusterError)) throw error;
+    stderr.write(`soc-watch: ${error.message}\n`);
+    return 1;
+  } finally {
+    await client?.close().catch(() => undefined);
+  }
+};

@@ -1,0 +1,235 @@
+// Poller behaviour with fake timers and a scripted fetch (no I/O): no overlap, backoff that
+// grows and caps, recovery, the slow window cadence, pause/resume/refresh/setWindow, and a
+// stop() that aborts the request in flight and leaves no timer behind. The real-cluster
+// counterpart (server cut and restored) is in faults.test.ts.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { FetchWindow } from '../../source/cluster/fetch.js';
+import { createPoller, type PollerStatus, type PollResult } from '../../source/cluster/poller.js';
+import type { Snapshot } from '../../source/cluster/snapshot.js';
+import { type ClusterClient, ClusterError } from '../../source/cluster/types.js';
+import { testConfig } from '../support/config.js';
+
+function snapshotFor(windowMs: number): Snapshot {
+  return {
+    schema: 1,
+    backend: { kind: 'elasticsearch', version: '8.19.9' },
+    cluster: 'test:9200',
+    indexPattern: 'logs-*',
+    window: { from: new Date(0).toISOString(), to: new Date(windowMs).toISOString(), ms: windowMs },
+    bucketMs: windowMs / 60,
+    services: [],
+    customRules: [],
+    took: 1,
+    fetchMs: 2,
+    fetchedAt: new Date(0).toISOString(),
+    warnings: [],
+  };
+}
+
+// The poller never touches the client when `fetch` is given; this stands in for its name.
+const client = { cluster: 'test:9200' } as unknown as ClusterClient;
+
+type Step = { delayMs: number; fail?: ClusterError };
+
+/** A fetch that follows a script: each call waits `delayMs` (fake time), then answers or fails. */
+function scriptedFetch(steps: Step[], fallback: Step = { delayMs: 100 }) {
+  const calls: { windows: FetchWindow[]; at: number; signal: AbortSignal }[] = [];
+  let active = 0;
+  let maxActive = 0;
+  const fetch = (windows: FetchWindow[], options: { now: number; signal: AbortSignal }) => {
+    const step = steps[calls.length] ?? fallback;
+    calls.push({ windows, at: Date.now(), signal: options.signal });
+    active += 1;
+    maxActive = Math.max(maxActive, active);
+    return new Promise<Snapshot[]>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        active -= 1;
+        if (step.fail) reject(step.fail);
+        else resolve(windows.map((window) => snapshotFor(window.windowMs)));
+      }, step.delayMs);
+      options.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        active -= 1;
+        reject(new ClusterError('aborted', 'aborted'));
+      });
+    });
+  };
+  return { fetch, calls, maxActive: () => maxActive };
+}
+
+function harness(steps: Step[], overrides: Parameters<typeof testConfig>[0] = {}, fallback?: Step) {
+  const script = scriptedFetch(steps, fallback);
+  const results: PollResult[] = [];
+  const statuses: PollerStatus[] = [];
+  const poller = createPoller({
+    client,
+    config: testConfig({ refreshMs: 5000, ...overrides }),
+    onResult: (result) => results.push(result),
+    onStatus: (status) => statuses.push(status),
+    random: () => 0.999_999,
+    fetch: script.fetch,
+  });
+  return { poller, results, statuses, ...script };
+}
+
+const down = new ClusterError('unreachable', 'connection refused');
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_700_000_000_000 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('poller', () => {
+  it('never overlaps polls, even when the cluster is slower than the refresh interval', async () => {
+    const { poller, calls, maxActive, results } = harness([], {}, { delayMs: 12_000 });
+    poller.start();
+    for (let i = 0; i < 20; i++) {
+      poller.refreshNow(); // impatient analyst
+      await vi.advanceTimersByTimeAsync(3_000);
+    }
+    expect(maxActive()).toBe(1);
+    expect(calls.length).toBeGreaterThan(3);
+    expect(results.length).toBeGreaterThan(3);
+    await poller.stop();
+  });
+
+  it('polls again refreshMs after the previous poll finished', async () => {
+    const { poller, calls } = harness([], {}, { delayMs: 1_000 });
+    poller.start();
+    await vi.advanceTimersByTimeAsync(20_000);
+    const gaps = calls.slice(1).map((call, index) => call.at - (calls[index]?.at ?? 0));
+    expect(gaps.every((gap) => gap === 6_000)).toBe(true);
+    await poller.stop();
+  });
+
+  it('backs off exponentially with a cap while the cluster is down, then recovers by itself', async () => {
+    const failures = Array.from({ length: 8 }, () => ({ delayMs: 10, fail: down }));
+    const { poller, statuses, results } = harness(failures, {}, { delayMs: 10 });
+    poller.start();
+    await vi.advanceTimersByTimeAsync(200_000);
+    const reconnecting = statuses.filter(
+      (status): status is Extract<PollerStatus, { kind: 'reconnecting' }> => status.kind === 'reconnecting',
+    );
+    expect(reconnecting.map((status) => status.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // Each poll fails 10 ms after it starts; the next starts at nextTryAt. With random ≈ 1
+    // the delay is the full exponential step: 1s, 2s, 4s, … capped at 30s.
+    const start = 1_700_000_000_000;
+    const steps = reconnecting.map(
+      (status, index) => status.nextTryAt - ((reconnecting[index - 1]?.nextTryAt ?? start) + 10),
+    );
+    expect(steps).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+    expect(reconnecting[0]?.error.kind).toBe('unreachable');
+    expect(statuses.at(-1)).toEqual({ kind: 'live' });
+    expect(results.length).toBeGreaterThan(0);
+    await poller.stop();
+  });
+
+  it('jitters the delay between half and all of the exponential step', async () => {
+    const script = scriptedFetch([{ delayMs: 0, fail: down }]);
+    const statuses: PollerStatus[] = [];
+    const poller = createPoller({
+      client,
+      config: testConfig(),
+      onResult: () => {},
+      onStatus: (status) => statuses.push(status),
+      random: () => 0,
+      fetch: script.fetch,
+    });
+    poller.start();
+    await vi.advanceTimersByTimeAsync(1);
+    const status = statuses.find((candidate) => candidate.kind === 'reconnecting');
+    expect(status && 'nextTryAt' in status ? status.nextTryAt - 1_700_000_000_000 : -1).toBe(500);
+    await poller.stop();
+  });
+
+  it('reports non-transient errors as errors and keeps retrying at the slowest pace', async () => {
+    const denied = new ClusterError('auth', 'rejected the credentials (401)', { status: 401 });
+    const { poller, statuses, calls } = harness([
+      { delayMs: 5, fail: denied },
+      { delayMs: 5, fail: denied },
+    ]);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(29_000);
+    expect(statuses).toEqual([{ kind: 'connecting' }, { kind: 'error', error: denied }]);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(calls).toHaveLength(2);
+    await poller.stop();
+  });
+
+  it('fetches the slow window in the same round trip, once per refresh of the slow rule', async () => {
+    const { poller, calls, results } = harness(
+      [],
+      {
+        rules: { slowBruteForce: { enabled: true, threshold: 10, windowMs: 21_600_000, refreshMs: 60_000 } },
+      },
+      { delayMs: 0 },
+    );
+    poller.start();
+    await vi.advanceTimersByTimeAsync(61_000);
+    const withSlow = calls.map((call) => call.windows.length === 2);
+    expect(withSlow[0]).toBe(true);
+    expect(withSlow.slice(1, 12).every((flag) => !flag)).toBe(true);
+    expect(withSlow.filter(Boolean)).toHaveLength(2);
+    expect(calls[0]?.windows[1]).toEqual({ windowMs: 21_600_000, includeCustomRules: false });
+    expect(results[0]?.slowSnapshot?.window.ms).toBe(21_600_000);
+    expect(results[1]?.slowSnapshot).toBeNull();
+    await poller.stop();
+  });
+
+  it('stop() aborts the request in flight, reports nothing after, and leaves no timer', async () => {
+    const { poller, calls, results, statuses } = harness([{ delayMs: 60_000 }]);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(calls).toHaveLength(1);
+    const before = statuses.length;
+    await poller.stop();
+    expect(calls[0]?.signal.aborted).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(results).toHaveLength(0);
+    expect(statuses).toHaveLength(before);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('stop() between polls clears the scheduled poll', async () => {
+    const { poller, calls } = harness([], {}, { delayMs: 10 });
+    poller.start();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(vi.getTimerCount()).toBe(1);
+    await poller.stop();
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('pause stops polling and resume polls at once', async () => {
+    const { poller, calls, statuses } = harness([], {}, { delayMs: 10 });
+    poller.start();
+    await vi.advanceTimersByTimeAsync(100);
+    poller.pause();
+    expect(poller.paused).toBe(true);
+    expect(statuses.at(-1)).toEqual({ kind: 'paused' });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls).toHaveLength(1);
+    poller.resume();
+    await vi.advanceTimersByTimeAsync(20);
+    expect(calls).toHaveLength(2);
+    expect(statuses.at(-1)).toEqual({ kind: 'live' });
+    await poller.stop();
+  });
+
+  it('setWindow cancels a poll for the old window and asks again at once', async () => {
+    const { poller, calls, results } = harness([{ delayMs: 5_000 }], {}, { delayMs: 10 });
+    poller.start();
+    await vi.advanceTimersByTimeAsync(100);
+    poller.setWindow(3_600_000);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(calls[0]?.signal.aborted).toBe(true);
+    expect(calls[1]?.windows[0]?.windowMs).toBe(3_600_000);
+    expect(results.map((result) => result.snapshot.window.ms)).toEqual([3_600_000]);
+    await poller.stop();
+  });
+});
