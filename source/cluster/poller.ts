@@ -60,7 +60,18 @@ export function createPoller(options: PollerOptions): Poller {
     options.fetch ??
     ((windows: FetchWindow[], fetchOptions: { now: number; signal: AbortSignal }) =>
       fetchSnapshots(client, config, windows, fetchOptions));
-  const slow = config.rules.slowBruteForce;
+  // The long window serves two rules: slow brute force, and success-after-failures, whose
+  // correlation window (≥ 1 h) is longer than a typical short window. Fetch it when either
+  // is on, covering the longer of the two.
+  const { slowBruteForce, successAfterFailure } = config.rules;
+  const slow = {
+    enabled: slowBruteForce.enabled || successAfterFailure.enabled,
+    windowMs: Math.max(
+      slowBruteForce.windowMs,
+      successAfterFailure.enabled ? successAfterFailure.correlationMs : 0,
+    ),
+    refreshMs: slowBruteForce.refreshMs,
+  };
 
   let started = false;
   let stopped = false;

@@ -179,6 +179,23 @@ describe('poller', () => {
     await poller.stop();
   });
 
+  it('fetches the long window for success-after-failures even with slow brute force off', async () => {
+    const { poller, calls } = harness(
+      [],
+      {
+        rules: {
+          slowBruteForce: { enabled: false, threshold: 10, windowMs: 1_800_000, refreshMs: 60_000 },
+          successAfterFailure: { enabled: true, failures: 5, correlationMs: 7_200_000 },
+        },
+      },
+      { delayMs: 0 },
+    );
+    poller.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(calls[0]?.windows[1]).toEqual({ windowMs: 7_200_000, includeCustomRules: false });
+    await poller.stop();
+  });
+
   it('stop() aborts the request in flight, reports nothing after, and leaves no timer', async () => {
     const { poller, calls, results, statuses } = harness([{ delayMs: 60_000 }]);
     poller.start();
