@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { envNamesOf, KEYS } from '../source/config/keys.js';
 import { FLAG_KEYS } from '../source/config/load.js';
 import { allowedText, formatValue } from '../source/config/validate.js';
+import { KEYMAP } from '../source/ui/keymap.js';
 
 const escapePipes = (text: string) => text.replace(/\|/g, '\\|');
 
@@ -30,14 +31,33 @@ export function configReference(): string {
   return lines.join('\n');
 }
 
-const START = /<!-- config-reference:start[^>]*-->/;
-const END = '<!-- config-reference:end -->';
+/** The console's keys, from the same table that drives input and the `?` overlay. */
+export function keysReference(): string {
+  const lines = ['| Keys | Where | What |', '|---|---|---|'];
+  const seen = new Set<string>();
+  for (const binding of KEYMAP) {
+    if (binding.command === 'type') continue;
+    const row = `| \`${binding.keys}\` | ${binding.contexts.join(', ')} | ${escapePipes(binding.help)} |`;
+    if (seen.has(row)) continue;
+    seen.add(row);
+    lines.push(row);
+  }
+  return lines.join('\n');
+}
+
+function replaceBetween(readme: string, name: string, content: string): string {
+  const start = new RegExp(`<!-- ${name}:start[^>]*-->`).exec(readme);
+  const end = readme.indexOf(`<!-- ${name}:end -->`);
+  if (!start || end < 0) throw new Error(`README.md lacks the ${name} markers`);
+  return `${readme.slice(0, start.index + start[0].length)}\n${content}\n${readme.slice(end)}`;
+}
 
 export function withReference(readme: string): string {
-  const start = START.exec(readme);
-  const end = readme.indexOf(END);
-  if (!start || end < 0) throw new Error('README.md lacks the config-reference markers');
-  return `${readme.slice(0, start.index + start[0].length)}\n${configReference()}\n${readme.slice(end)}`;
+  return replaceBetween(
+    replaceBetween(readme, 'config-reference', configReference()),
+    'keys',
+    keysReference(),
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
