@@ -88,6 +88,54 @@ async function* fromIterable(
   yield* source;
 }
 
+/** Longest a helper's flush timer can be (Node caps timers at 2^31 − 1 ms). */
+const NEVER = 2 ** 31 - 1;
+
+/**
+ * Cut a stream into arrays of at most `maxItems`, each closed `maxMs` after its first item
+ * even when the source is idle (so `tail -f | soc-watch ingest -` shows up promptly).
+ */
+export async function* segments<T>(
+  source: AsyncIterable<T> | Iterable<T>,
+  maxMs: number,
+  maxItems: number,
+): AsyncGenerator<T[]> {
+  const iterator = (
+    Symbol.asyncIterator in source
+      ? source[Symbol.asyncIterator]()
+      : (source as Iterable<T>)[Symbol.iterator]()
+  ) as AsyncIterator<T> | Iterator<T>;
+  let pending: Promise<IteratorResult<T>> | undefined;
+  let batch: T[] = [];
+  let deadline = 0;
+  for (;;) {
+    pending ??= Promise.resolve(iterator.next());
+    let timer: NodeJS.Timeout | undefined;
+    const tick =
+      batch.length === 0
+        ? undefined
+        : new Promise<'tick'>((resolve) => {
+            timer = setTimeout(() => resolve('tick'), Math.max(0, deadline - Date.now()));
+          });
+    const next = await (tick ? Promise.race([pending, tick]) : pending);
+    clearTimeout(timer);
+    if (next === 'tick') {
+      yield batch;
+      batch = [];
+      continue;
+    }
+    pending = undefined;
+    if (next.done) break;
+    if (batch.length === 0) deadline = Date.now() + maxMs;
+    batch.push(next.value);
+    if (batch.length >= maxItems) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
 /** Start indexing `source` into `index`; counts are live, `done` settles with the outcome. */
 export function startBulk(
   client: BulkClient,
@@ -97,14 +145,14 @@ export function startBulk(
 ): BulkRun {
   const started = Date.now();
   const maxRejections = options.maxRejections ?? 100;
-  const dropped = { duplicates: 0, rejected: 0 };
+  const tally = { created: 0, duplicates: 0, rejected: 0, bytes: 0 };
   const rejections: Rejection[] = [];
   const onDrop = (item: DroppedItem) => {
     if (item.status === 409) {
-      dropped.duplicates += 1;
+      tally.duplicates += 1;
       return;
     }
-    dropped.rejected += 1;
+    tally.rejected += 1;
     if (rejections.length < maxRejections) {
       rejections.push({
         id: operationId(item.operation),
@@ -113,44 +161,90 @@ export function startBulk(
       });
     }
   };
-  const datasource = Array.isArray(source) ? (source as IngestItem[]) : fromIterable(source);
   const onDocument = (item: IngestItem): [{ create: { _index: string; _id: string } }, unknown] => [
     { create: { _index: index, _id: item.id } },
     item.doc,
   ];
-  const settings = {
-    datasource,
-    onDocument,
-    onDrop,
-    flushBytes: options.flushBytes ?? 5_000_000,
-    flushInterval: options.flushIntervalMs ?? 1000,
-    concurrency: options.concurrency ?? 4,
-    ...(options.refresh ? { refreshOnCompletion: index } : {}),
-  };
   const raw = client.raw;
   const requestOptions = { requestTimeout: options.requestTimeoutMs ?? 60_000 };
-  const helper =
-    raw.kind === 'elasticsearch'
-      ? raw.client.helpers.bulk<IngestItem>(settings, requestOptions)
-      : raw.client.helpers.bulk<IngestItem>(settings, requestOptions);
+  const flushIntervalMs = options.flushIntervalMs ?? 1000;
 
+  interface Helper extends PromiseLike<unknown> {
+    abort(): unknown;
+    stats: { successful: number; bytes: number };
+  }
+  let current: Helper | undefined;
   let aborted = false;
+
+  function run(
+    datasource: IngestItem[] | AsyncGenerator<IngestItem>,
+    flushInterval: number,
+    refresh: boolean,
+  ): Helper {
+    const settings = {
+      datasource,
+      onDocument,
+      onDrop,
+      flushBytes: options.flushBytes ?? 5_000_000,
+      flushInterval,
+      concurrency: options.concurrency ?? 4,
+      ...(refresh ? { refreshOnCompletion: index } : {}),
+    };
+    return (raw.kind === 'elasticsearch'
+      ? raw.client.helpers.bulk<IngestItem>(settings, requestOptions)
+      : raw.client.helpers.bulk<IngestItem>(settings, requestOptions)) as unknown as Helper;
+  }
+
+  async function settle(helper: Helper): Promise<void> {
+    current = helper;
+    try {
+      await helper;
+    } finally {
+      tally.created += helper.stats.successful;
+      tally.bytes += helper.stats.bytes;
+      current = undefined;
+    }
+  }
+
+  async function indexAll(): Promise<void> {
+    if (raw.kind === 'elasticsearch') {
+      const datasource = Array.isArray(source) ? (source as IngestItem[]) : fromIterable(source);
+      await settle(run(datasource, flushIntervalMs, Boolean(options.refresh)));
+      return;
+    }
+    // OpenSearch's helper (a fork of an older Elastic helper) clears its buffer only after it
+    // has waited for a free request slot. If its flush timer fires during that wait, a second
+    // waiter replaces the first and the helper never settles — seen on a fresh cluster whose
+    // first bulk requests take over a second. So its timer must never fire: finite input goes
+    // through one run with the timer off, and streams are cut into time-bounded arrays (our
+    // own timer), each indexed by its own run.
+    if (Array.isArray(source)) {
+      await settle(run(source as IngestItem[], NEVER, Boolean(options.refresh)));
+      return;
+    }
+    for await (const batch of segments(source, flushIntervalMs, 10_000)) {
+      if (aborted) break;
+      await settle(run(batch, NEVER, false));
+    }
+    if (options.refresh && !aborted) await raw.client.indices.refresh({ index }, requestOptions);
+  }
+
   const abort = () => {
     aborted = true;
-    helper.abort();
+    current?.abort();
   };
   if (options.signal?.aborted) abort();
   options.signal?.addEventListener('abort', abort, { once: true });
 
   const counts = (): BulkCounts => ({
-    created: helper.stats.successful,
-    duplicates: dropped.duplicates,
-    rejected: dropped.rejected,
+    created: tally.created + (current?.stats.successful ?? 0),
+    duplicates: tally.duplicates,
+    rejected: tally.rejected,
   });
 
   const done = (async (): Promise<BulkOutcome> => {
     try {
-      await helper;
+      await indexAll();
     } catch (error) {
       if (!aborted)
         throw toClusterError(error, { cluster: client.cluster, action: `bulk index into ${index}` });
@@ -160,7 +254,7 @@ export function startBulk(
     return {
       ...counts(),
       rejections,
-      bytes: helper.stats.bytes,
+      bytes: tally.bytes,
       tookMs: Date.now() - started,
       aborted,
     };

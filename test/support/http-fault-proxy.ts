@@ -8,7 +8,9 @@ import type { AddressInfo, Socket } from 'node:net';
 export type FaultMode =
   | { kind: 'forward' }
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Forward, but only after `ms` (a slow cluster: e.g. a fresh one creating its first index). */
+  | { kind: 'delay'; ms: number };
 
 export interface FaultProxy {
   readonly url: string;
@@ -56,6 +58,7 @@ export async function startFaultProxy(
       response.writeHead(502).end();
       return;
     }
+    const delayMs = mode.kind === 'delay' ? mode.ms : 0;
     const forwarded = http.request(
       {
         host: upstream.hostname,
@@ -71,7 +74,14 @@ export async function startFaultProxy(
       },
     );
     forwarded.on('error', () => response.destroy());
-    request.pipe(forwarded);
+    if (delayMs > 0) {
+      // Buffer the request, then send it late: the answer is late by the same amount.
+      const body: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => body.push(chunk));
+      request.on('end', () => setTimeout(() => forwarded.end(Buffer.concat(body)), delayMs));
+    } else {
+      request.pipe(forwarded);
+    }
   });
   server.on('connection', (socket) => {
     sockets.add(socket);

@@ -1,0 +1,71 @@
+// Regression: OpenSearch's bulk helper lost a waiter and never settled when a flush timer
+// fired while it waited for a free request slot (a fresh cluster's first bulk requests take
+// over a second). The proxy is a FAULT-INJECTION STAND-IN that only slows the real servers.
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createClusterClient } from '../../source/cluster/client.js';
+import { bulkIndex } from '../../source/ingest/bulk.js';
+import type { IngestItem } from '../../source/ingest/doc-id.js';
+import { testConfig } from '../support/config.js';
+import { type FaultProxy, startFaultProxy } from '../support/http-fault-proxy.js';
+
+const backends = [
+  { kind: 'elasticsearch' as const, url: () => inject('esUrl') },
+  { kind: 'opensearch' as const, url: () => inject('opensearchUrl') },
+];
+
+function items(count: number): IngestItem[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `doc-${i}`,
+    doc: {
+      '@timestamp': new Date(1_700_000_000_000 + i * 1000).toISOString(),
+      message: `line ${i} ${'x'.repeat(200)}`,
+    },
+  })) as unknown as IngestItem[];
+}
+
+async function* trickle(source: IngestItem[]) {
+  for (const [i, item] of source.entries()) {
+    if (i % 500 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    yield item;
+  }
+}
+
+describe.each(backends)('bulk indexing on a slow $kind', ({ kind, url }) => {
+  const proxies: FaultProxy[] = [];
+  afterAll(async () => {
+    for (const proxy of proxies) await proxy.close();
+  });
+
+  it.each(['array', 'stream'] as const)(
+    'settles and indexes everything (%s input)',
+    async (shape) => {
+      const proxy = await startFaultProxy(url(), { kind: 'delay', ms: 700 });
+      proxies.push(proxy);
+      const client = await createClusterClient(testConfig({ nodes: [proxy.url], backend: kind }), {});
+      const index = `test-bulk-slow-${randomUUID().slice(0, 8)}`;
+      try {
+        const docs = items(3000);
+        // Small batches and a short flush interval: every request slot fills up and the flush
+        // timer fires while the helper waits, which is what used to hang.
+        const outcome = await bulkIndex(client, index, shape === 'array' ? docs : trickle(docs), {
+          flushBytes: 40_000,
+          flushIntervalMs: 100,
+          concurrency: 2,
+          refresh: true,
+        });
+        expect(outcome).toMatchObject({ created: 3000, duplicates: 0, rejected: 0 });
+        proxy.setMode({ kind: 'forward' });
+        expect(await client.count(index)).toBe(3000);
+      } finally {
+        proxy.setMode({ kind: 'forward' });
+        const raw = client.raw;
+        if (raw.kind === 'elasticsearch')
+          await raw.client.indices.delete({ index, ignore_unavailable: true });
+        else await raw.client.indices.delete({ index, ignore_unavailable: true });
+        await client.close();
+      }
+    },
+    120_000,
+  );
+});

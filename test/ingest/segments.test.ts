@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { segments } from '../../source/ingest/bulk.js';
+
+async function* slow(items: number[], gapMs: number) {
+  for (const item of items) {
+    await new Promise((resolve) => setTimeout(resolve, gapMs));
+    yield item;
+  }
+}
+
+async function collect<T>(source: AsyncIterable<T[]>): Promise<T[][]> {
+  const out: T[][] = [];
+  for await (const batch of source) out.push(batch);
+  return out;
+}
+
+describe('segments (how streams reach the OpenSearch bulk helper)', () => {
+  it('cuts by count and keeps every item in order', async () => {
+    const batches = await collect(segments([1, 2, 3, 4, 5, 6, 7], 10_000, 3));
+    expect(batches).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+  });
+
+  it('closes a batch on time while the source is idle', async () => {
+    async function* idle() {
+      yield 1;
+      yield 2;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      yield 3;
+    }
+    const batches = await collect(segments(idle(), 40, 100));
+    expect(batches).toEqual([[1, 2], [3]]);
+  });
+
+  it('loses nothing from a trickling source', async () => {
+    const items = Array.from({ length: 20 }, (_, i) => i);
+    const batches = await collect(segments(slow(items, 3), 10, 7));
+    expect(batches.flat()).toEqual(items);
+    expect(batches.every((batch) => batch.length > 0 && batch.length <= 7)).toBe(true);
+  });
+});
