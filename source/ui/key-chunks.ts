@@ -3,7 +3,8 @@
 // console acts per key, so such a run is split back into single key presses here.
 import type { Key } from 'ink';
 
-const NONE: Key = {
+/** A key with nothing pressed: the base for synthesised key presses (and for tests). */
+export const NO_KEY: Key = {
   upArrow: false,
   downArrow: false,
   leftArrow: false,
@@ -31,8 +32,8 @@ export function splitKeys(input: string, key: Key): [string, Key][] {
   const chars = Array.from(input);
   if (chars.length <= 1 || key.ctrl || key.meta || key.escape) return [[input, key]];
   return chars.map((char): [string, Key] => {
-    if (char === '\r' || char === '\n') return ['', { ...NONE, return: true }];
-    if (char === '\t') return ['', { ...NONE, tab: true }];
-    return [char, { ...NONE, shift: char !== char.toLowerCase() }];
+    if (char === '\r' || char === '\n') return ['', { ...NO_KEY, return: true }];
+    if (char === '\t') return ['', { ...NO_KEY, tab: true }];
+    return [char, { ...NO_KEY, shift: char !== char.toLowerCase() }];
   });
 }

@@ -6,6 +6,7 @@ import { fitCell, formatCount, truncate, truncateItems } from '../../source/ui/c
 import { type ColumnSpec, fitRow, layoutColumns, tableWidth } from '../../source/ui/columns.js';
 import { ASCII_GLYPHS, chooseGlyphs, isUtf8Locale, UNICODE_GLYPHS } from '../../source/ui/glyphs.js';
 import { helpKeyLines } from '../../source/ui/HelpOverlay.js';
+import { NO_KEY } from '../../source/ui/key-chunks.js';
 import { findBinding, hintsFor, KEYMAP } from '../../source/ui/keymap.js';
 import {
   CHROME_ROWS,
@@ -201,29 +202,7 @@ describe('terminal capabilities', () => {
 });
 
 describe('key table', () => {
-  const key = (overrides: Record<string, boolean> = {}) => ({
-    upArrow: false,
-    downArrow: false,
-    leftArrow: false,
-    rightArrow: false,
-    pageDown: false,
-    pageUp: false,
-    home: false,
-    end: false,
-    return: false,
-    escape: false,
-    ctrl: false,
-    shift: false,
-    tab: false,
-    backspace: false,
-    delete: false,
-    meta: false,
-    super: false,
-    hyper: false,
-    capsLock: false,
-    numLock: false,
-    ...overrides,
-  });
+  const key = (overrides: Record<string, boolean> = {}) => ({ ...NO_KEY, ...overrides });
 
   it('the same key means different things by context, from one table', () => {
     expect(findBinding('offenders', 't', key())?.command).toBe('threshold');

@@ -5,6 +5,7 @@ import { ClusterError } from '../../source/cluster/types.js';
 import { offenderFlags } from '../../source/detect/detector.js';
 import { thresholdFor } from '../../source/detect/settings.js';
 import { type Effect, handleKey, type KeyResult } from '../../source/ui/handle-key.js';
+import { NO_KEY } from '../../source/ui/key-chunks.js';
 import { alertRows, offenderRows, selectedAlert, selectedOffender } from '../../source/ui/rows.js';
 import { ALERTS_PANE, type AppState, FLASH_MS, isStale, reduce } from '../../source/ui/state.js';
 import {
@@ -19,29 +20,6 @@ import {
   snapshot,
   T0,
 } from './fixtures.js';
-
-const NO_KEY: Key = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-};
 
 type Press = string | Partial<Key>;
 
