@@ -20,6 +20,7 @@ import {
   NOT_CONFIGURED_HINT,
   slackWebhookConfigured,
 } from '../slack/escalator.js';
+import { escalationStateId } from '../slack/record.js';
 import { App } from '../ui/App.js';
 import { chooseGlyphs } from '../ui/glyphs.js';
 import type { Effect } from '../ui/handle-key.js';
@@ -175,10 +176,11 @@ async function runConsole(ctx: CommandContext): Promise<number> {
         now: Date.now(),
       });
     sending();
+    const stateId = escalationStateId(alert);
     const delivery = escalator
       .escalate(alert, { ...(note ? { note } : {}), signal: flushDeadline.signal, onSending: sending })
       .then((status) => {
-        store.dispatch({ type: 'escalation', alertId, status, now: Date.now() });
+        store.dispatch({ type: 'escalation', alertId, status, now: Date.now(), stateId });
         if (status.kind === 'failed') flash(`Slack: not delivered: ${sanitize(status.reason)}`, 'error');
         else if (status.kind === 'already') flash(`already escalated by ${sanitize(status.by)}`, 'info');
         else if (status.kind === 'sent')
@@ -206,7 +208,13 @@ async function runConsole(ctx: CommandContext): Promise<number> {
       const records = await escalator.sync({ signal: lifetime.signal });
       const remote = new Map<string, RemoteEscalation>();
       for (const [alertId, record] of records) {
-        if (record.delivery !== 'failed') remote.set(alertId, { by: record.by, at: record.at });
+        if (record.delivery !== 'failed') {
+          remote.set(alertId, {
+            by: record.by,
+            at: record.at,
+            ...(record.escalationId ? { stateId: record.escalationId } : {}),
+          });
+        }
       }
       if (!lifetime.signal.aborted)
         store.dispatch({ type: 'escalations-synced', records: remote, now: Date.now() });

@@ -380,7 +380,9 @@ function successAfterFailure(
       success: { user: offender.successUser, at },
       threshold: needed,
       summary: joinSummary(
-        [`success as ${safeName(offender.successUser)} after ${count(offender.failures, 'failure')}`],
+        // The cluster counts the IP's failures over the whole window, before and after the
+        // success: say "with", not "after", so the summary never overstates the sequence.
+        [`success as ${safeName(offender.successUser)} with ${count(offender.failures, 'failure')}`],
         windowMs,
       ),
     });

@@ -238,7 +238,7 @@ export function buildSlackMessage(alert: Alert, context: MessageContext): SlackM
     const account = alert.success.user ? codeSpan(alert.success.user) : '_(account not recorded)_';
     blocks.push(
       section(
-        `:warning: *Successful login after ${count(alert.failures)} failures*: ${account} at ${Number.isFinite(at) ? when(at, now) : escapeMrkdwn(alert.success.at)}`,
+        `:warning: *Successful login* as ${account} at ${Number.isFinite(at) ? when(at, now) : escapeMrkdwn(alert.success.at)} from a source with ${count(alert.failures)} failures in the window`,
       ),
     );
   }

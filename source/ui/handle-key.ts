@@ -3,7 +3,8 @@
 // Effects (persisting a threshold, moving the poller's window, sending to Slack, quitting)
 // are returned for the caller to run, so all of this is testable without a terminal.
 import type { Key } from 'ink';
-import { formatDuration, parseDuration } from '../core/duration.js';
+import { formatAge, formatDuration, parseDuration } from '../core/duration.js';
+import { sanitize } from '../core/sanitize.js';
 import {
   alertsNewestFirst as listAlerts,
   applyAction as runAction,
@@ -12,6 +13,7 @@ import {
 import { ipMuted } from '../detect/mutes.js';
 import { thresholdFor, withThreshold } from '../detect/settings.js';
 import { severityRank } from '../detect/severity.js';
+import { escalationStateId } from '../slack/record.js';
 import { type CommandId, findBinding, type KeyContext } from './keymap.js';
 import { rowKeys, selectedAlert, selectedIndex, selectedOffender } from './rows.js';
 import { nextSort } from './sort.js';
@@ -214,6 +216,20 @@ function startEscalation(state: AppState, now: number): KeyResult {
   if (!alert) return none(flash(state, 'no alert to escalate here', now));
   if (!state.escalation.configured) return none(flash(state, state.escalation.hint, now, 'warn'));
   if (alert.escalation?.kind === 'sending') return none(flash(state, 'already being sent to Slack', now));
+  const previous = alert.escalation;
+  if (
+    (previous?.kind === 'sent' || previous?.kind === 'already') &&
+    state.escalatedStates[alert.id] === escalationStateId(alert)
+  ) {
+    // Same alert state as the message already in the channel: nothing new to say.
+    return none(
+      flash(
+        state,
+        `already escalated by ${sanitize(previous.by)} ${formatAge(now - previous.at)}; an update can be sent once it grows`,
+        now,
+      ),
+    );
+  }
   return none(withOverlay(state, { kind: 'escalate', alertId: alert.id, stage: 'confirm', note: '' }));
 }
 

@@ -58,6 +58,12 @@ export interface AppState {
   /** Discover links in the detail view, when a Kibana URL is configured. */
   kibana: KibanaTarget | null;
   escalation: { configured: boolean; hint: string };
+  /**
+   * Alert id → id of the alert state last escalated (by us or, from the audit index, by a
+   * colleague). `e` on an alert whose state is unchanged says "already escalated" instead of
+   * offering to send: the same state is never sent twice.
+   */
+  escalatedStates: Readonly<Record<string, string>>;
   status: PollerStatus;
   snapshot: Snapshot | null;
   slowSnapshot: Snapshot | null;
@@ -107,6 +113,7 @@ export function initialState(options: InitialStateOptions): AppState {
     windowMs: options.windowMs,
     kibana: options.kibana ?? null,
     escalation: options.escalation ?? { configured: false, hint: 'Slack is not configured' },
+    escalatedStates: {},
     status: { kind: 'connecting' },
     snapshot: null,
     slowSnapshot: null,
@@ -130,12 +137,14 @@ export function initialState(options: InitialStateOptions): AppState {
 export interface RemoteEscalation {
   by: string;
   at: number;
+  /** The escalated alert state (escalationStateId), when the record says. */
+  stateId?: string;
 }
 
 export type AppAction =
   | { type: 'poll'; snapshot: Snapshot; slowSnapshot: Snapshot | null; now: number }
   | { type: 'status'; status: PollerStatus; now: number }
-  | { type: 'escalation'; alertId: string; status: EscalationStatus; now: number }
+  | { type: 'escalation'; alertId: string; status: EscalationStatus; now: number; stateId?: string }
   | { type: 'escalations-synced'; records: ReadonlyMap<string, RemoteEscalation>; now: number }
   | { type: 'flash'; text: string; tone: Flash['tone']; now: number };
 
@@ -177,15 +186,24 @@ export function reduce(state: AppState, action: AppAction): AppState {
         { type: 'escalation', alertId: action.alertId, status: action.status },
         action.now,
       );
-      return { ...state, now: action.now, detector, alerts: listAlerts(detector) };
+      const delivered = action.status.kind === 'sent' || action.status.kind === 'already';
+      const escalatedStates =
+        delivered && action.stateId
+          ? { ...state.escalatedStates, [action.alertId]: action.stateId }
+          : state.escalatedStates;
+      return { ...state, now: action.now, detector, alerts: listAlerts(detector), escalatedStates };
     }
     case 'escalations-synced': {
       // Only alerts this console has not escalated itself (or failed to) take the other
       // analyst's record: our own "sent ✓" or "sending…" stays as it is.
       let detector = state.detector;
+      let escalatedStates = state.escalatedStates;
       for (const alert of state.alerts) {
         const record = action.records.get(alert.id);
         if (!record) continue;
+        if (record.stateId && escalatedStates[alert.id] !== record.stateId) {
+          escalatedStates = { ...escalatedStates, [alert.id]: record.stateId };
+        }
         const current = alert.escalation;
         if (current && (current.kind === 'sending' || current.kind === 'sent')) continue;
         if (current?.kind === 'already' && current.by === record.by && current.at === record.at) continue;
@@ -199,8 +217,8 @@ export function reduce(state: AppState, action: AppAction): AppState {
           action.now,
         );
       }
-      if (detector === state.detector) return state;
-      return { ...state, now: action.now, detector, alerts: listAlerts(detector) };
+      if (detector === state.detector && escalatedStates === state.escalatedStates) return state;
+      return { ...state, now: action.now, detector, alerts: listAlerts(detector), escalatedStates };
     }
     case 'flash':
       return { ...state, now: action.now, flash: { text: action.text, tone: action.tone, at: action.now } };

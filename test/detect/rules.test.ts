@@ -239,7 +239,7 @@ describe('success-after-failure', () => {
     expect(alert).toMatchObject({
       severity: 'critical',
       success: { user: 'deploy', at: iso(T0 - 2000) },
-      summary: 'success as deploy after 5 failures · 15m',
+      summary: 'success as deploy with 5 failures · 15m',
     });
     expect(techniqueIds(alert)).toEqual(['T1078', 'T1110', 'T1021.004']);
   });
@@ -277,7 +277,7 @@ describe('success-after-failure', () => {
     const alert = alertsFor(snapshot([service('ssh', [hostile])])).find(
       (entry) => entry.rule === 'success-after-failure',
     );
-    expect(alert?.summary).toBe('success as root after 5 failures · 15m');
+    expect(alert?.summary).toBe('success as root with 5 failures · 15m');
   });
 });
 

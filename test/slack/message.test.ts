@@ -127,7 +127,7 @@ describe('buildSlackMessage', () => {
     expect(all).toContain('<https://attack.mitre.org/techniques/T1110/001/|T1110.001 Password Guessing>');
     expect(all).toContain('<https://attack.mitre.org/techniques/T1078/|T1078 Valid Accounts>');
     expect(all).toContain(
-      'Successful login after 37 failures*: `deploy` at 2025-06-01 11:59:00 UTC (1m ago)',
+      'Successful login* as `deploy` at 2025-06-01 11:59:00 UTC (1m ago) from a source with 37 failures in the window',
     );
     expect(all).toContain('alice@jump1');
     expect(all).toContain('>Blocking at the edge, please check deploy');

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ClusterError } from '../../source/cluster/types.js';
 import { offenderFlags } from '../../source/detect/detector.js';
 import { thresholdFor } from '../../source/detect/settings.js';
+import { escalationStateId } from '../../source/slack/record.js';
 import { type Effect, handleKey, type KeyResult } from '../../source/ui/handle-key.js';
 import { NO_KEY } from '../../source/ui/key-chunks.js';
 import { alertRows, offenderRows, selectedAlert, selectedOffender } from '../../source/ui/rows.js';
@@ -356,6 +357,35 @@ describe('handleKey: alerts', () => {
       now: T0,
     });
     expect(press(sending, ['e']).state.flash?.text).toBe('already being sent to Slack');
+  });
+
+  it('e on an alert already escalated at this state says so instead of offering to send', () => {
+    const feed = feedFocused(polledState());
+    const alert = selectedAlert(feed)!;
+    const sent = reduce(feed, {
+      type: 'escalation',
+      alertId: alert.id,
+      status: { kind: 'sent', at: T0 - 3 * MINUTE, by: 'alice@jump1', update: false },
+      now: T0,
+      stateId: escalationStateId(alert),
+    });
+    const again = press(sent, ['e']);
+    expect(again.state.overlay).toBeNull();
+    expect(again.effects).toEqual([]);
+    expect(again.state.flash?.text).toMatch(/^already escalated by alice@jump1 3m ago/);
+    // A colleague's record of an older state (the alert has grown since) still offers an update.
+    const older = reduce(feed, {
+      type: 'escalations-synced',
+      records: new Map([[alert.id, { by: 'bob@jump2', at: T0, stateId: 'v1-some-older-state' }]]),
+      now: T0,
+    });
+    expect(press(older, ['e']).state.overlay).toMatchObject({ kind: 'escalate', alertId: alert.id });
+    const same = reduce(feed, {
+      type: 'escalations-synced',
+      records: new Map([[alert.id, { by: 'bob@jump2', at: T0 - MINUTE, stateId: escalationStateId(alert) }]]),
+      now: T0,
+    });
+    expect(press(same, ['e']).state.flash?.text).toMatch(/^already escalated by bob@jump2 1m ago/);
   });
 });
 
