@@ -120,7 +120,7 @@ class Demo {
       return Promise.reject(new Error('dist/cli.js is missing and the build failed: run npm run build'));
     }
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [join(ROOT, 'bin', 'soc-watch.js')], {
+      const child = spawn(process.execPath, ['--max-semi-space-size=1', join(ROOT, 'bin', 'soc-watch.js')], {
         cwd: ROOT,
         stdio: 'inherit',
         env: { ...process.env, ELASTICSEARCH_URL: url, SOC_WATCH_CONFIG_DIR: this.#configDir },
