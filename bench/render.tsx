@@ -14,7 +14,8 @@
 //               adds a run with V8's default young generation. The polls run back to back, so V8 sizes its heap for a far higher
 //               allocation rate than one poll every few seconds: "heap used" shows leaks,
 //               RSS here is an upper bound, not what a console settles at.
-//   knobs       BENCH_MEMORY_POLLS (10000), BENCH_IDLE_MS (pause before each memory sample)
+//   knobs       BENCH_MEMORY_POLLS (10000), BENCH_IDLE_MS (pause before each memory sample),
+//               BENCH_FLAGS (node flags of the memory child; default the launcher's)
 //
 // The terminal is a fake TTY stream that counts bytes; the app is the real App, store,
 // reducer and detector, rendered by Ink exactly as `soc-watch` renders it.
@@ -434,7 +435,7 @@ async function main() {
   const variants = [
     {
       label: 'as `soc-watch` runs (--max-semi-space-size=1, from its launcher)',
-      flags: ['--max-semi-space-size=1'],
+      flags: (process.env.BENCH_FLAGS ?? '--max-semi-space-size=1').split(' '),
     },
   ];
   // Optional second run with V8's defaults, to show what the flag saves (doubles the time).
