@@ -94,30 +94,69 @@ function usersPart(offender: Offender): string {
   return count(offender.distinctUsers, 'user');
 }
 
+/** What differs between the IP-keyed, scored rules; the Finding around it is the same. */
+interface IpRule {
+  rule: Extract<RuleId, 'brute-force' | 'slow-brute-force' | 'spraying' | 'enumeration'>;
+  technique: string;
+  base: 1 | 2;
+  threshold: number;
+  /** The number compared with the threshold (and with it × HIGH_VOLUME_FACTOR). */
+  metric: (offender: Offender) => number;
+  summary: (offender: Offender) => string[];
+}
+
+function ipFinding(
+  spec: IpRule,
+  service: string,
+  offender: Offender,
+  windowMs: number,
+  settings: DetectionSettings,
+): Finding {
+  return {
+    id: alertId(spec.rule, service, offender.ip),
+    rule: spec.rule,
+    service,
+    ...fromOffender(offender, windowMs),
+    techniques: techniques([spec.technique, serviceTechnique(settings, service)]),
+    scoring: {
+      kind: 'scored',
+      base: spec.base,
+      realAccounts: realAccounts(offender),
+      highVolume: spec.metric(offender) >= spec.threshold * HIGH_VOLUME_FACTOR,
+      internal: isInternalIp(offender.ip),
+    },
+    success: null,
+    threshold: spec.threshold,
+    summary: joinSummary(spec.summary(offender), windowMs),
+  };
+}
+
+/** Offenders at or over the rule's threshold, allow-listed ones left out. */
+function ipRule(
+  spec: IpRule,
+  service: ServiceSnapshot,
+  windowMs: number,
+  settings: DetectionSettings,
+): Finding[] {
+  return service.offenders
+    .filter(
+      (offender) => spec.metric(offender) >= spec.threshold && !offenderAllowed(settings.allowList, offender),
+    )
+    .map((offender) => ipFinding(spec, service.service, offender, windowMs, settings));
+}
+
+const failuresAndUsers = (offender: Offender) => [count(offender.failures, 'failure'), usersPart(offender)];
+
 function bruteForce(service: ServiceSnapshot, snapshot: Snapshot, settings: DetectionSettings): Finding[] {
-  const threshold = thresholdFor(settings, service.service);
-  const out: Finding[] = [];
-  for (const offender of service.offenders) {
-    if (offender.failures < threshold || offenderAllowed(settings.allowList, offender)) continue;
-    out.push({
-      id: alertId('brute-force', service.service, offender.ip),
-      rule: 'brute-force',
-      service: service.service,
-      ...fromOffender(offender, snapshot.window.ms),
-      techniques: techniques(['T1110.001', serviceTechnique(settings, service.service)]),
-      scoring: {
-        kind: 'scored',
-        base: 1,
-        realAccounts: realAccounts(offender),
-        highVolume: offender.failures >= threshold * HIGH_VOLUME_FACTOR,
-        internal: isInternalIp(offender.ip),
-      },
-      success: null,
-      threshold,
-      summary: joinSummary([count(offender.failures, 'failure'), usersPart(offender)], snapshot.window.ms),
-    });
-  }
-  return out;
+  const spec: IpRule = {
+    rule: 'brute-force',
+    technique: 'T1110.001',
+    base: 1,
+    threshold: thresholdFor(settings, service.service),
+    metric: (offender) => offender.failures,
+    summary: failuresAndUsers,
+  };
+  return ipRule(spec, service, snapshot.window.ms, settings);
 }
 
 /**
@@ -134,91 +173,48 @@ function slowBruteForce(
   settings: DetectionSettings,
   context: RuleContext,
 ): Finding[] {
-  const { threshold } = settings.rules.slowBruteForce;
+  const spec: IpRule = {
+    rule: 'slow-brute-force',
+    technique: 'T1110.001',
+    base: 1,
+    threshold: settings.rules.slowBruteForce.threshold,
+    metric: (offender) => offender.failures,
+    summary: failuresAndUsers,
+  };
   const shortThreshold = thresholdFor(settings, slowService.service);
   const deferToBruteForce = settings.rules.bruteForce.enabled;
-  const out: Finding[] = [];
-  for (const offender of slowService.offenders) {
-    if (offender.failures < threshold || offenderAllowed(settings.allowList, offender)) continue;
-    const short = shortService?.offenders.find((candidate) => candidate.ip === offender.ip);
-    if (deferToBruteForce && short && short.failures >= shortThreshold) continue;
-    const reported = context.bruteForceLastFailure(slowService.service, offender.ip);
-    const last = epoch(offender.lastFailure);
-    if (reported !== null && (last === null || last <= reported)) continue;
-    out.push({
-      id: alertId('slow-brute-force', slowService.service, offender.ip),
-      rule: 'slow-brute-force',
-      service: slowService.service,
-      ...fromOffender(offender, slow.window.ms),
-      techniques: techniques(['T1110.001', serviceTechnique(settings, slowService.service)]),
-      scoring: {
-        kind: 'scored',
-        base: 1,
-        realAccounts: realAccounts(offender),
-        highVolume: offender.failures >= threshold * HIGH_VOLUME_FACTOR,
-        internal: isInternalIp(offender.ip),
-      },
-      success: null,
-      threshold,
-      summary: joinSummary([count(offender.failures, 'failure'), usersPart(offender)], slow.window.ms),
-    });
-  }
-  return out;
+  return ipRule(spec, slowService, slow.window.ms, settings).filter((finding) => {
+    const ip = finding.key;
+    const short = shortService?.offenders.find((candidate) => candidate.ip === ip);
+    if (deferToBruteForce && short && short.failures >= shortThreshold) return false;
+    const reported = context.bruteForceLastFailure(slowService.service, ip);
+    const last = epoch(slowService.offenders.find((candidate) => candidate.ip === ip)?.lastFailure);
+    return reported === null || (last !== null && last > reported);
+  });
 }
 
 function spraying(service: ServiceSnapshot, snapshot: Snapshot, settings: DetectionSettings): Finding[] {
-  const threshold = settings.rules.spraying.distinctUsers;
-  const out: Finding[] = [];
-  for (const offender of service.offenders) {
-    if (offender.distinctUsers < threshold || offenderAllowed(settings.allowList, offender)) continue;
-    out.push({
-      id: alertId('spraying', service.service, offender.ip),
-      rule: 'spraying',
-      service: service.service,
-      ...fromOffender(offender, snapshot.window.ms),
-      techniques: techniques(['T1110.003', serviceTechnique(settings, service.service)]),
-      scoring: {
-        kind: 'scored',
-        base: 2,
-        realAccounts: realAccounts(offender),
-        highVolume: offender.distinctUsers >= threshold * HIGH_VOLUME_FACTOR,
-        internal: isInternalIp(offender.ip),
-      },
-      success: null,
-      threshold,
-      summary: joinSummary([usersPart(offender), count(offender.failures, 'failure')], snapshot.window.ms),
-    });
-  }
-  return out;
+  const spec: IpRule = {
+    rule: 'spraying',
+    technique: 'T1110.003',
+    base: 2,
+    threshold: settings.rules.spraying.distinctUsers,
+    metric: (offender) => offender.distinctUsers,
+    summary: (offender) => [usersPart(offender), count(offender.failures, 'failure')],
+  };
+  return ipRule(spec, service, snapshot.window.ms, settings);
 }
 
 function enumeration(service: ServiceSnapshot, snapshot: Snapshot, settings: DetectionSettings): Finding[] {
-  const threshold = settings.rules.enumeration.invalidUsers;
-  const out: Finding[] = [];
-  for (const offender of service.offenders) {
-    if (offender.invalidUserFailures < threshold || offenderAllowed(settings.allowList, offender)) continue;
-    out.push({
-      id: alertId('enumeration', service.service, offender.ip),
-      rule: 'enumeration',
-      service: service.service,
-      ...fromOffender(offender, snapshot.window.ms),
-      techniques: techniques(['T1110', serviceTechnique(settings, service.service)]),
-      scoring: {
-        kind: 'scored',
-        base: 1,
-        realAccounts: realAccounts(offender),
-        highVolume: offender.invalidUserFailures >= threshold * HIGH_VOLUME_FACTOR,
-        internal: isInternalIp(offender.ip),
-      },
-      success: null,
-      threshold,
-      summary: joinSummary(
-        [count(offender.invalidUserFailures, 'invalid-user failure'), usersPart(offender)],
-        snapshot.window.ms,
-      ),
-    });
-  }
-  return out;
+  const spec: IpRule = {
+    rule: 'enumeration',
+    technique: 'T1110',
+    base: 1,
+    threshold: settings.rules.enumeration.invalidUsers,
+    metric: (offender) => offender.invalidUserFailures,
+    summary: (offender) => [count(offender.invalidUserFailures, 'invalid-user failure'), usersPart(offender)],
+  };
+  return ipRule(spec, service, snapshot.window.ms, settings);
 }
 
 /**
