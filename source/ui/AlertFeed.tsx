@@ -11,7 +11,7 @@ import {
   alertStateText,
 } from './alert-columns.js';
 import { fitCell } from './cells.js';
-import { contentWidths, fitHeader, fitRow, type PlacedColumn } from './columns.js';
+import { contentWidths, fitHeader, fitRow, type PlacedColumn, sameColumns } from './columns.js';
 import { scrollOffset } from './rows.js';
 import type { SortState } from './sort.js';
 import type { Theme } from './theme.js';
@@ -148,9 +148,6 @@ function sameRow(a: RowProps, b: RowProps): boolean {
     a.tone === b.tone &&
     a.selected === b.selected &&
     a.dim === b.dim &&
-    a.columns.length === b.columns.length &&
-    a.columns.every(
-      (column, index) => column.width === b.columns[index]?.width && column.key === b.columns[index]?.key,
-    )
+    sameColumns(a.columns, b.columns)
   );
 }

@@ -4,7 +4,7 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
 import type { Offender } from '../cluster/snapshot.js';
-import { fitHeader, fitRow, type PlacedColumn } from './columns.js';
+import { fitHeader, fitRow, type PlacedColumn, sameColumns } from './columns.js';
 import { FLAG_SPECS, type OffenderFlag } from './flags.js';
 import { type OffenderColumn, offenderCells, offenderColumns } from './offender-columns.js';
 import { scrollOffset } from './rows.js';
@@ -119,9 +119,6 @@ function sameRow(a: RowProps, b: RowProps): boolean {
     a.selected === b.selected &&
     a.over === b.over &&
     a.dim === b.dim &&
-    a.columns.length === b.columns.length &&
-    a.columns.every(
-      (column, index) => column.width === b.columns[index]?.width && column.key === b.columns[index]?.key,
-    )
+    sameColumns(a.columns, b.columns)
   );
 }

@@ -114,3 +114,11 @@ export function fitHeader(columns: readonly PlacedColumn[], ellipsis: string): s
 export function tableWidth(columns: readonly PlacedColumn[]): number {
   return columns.reduce((sum, column) => sum + column.width, 0) + GAP * Math.max(0, columns.length - 1);
 }
+
+/** Same layout (keys and widths, in order): a memoised row need not redraw. */
+export function sameColumns(a: readonly PlacedColumn[], b: readonly PlacedColumn[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((column, index) => column.width === b[index]?.width && column.key === b[index]?.key)
+  );
+}
