@@ -4,7 +4,7 @@
 
 import { parseCustomRule } from './custom-rules.js';
 import { errorReason, statusError } from './errors.js';
-import { type ServicePlan, type SnapshotPlan, TARGETED_USERS } from './query.js';
+import { AGG, type ServicePlan, type SnapshotPlan, TARGETED_USERS } from './query.js';
 import type { NamedCount, Offender, ServiceSnapshot, Snapshot, TargetedUser } from './snapshot.js';
 import type { ClusterInfo } from './types.js';
 import { Reader } from './validate.js';
@@ -158,14 +158,14 @@ interface Successes {
 
 function successesByIp(aggregations: Reader | undefined, userField: string): Map<string, Successes> {
   const map = new Map<string, Successes>();
-  for (const bucket of aggregations?.get('offenders').get('buckets').array() ?? []) {
-    const succ = bucket.get('succ');
+  for (const bucket of aggregations?.get(AGG.sources).get('buckets').array() ?? []) {
+    const succ = bucket.get(AGG.success);
     const total = succ.get('doc_count').count();
     if (total === 0) continue;
     map.set(bucket.get('key').key(), {
       total,
-      earliest: samples(succ.get('earliest'), userField),
-      latest: samples(succ.get('latest'), userField),
+      earliest: samples(succ.get(AGG.earliest), userField),
+      latest: samples(succ.get(AGG.latest), userField),
     });
   }
   return map;
@@ -212,7 +212,7 @@ function parseService(
   const present = Object.values(items).filter((item): item is Reader => item !== undefined);
   const took = Math.max(0, ...present.map((item) => item.get('took').count()));
   const invalidCount = (bucket: Reader) =>
-    plan.hasInvalidUser ? bucket.get('invalid').get('doc_count').count() : 0;
+    plan.hasInvalidUser ? bucket.get(AGG.invalid).get('doc_count').count() : 0;
 
   const totals = items.totals ? aggregationsOf(items.totals) : undefined;
   let unknownSource = totals?.get('unknown').get('doc_count').count() ?? 0;
@@ -248,7 +248,7 @@ function parseService(
       distinctIps = Math.max(0, distinctIps - 1);
       continue;
     }
-    const firstFailure = bucket.get('first').get('value');
+    const firstFailure = bucket.get(AGG.first).get('value');
     const sampled = successes.get(ip);
     const success = sampled
       ? successesAfterFailure(firstFailure.number(), sampled.total, sampled.earliest, sampled.latest)
@@ -257,11 +257,11 @@ function parseService(
     offenders.push({
       ip,
       failures,
-      distinctUsers: bucket.get('users').get('value').count(),
+      distinctUsers: bucket.get(AGG.users).get('value').count(),
       ...(({ topUsers, hosts }) => ({ topUsers, hosts }))(details.get(ip) ?? NO_DETAILS),
       invalidUserFailures: invalidCount(bucket),
       firstFailure: iso(firstFailure),
-      lastFailure: iso(bucket.get('last').get('value')),
+      lastFailure: iso(bucket.get(AGG.last).get('value')),
       successesAfterFailure: success.count,
       firstSuccessAfterFailure: success.first ? new Date(success.first.at).toISOString() : null,
       successUser: success.first?.user ?? null,
@@ -282,7 +282,7 @@ function parseService(
     successes: successAggs?.get('total').get('doc_count').count() ?? 0,
     distinctIps,
     unknownSource,
-    invalidUserFailures: totals && plan.hasInvalidUser ? totals.get('invalid').get('doc_count').count() : 0,
+    invalidUserFailures: totals && plan.hasInvalidUser ? totals.get(AGG.invalid).get('doc_count').count() : 0,
     offenders,
     offendersTruncated: buckets.length >= plan.maxOffenders && sumOther > 0,
     timeline,

@@ -1,6 +1,6 @@
 // Reading untyped JSON from the cluster without casts: each accessor checks the shape and
 // throws ClusterError('bad-response') naming the path that was missing or wrong, e.g.
-// "ssh search: aggregations.offenders.buckets[3].fail.first.value: expected a number, got string".
+// "ssh search: aggregations.offenders.buckets[3].f.value: expected a number, got string".
 import { ClusterError } from './types.js';
 
 export type JsonObject = Record<string, unknown>;

@@ -1,6 +1,6 @@
 // The time window of a snapshot, aligned to its timeline buckets. About 60 buckets of whole
 // seconds; `to` is the first bucket boundary after `now` and `from = to - window`, so the
-// date_histogram returns exactly `buckets` buckets (empty ones included) and the same
+// timeline histogram returns exactly `buckets` buckets (empty ones included) and the same
 // request repeats byte for byte within a bucket period, which lets the shard request cache
 // answer it when the index has not been refreshed in between.
 

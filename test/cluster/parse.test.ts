@@ -6,7 +6,7 @@ import {
   type SuccessSample,
   successesAfterFailure,
 } from '../../source/cluster/parse.js';
-import { buildSnapshotSearches } from '../../source/cluster/query.js';
+import { AGG, buildSnapshotSearches } from '../../source/cluster/query.js';
 import { ClusterError } from '../../source/cluster/types.js';
 import { testConfig } from '../support/config.js';
 
@@ -43,10 +43,10 @@ function offender(ip: string, failures: number) {
   return {
     key: ip,
     doc_count: failures,
-    users: { value: 1 },
-    invalid: { doc_count: 0 },
-    first: { value: from + 1000 },
-    last: { value: from + 2000 },
+    [AGG.users]: { value: 1 },
+    [AGG.invalid]: { doc_count: 0 },
+    [AGG.first]: { value: from + 1000 },
+    [AGG.last]: { value: from + 2000 },
   };
 }
 
@@ -69,7 +69,7 @@ function sshResponses(): Record<string, unknown>[] {
       {
         ips: { value: 2 },
         unknown: { doc_count: 1 },
-        invalid: { doc_count: 0 },
+        [AGG.invalid]: { doc_count: 0 },
         timeline: {
           buckets: [
             { key: from, doc_count: 5 },
@@ -80,16 +80,21 @@ function sshResponses(): Record<string, unknown>[] {
       { hits: { total: { value: 6, relation: 'eq' }, hits: [] } },
     ),
     ok({
-      users: terms([{ key: 'root', doc_count: 5, ips: { value: 2 }, invalid: { doc_count: 0 } } as never]),
+      users: terms([
+        { key: 'root', doc_count: 5, ips: { value: 2 }, [AGG.invalid]: { doc_count: 0 } } as never,
+      ]),
     }),
     ok({ offenders: { sum_other_doc_count: 0, buckets: [offender('198.51.100.1', 3), offender('-', 2)] } }),
     ok({ offenders: { sum_other_doc_count: 0, buckets: [detail('198.51.100.1', 3), detail('-', 2)] } }),
     ok({
       total: { doc_count: 0 },
-      offenders: {
+      [AGG.sources]: {
         sum_other_doc_count: 0,
         buckets: [
-          { key: '198.51.100.1', doc_count: 3, succ: { doc_count: 0, earliest: hits([]), latest: hits([]) } },
+          {
+            key: '198.51.100.1',
+            [AGG.success]: { doc_count: 0, [AGG.earliest]: hits([]), [AGG.latest]: hits([]) },
+          },
         ],
       },
     }),
@@ -206,7 +211,7 @@ describe('parseSnapshotResponse', () => {
       key,
       doc_count: failures,
       ips: { value: ips },
-      invalid: { doc_count: 0 },
+      [AGG.invalid]: { doc_count: 0 },
     });
     // As the cluster sends them: by failures.
     responses[1]!.aggregations.users.buckets = [
@@ -238,17 +243,16 @@ describe('parseSnapshotResponse', () => {
 
   it('reads the first success after the first failure from the sampled successes', () => {
     const responses = sshResponses() as Json[];
-    responses[4]!.aggregations.offenders.buckets = [
+    responses[4]!.aggregations[AGG.sources].buckets = [
       {
         key: '198.51.100.1',
-        doc_count: 5,
-        succ: {
+        [AGG.success]: {
           doc_count: 2,
-          earliest: hits([
+          [AGG.earliest]: hits([
             [from + 500, 'early'],
             [from + 1500, 'admin'],
           ]),
-          latest: hits([
+          [AGG.latest]: hits([
             [from + 1500, 'admin'],
             [from + 500, 'early'],
           ]),
