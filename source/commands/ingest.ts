@@ -3,7 +3,6 @@
 // the pure parser (source/ingest/parser.ts) and the bulk helper (source/ingest/bulk.ts):
 // opening inputs, the progress line, the summary, the exit code (1 when the cluster rejected
 // anything or an input could not be read; 2 for usage errors).
-import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createClusterClient } from '../cluster/client.js';
@@ -209,9 +208,24 @@ export function createIngestCommand(dependencies: IngestDependencies = {}): Comm
     try {
       const source = documents(options, context, totals, live, now);
       if (options.dryRun) {
-        for await (const item of source) {
-          // Respect backpressure: a large log piped into a slow reader must not pile up in memory.
-          if (!context.stdout.write(`${safeJsonLine(item.doc)}\n`)) await once(context.stdout, 'drain');
+        const output = watchReader(context.stdout);
+        let written = 0;
+        try {
+          for await (const item of source) {
+            if (output.gone()) break;
+            // Respect backpressure: a large log piped into a slow reader must not pile up in memory.
+            if (!context.stdout.write(`${safeJsonLine(item.doc)}\n`)) await output.drained();
+            written += 1;
+          }
+        } finally {
+          output.dispose();
+        }
+        if (output.gone()) {
+          // `… --dry-run | head`: the reader has what it wanted. Stop reading, say so once.
+          context.stderr.write(
+            `soc-watch ingest: the output was closed after writing ${written.toLocaleString('en')} document(s); stopped reading (a dry run indexes nothing)\n`,
+          );
+          return 0;
         }
       } else {
         client = await (
@@ -269,3 +283,44 @@ export function createIngestCommand(dependencies: IngestDependencies = {}): Comm
 }
 
 export const ingestCommand: Command = createIngestCommand();
+
+/**
+ * Watches a dry run's stdout for its reader going away (EPIPE: `| head` exited). Without a
+ * listener the write error is an uncaught exception with a stack trace.
+ */
+function watchReader(stream: NodeJS.WritableStream): {
+  gone(): boolean;
+  drained(): Promise<void>;
+  dispose(): void;
+} {
+  let gone = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const onError = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') gone = true;
+    else failure = error;
+    wake?.();
+  };
+  const onDrain = () => wake?.();
+  stream.on('error', onError);
+  stream.on('drain', onDrain);
+  return {
+    gone: () => {
+      if (failure) throw failure;
+      return gone;
+    },
+    drained: () =>
+      gone || failure
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            wake = () => {
+              wake = undefined;
+              resolve();
+            };
+          }),
+    // The error listener stays: a write still in flight can fail after the loop ends.
+    dispose: () => {
+      stream.off('drain', onDrain);
+    },
+  };
+}

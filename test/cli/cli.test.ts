@@ -1,7 +1,7 @@
 // The CLI as a user runs it: the real launcher and compiled CLI in a child process
 // (npm test builds dist/ first), with an isolated config directory.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -77,5 +77,35 @@ describe('soc-watch CLI', () => {
     expect(old.code).toBe(1);
     expect(old.stderr.trim().split('\n')).toHaveLength(1);
     expect(old.stderr).toMatch(/needs Node\.js >= 22 \(this is v20\.20\.2\)/);
+  });
+
+  it('stops a dry run quietly when its reader goes away (`| head`)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'soc-watch-pipe-'));
+    const log = join(dir, 'auth.log');
+    // Far more than a pipe buffer holds, so the writer is still going when head exits.
+    const lines = Array.from(
+      { length: 20_000 },
+      (_, i) =>
+        `Nov 26 10:00:${String(i % 60).padStart(2, '0')} web1 sshd[${i}]: Failed password for root from 198.51.100.${i % 250} port 22 ssh2`,
+    );
+    writeFileSync(log, `${lines.join('\n')}\n`);
+    const result = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${bin}" ingest --dry-run "${log}" | head -n 1; echo "status=\${PIPESTATUS[0]}" >&2`,
+      ],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), SOC_WATCH_CONFIG_DIR: dir },
+        timeout: 20_000,
+      },
+    );
+    expect(JSON.parse(result.stdout)).toMatchObject({ source: { ip: '198.51.100.0' } });
+    expect(result.stderr).toMatch(
+      /the output was closed after writing [\d,]+ document\(s\); stopped reading/,
+    );
+    expect(result.stderr).not.toMatch(/EPIPE|at /);
+    expect(result.stderr).toMatch(/status=0/);
   });
 });
