@@ -51,6 +51,10 @@ export interface ParseStats {
 
 const SSHD_PROGRAMS = new Set(['sshd', 'sshd-session', 'sshd-auth']);
 const MAX_ISSUE_TEXT = 2000;
+/** BSD syslogd (and macOS, with dashes): the host's previous message occurred N more times. */
+const LAST_REPEATED = /^(?:--- )?last message repeated (\d{1,9}) times?(?: ---)?$/;
+/** Hosts whose last sshd line is remembered for LAST_REPEATED (a relay's file holds many). */
+const MAX_REMEMBERED_HOSTS = 10_000;
 
 function programName(program: string): string {
   const slash = program.lastIndexOf('/');
@@ -67,6 +71,7 @@ export class LogParser {
   readonly #maxIssues: number;
   readonly #occurrences = new OccurrenceCounter();
   readonly #tracker: SshdTracker;
+  readonly #previousByHost = new Map<string, SshdLine>();
   #out: IngestItem[] = [];
 
   constructor(options: ParserOptions) {
@@ -135,21 +140,41 @@ export class LogParser {
       else this.stats.skipped += 1;
       return;
     }
+    const host = record.host ?? '';
+    const lastRepeated = record.program === undefined ? LAST_REPEATED.exec(record.message) : null;
+    if (lastRepeated) {
+      // BSD syslogd's `last message repeated N times`: the host's previous line, N more times.
+      const previous = this.#previousByHost.get(host);
+      if (previous) {
+        this.#repeat({ ...previous, timestamp: record.timestamp }, Number(lastRepeated[1]), lineNumber, text);
+      } else this.stats.skipped += 1; // the previous line was not sshd's (or is in another file)
+      return;
+    }
     if (record.program !== undefined && !SSHD_PROGRAMS.has(programName(record.program))) {
+      this.#rememberPrevious(host, undefined);
       this.stats.skipped += 1;
       return;
     }
-    this.#sshd(
-      {
-        timestamp: record.timestamp,
-        ...(record.host !== undefined ? { host: record.host } : {}),
-        process: record.program === undefined ? 'sshd' : programName(record.program),
-        ...(record.pid !== undefined ? { pid: record.pid } : {}),
-        message: record.message,
-      },
-      lineNumber,
-      text,
-    );
+    const line: SshdLine = {
+      timestamp: record.timestamp,
+      ...(record.host !== undefined ? { host: record.host } : {}),
+      process: record.program === undefined ? 'sshd' : programName(record.program),
+      ...(record.pid !== undefined ? { pid: record.pid } : {}),
+      message: record.message,
+    };
+    this.#rememberPrevious(host, line);
+    this.#sshd(line, lineNumber, text);
+  }
+
+  /** The last line per host, for `last message repeated`; bounded against hostile input. */
+  #rememberPrevious(host: string, line: SshdLine | undefined): void {
+    if (line === undefined) {
+      this.#previousByHost.delete(host);
+      return;
+    }
+    if (this.#previousByHost.size >= MAX_REMEMBERED_HOSTS && !this.#previousByHost.has(host))
+      this.#previousByHost.clear();
+    this.#previousByHost.set(host, line);
   }
 
   #sshd(line: SshdLine, lineNumber: number, raw: string): void {
@@ -163,17 +188,21 @@ export class LogParser {
       return;
     }
     // rsyslog's `message repeated N times: [ msg ]`: N occurrences of msg, each its own event.
-    const inner = classifySshdMessage(message.inner);
+    this.#repeat({ ...line, message: message.inner }, message.count, lineNumber, raw);
+  }
+
+  /** `count` more occurrences of `line` (a repeated message), each its own event. */
+  #repeat(line: SshdLine, count: number, lineNumber: number, raw: string): void {
+    const inner = classifySshdMessage(line.message);
     if (inner.kind === 'malformed' || inner.kind === 'repeat') {
-      if (looksLikeSshdMessage(message.inner))
+      if (looksLikeSshdMessage(line.message))
         this.#issue(lineNumber, 'repeated sshd line in an unknown form', raw);
       else this.stats.skipped += 1;
       return;
     }
-    const repeated: SshdLine = { ...line, message: message.inner };
     let outcome: LineOutcome = 'skipped';
-    for (let i = 0; i < message.count; i += 1) {
-      const result = this.#tracker.handle(repeated, inner);
+    for (let i = 0; i < count; i += 1) {
+      const result = this.#tracker.handle(line, inner);
       if (result === 'event' || (result === 'merged' && outcome === 'skipped')) outcome = result;
     }
     this.#count(outcome);

@@ -67,6 +67,26 @@ describe('sshd attempts per connection', () => {
     expect(items[3]!.doc.message).toBe('Failed password for root from 192.0.2.7 port 7000 ssh2');
   });
 
+  it('replays BSD syslogd\'s "last message repeated N times" of the same host\'s previous sshd line', () => {
+    const { items, parser } = parseLines([
+      at(0, 31, 'Failed password for root from 192.0.2.9 port 7100 ssh2'),
+      at(1, 77, 'Failed password for admin from 192.0.2.10 port 7200 ssh2', 'web2'),
+      'Jan 12 06:25:20 web1 last message repeated 4 times',
+      'Jan 12 06:25:21 web1 cron[9]: (root) CMD (run-parts /etc/cron.hourly)',
+      'Jan 12 06:25:40 web1 --- last message repeated 2 times ---',
+      'Jan 12 06:25:41 web3 last message repeated 9 times',
+    ]);
+    const docs = items.map((item) => item.doc);
+    expect(docs.map((doc) => [doc.source?.ip, doc['@timestamp']])).toEqual([
+      ['192.0.2.9', '2025-01-12T06:25:00.000Z'],
+      ['192.0.2.10', '2025-01-12T06:25:01.000Z'],
+      ...Array.from({ length: 4 }, () => ['192.0.2.9', '2025-01-12T06:25:20.000Z']),
+    ]);
+    expect(new Set(items.map((item) => item.id)).size).toBe(6);
+    // Repeats of a cron line and of a line not in this input are not sshd events.
+    expect(parser.stats).toMatchObject({ lines: 6, events: 6, skipped: 3, unparsed: 0 });
+  });
+
   it('takes PAM as a second witness: pam_unix + Failed lines + PAM N more count as the Failed lines', () => {
     const { docs } = parseLines([
       at(
