@@ -1,6 +1,7 @@
 // The command-line shell: picks the command, parses its flags with meow, loads the one
 // config layer, and hands a CommandContext to the command. Commands return exit codes;
 // this file is the only place that calls process.exit.
+import { dirname } from 'node:path';
 import meow from 'meow';
 import type { CommandContext, ConfigPersistence } from './commands/context.js';
 import { loadConfig, loadDotEnv } from './config/load.js';
@@ -225,6 +226,7 @@ async function main(): Promise<number> {
     flags,
     warnings: loaded.warnings,
     persist,
+    configDirectory: dirname(store.path),
     stdout: process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,

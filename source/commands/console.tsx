@@ -11,8 +11,10 @@ import { toClusterError } from '../cluster/errors.js';
 import { createPoller, type Poller } from '../cluster/poller.js';
 import { clusterName } from '../cluster/redact.js';
 import type { ClusterClient } from '../cluster/types.js';
+import { muteFilePath, readMuteFile, writeMuteFile } from '../config/mute-file.js';
 import { formatDuration } from '../core/duration.js';
 import { sanitize } from '../core/sanitize.js';
+import type { Mute } from '../detect/mutes.js';
 import { detectionSettings } from '../detect/settings.js';
 import {
   createEscalator,
@@ -75,7 +77,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function startState(ctx: CommandContext): AppState {
+function startState(ctx: CommandContext, mutes: readonly Mute[]): AppState {
   const { config } = ctx;
   const configured = slackWebhookConfigured(config, ctx.secrets);
   return initialState({
@@ -90,6 +92,7 @@ function startState(ctx: CommandContext): AppState {
       : null,
     settings: detectionSettings(config),
     escalation: { configured, hint: configured ? 'Slack: configured' : NOT_CONFIGURED_HINT },
+    mutes,
   });
 }
 
@@ -97,7 +100,9 @@ async function runConsole(ctx: CommandContext): Promise<number> {
   const { config, secrets } = ctx;
   const stdin = ctx.stdin as NodeJS.ReadStream;
   const stdout = ctx.stdout as NodeJS.WriteStream;
-  const store = createStore(startState(ctx));
+  const muteFile = ctx.configDirectory ? muteFilePath(ctx.configDirectory) : null;
+  const kept = muteFile ? readMuteFile(muteFile, Date.now()) : { mutes: [], problems: [] };
+  const store = createStore(startState(ctx, kept.mutes));
   const glyphs = chooseGlyphs({
     asciiFlag: ctx.flags.ascii === true,
     configAscii: config.ascii,
@@ -106,6 +111,21 @@ async function runConsole(ctx: CommandContext): Promise<number> {
   const theme = chooseTheme(process.env);
   const flash = (text: string, tone: 'info' | 'warn' | 'error' = 'info') =>
     store.dispatch({ type: 'flash', text, tone, now: Date.now() });
+
+  // Mutes outlive the session (a dropped SSH link must not un-silence a scanner): the file is
+  // rewritten whenever the set changes, which only analyst keys and expiries do.
+  if (kept.problems.length > 0) flash(`mutes: ${sanitize(kept.problems.join('; '))}`, 'warn');
+  let savedMutes = store.getState().detector.mutes;
+  store.subscribe(() => {
+    const { mutes } = store.getState().detector;
+    if (mutes === savedMutes || !muteFile) return;
+    savedMutes = mutes;
+    try {
+      writeMuteFile(muteFile, mutes, Date.now());
+    } catch (error) {
+      flash(`mute applied but not saved: ${sanitize((error as Error).message)}`, 'error');
+    }
+  });
 
   // Aborted when the session ends: stops connecting, syncing and the poller.
   const lifetime = new AbortController();

@@ -20,6 +20,8 @@ export interface CommandContext {
   /** Warnings from loading the config (e.g. --insecure), already printed to stderr once. */
   warnings: string[];
   persist: ConfigPersistence;
+  /** The config file's directory: state that outlives a run (the console's mutes) goes there. */
+  configDirectory?: string;
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
   stderr: NodeJS.WritableStream;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };

@@ -68,3 +68,46 @@ export function applyMutes(alerts: readonly Alert[], mutes: readonly Mute[]): Al
     return until === alert.mutedUntil ? alert : { ...alert, mutedUntil: until };
   });
 }
+
+/** The on-disk form of the mutes (see source/config/mute-file.ts): versioned, plain data. */
+export interface MuteFile {
+  version: 1;
+  mutes: Mute[];
+}
+
+/** The mutes worth keeping (live ones), as the file stores them. */
+export function encodeMutes(mutes: readonly Mute[], now: number): MuteFile {
+  return { version: 1, mutes: mutes.filter((mute) => mute.untilMs > now).map((mute) => ({ ...mute })) };
+}
+
+/**
+ * Reads a mute file written by encodeMutes (or edited by hand): every entry is validated, an
+ * entry that is wrong is reported and left out, expired ones are dropped silently.
+ */
+export function decodeMutes(value: unknown, now: number): { mutes: Mute[]; problems: string[] } {
+  const problems: string[] = [];
+  if (typeof value !== 'object' || value === null || !Array.isArray((value as { mutes?: unknown }).mutes))
+    return { mutes: [], problems: ['not a mute file (expected {"version":1,"mutes":[…]})'] };
+  let mutes: Mute[] = [];
+  (value as { mutes: unknown[] }).mutes.forEach((entry, index) => {
+    const item = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+    const untilMs = item.untilMs;
+    if (typeof untilMs !== 'number' || !Number.isFinite(untilMs)) {
+      problems.push(`mute ${index + 1}: untilMs must be an epoch time in ms`);
+      return;
+    }
+    if (untilMs <= now) return;
+    if (typeof item.cidr === 'string' && item.alertId == null) {
+      const cidr = normaliseCidr(item.cidr);
+      if (cidr) mutes = addMute(mutes, { cidr, alertId: null, untilMs });
+      else problems.push(`mute ${index + 1}: "${item.cidr.slice(0, 60)}" is not an IP or CIDR`);
+      return;
+    }
+    if (typeof item.alertId === 'string' && item.alertId !== '' && item.cidr == null) {
+      mutes = addMute(mutes, { cidr: null, alertId: item.alertId, untilMs });
+      return;
+    }
+    problems.push(`mute ${index + 1}: needs either a cidr or an alertId`);
+  });
+  return { mutes, problems };
+}

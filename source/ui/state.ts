@@ -13,6 +13,7 @@ import {
   alertsNewestFirst as listAlerts,
   applyAction as runAction,
 } from '../detect/detector.js';
+import type { Mute } from '../detect/mutes.js';
 import type { DetectionSettings } from '../detect/settings.js';
 import { ALERTS_PANE } from './panes.js';
 import { currentSelection } from './rows.js';
@@ -100,10 +101,12 @@ export interface InitialStateOptions {
   kibana?: KibanaTarget | null;
   settings: DetectionSettings;
   escalation?: { configured: boolean; hint: string };
+  /** Mutes kept from an earlier session (see source/config/mute-file.ts). */
+  mutes?: readonly Mute[];
 }
 
 export function initialState(options: InitialStateOptions): AppState {
-  const detector = createDetectorState();
+  const detector: DetectorState = { ...createDetectorState(), mutes: options.mutes ?? [] };
   const panes = [...options.services.map((service) => service.name), ALERTS_PANE];
   return {
     services: options.services,

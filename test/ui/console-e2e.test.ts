@@ -5,7 +5,7 @@
 // value persisted, open the help, quit, and check the terminal is restored.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -154,6 +154,58 @@ describe('the console in a real terminal', () => {
     expect(modes).toContain('echo');
     expect(modes).not.toContain('-icanon');
     expect(modes).not.toContain('-echo');
+  });
+
+  it('keeps a mute through a dropped session (SIGHUP) and a restart', async () => {
+    const start = () =>
+      tmux('send-keys', '-t', SESSION, `clear; ${process.execPath} ${BIN}; echo EXIT=$?`, 'Enter');
+    const filterTo = async (ip: string) => {
+      keys('/');
+      await waitFor('the filter prompt', (screenText) => /filter/i.test(screenText));
+      tmux('send-keys', '-t', SESSION, '-l', ip);
+      keys('Enter');
+      return waitFor(
+        `only ${ip}`,
+        (screenText) =>
+          line(screenText, title('SSH')) !== '' &&
+          !screenText.includes('198.51.100.7') &&
+          screenText.includes(ip),
+      );
+    };
+    start();
+    await waitFor(
+      'offender rows',
+      (screenText) => screenText.includes('203.0.113.10') && screenText.includes('LIVE'),
+    );
+    await filterTo('203.0.113.10');
+    keys('m');
+    await waitFor('the mute prompt', (screenText) => /mute/i.test(screenText) && screenText.includes('1h'));
+    keys('Enter');
+    const text = await waitFor('the muted row', (screenText) => /203\.0\.113\.10 .*M\s*$/m.test(screenText));
+    expect(text).toContain('muted 203.0.113.10 for 1h');
+
+    const file = path.join(configDir, 'mutes.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { mutes: { cidr: string; untilMs: number }[] };
+    expect(saved.mutes).toEqual([{ cidr: '203.0.113.10/32', alertId: null, untilMs: expect.any(Number) }]);
+    expect(saved.mutes[0]!.untilMs).toBeGreaterThan(Date.now() + 3_500_000);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+
+    // The SSH link drops: the console gets SIGHUP.
+    const shell = paneFlag('pane_pid');
+    const consolePid = execFileSync('pgrep', ['-P', shell], { encoding: 'utf8' }).trim().split('\n')[0]!;
+    process.kill(Number(consolePid), 'SIGHUP');
+    await waitFor('the exit', (screenText) => screenText.includes('EXIT=129'), 10_000);
+
+    start();
+    await waitFor(
+      'offender rows',
+      (screenText) => screenText.includes('203.0.113.10') && screenText.includes('LIVE'),
+    );
+    await filterTo('203.0.113.10');
+    // The row's flags end in M (muted) in the new session too.
+    await waitFor('the row still muted', (screenText) => /203\.0\.113\.10 .*M\s*$/m.test(screenText), 5_000);
+    keys('q');
+    await waitFor('the exit', (screenText) => screenText.includes('EXIT=0'), 10_000);
   });
 
   it('without a terminal it says so, points to `soc-watch once`, and exits 2', () => {
