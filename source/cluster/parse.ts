@@ -2,6 +2,7 @@
 // validate.ts); a missing aggregation or a wrong shape throws ClusterError('bad-response')
 // naming the service and the path, a failed search throws the server's own reason.
 
+import { isoTime } from '../core/iso-time.js';
 import { parseCustomRule } from './custom-rules.js';
 import { errorReason, statusError } from './errors.js';
 import { AGG, type ServicePlan, type SnapshotPlan, TARGETED_USERS } from './query.js';
@@ -56,11 +57,13 @@ export function successesAfterFailure(
   return { count: total - earliest.length, first: firstOfLate, exact: false };
 }
 
+/** Beyond ±8.64e15 ms a Date is invalid. */
+const MAX_EPOCH_MS = 8.64e15;
+
 function iso(reader: Reader): string {
   const ms = reader.number();
-  const date = new Date(ms);
-  if (Number.isNaN(date.getTime())) reader.fail('an epoch time');
-  return date.toISOString();
+  if (!(Math.abs(ms) <= MAX_EPOCH_MS)) reader.fail('an epoch time');
+  return isoTime(ms);
 }
 
 function namedCounts(terms: Reader): NamedCount[] {
