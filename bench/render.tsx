@@ -8,256 +8,59 @@
 //   startup     render() to the first full screen of data with an instant data source, and
 //               with one real query against the local cluster (SOC_WATCH_BENCH_ES_URL,
 //               default http://127.0.0.1:9200; skipped when unreachable)
-//   memory      RSS and heap over 10,000 polls (detector clock 5 s per poll, ≈14 h, with
-//               offenders coming and going so alerts open, go quiet and close), in a fresh
-//               child process with the launcher's --max-semi-space-size=1; BENCH_NODE_DEFAULTS=1
-//               adds a run with V8's default young generation. The polls run back to back, so V8 sizes its heap for a far higher
-//               allocation rate than one poll every few seconds: "heap used" shows leaks,
-//               RSS here is an upper bound, not what a console settles at.
+//   memory      RSS over 10,000 polls (detector clock 5 s per poll, ≈14 h, with offenders
+//               coming and going so alerts open, go quiet and close) in a fresh child that
+//               runs what ships: the compiled dist/ (built by `npm run bench:render` first)
+//               under plain node with the node command line of bin/soc-watch.js's shebang
+//               (read from it), holding a cluster client made as the console makes it.
+//               Each sample shows RSS next to V8's heap (used, total) and external memory,
+//               then, after a forced collection, what is still reachable (a leak grows
+//               there); the last sample is broken down (anonymous vs mapped files, V8 spaces).
+//               The polls run back to back, far faster than a console polls, which is the
+//               hard case for memory: V8 sizes its heap from the allocation rate.
 //   knobs       BENCH_MEMORY_POLLS (10000), BENCH_IDLE_MS (pause before each memory sample),
-//               BENCH_FLAGS (node flags of the memory child; default the launcher's)
+//               BENCH_FLAGS (node flags of the memory child instead of the launcher's),
+//               BENCH_NODE_DEFAULTS=1 (adds a run with plain `node`, no flags or settings)
 //
 // The terminal is a fake TTY stream that counts bytes; the app is the real App, store,
 // reducer and detector, rendered by Ink exactly as `soc-watch` renders it.
 import { spawnSync } from 'node:child_process';
-import { EventEmitter } from 'node:events';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { launcherCommand } from '../scripts/launcher-command.js';
 import { createClusterClient } from '../source/cluster/client.js';
 import { fetchSnapshots } from '../source/cluster/fetch.js';
-import type { Offender, ServiceSnapshot, Snapshot } from '../source/cluster/snapshot.js';
-import { detectionSettings } from '../source/detect/settings.js';
-import { UNICODE_GLYPHS } from '../source/ui/glyphs.js';
-import { initialState } from '../source/ui/state.js';
-import { createStore, type Store } from '../source/ui/store.js';
-import { COLOUR_THEME } from '../source/ui/theme.js';
 import { testConfig } from '../test/support/config.js';
+import {
+  COLUMNS,
+  loadProduct,
+  mount as mountWith,
+  OFFENDERS,
+  REFRESH_MS,
+  ROWS,
+  T0,
+  Traffic,
+  WINDOW_MS,
+} from './render-harness.mjs';
+import type { MemoryJob, MemoryRun } from './render-memory.mjs';
 
-// React picks its development or production build when it is first loaded, and the
-// development build (prop diffing, performance-track logging) costs several times more per
-// render. `soc-watch` runs with NODE_ENV=production (bin/soc-watch.js); so does this bench,
-// which is why everything that loads React is imported below, after this line, and the
-// tree is built with createElement instead of JSX (JSX would import React up front).
-// Colours are forced on for the same reason chalk needs it before it loads.
-process.env.NODE_ENV = 'production';
 // A real terminal gets colours; the fake one here would get none (it is no TTY to chalk),
-// which would understate the bytes. 16 colours is what the theme uses.
+// which would understate the bytes. 16 colours is what the theme uses. Set before chalk
+// loads (with the product, below), and inherited by the memory child.
 process.env.FORCE_COLOR ??= '1';
-const React = await import('react');
-const { render } = await import('ink');
-const { App } = await import('../source/ui/App.js');
-const { UiContext } = await import('../source/ui/ui-context.js');
-const { MAX_FPS } = await import('../source/commands/console.js');
+// The per-poll figures run the TypeScript sources under tsx (same code as dist/, compiled
+// on the fly); the memory child runs dist/ itself. loadProduct sets NODE_ENV=production
+// first, as the launcher does, so React's production build is measured.
+const product = await loadProduct(new URL('../source/', import.meta.url));
+const { MAX_FPS } = product;
+const config = testConfig({ refreshMs: REFRESH_MS, windowMs: WINDOW_MS });
+const mount = (incremental: boolean) => mountWith(product, config, incremental);
 
-const COLUMNS = 120;
-const ROWS = 40;
-const OFFENDERS = 30;
 const POLLS = 100;
 const MEMORY_POLLS = Number(process.env.BENCH_MEMORY_POLLS ?? 10_000);
-const MEMORY_CHILD = '--memory-child';
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 0);
-const REFRESH_MS = 5000;
-const WINDOW_MS = 15 * 60_000;
-const BUCKET_MS = 15_000;
-const T0 = Date.parse('2026-03-01T12:00:00.000Z');
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 function say(line = ''): void {
   process.stdout.write(`${line}\n`);
-}
-
-/** A terminal that counts what it is sent. */
-class Terminal extends EventEmitter {
-  readonly isTTY = true;
-  readonly columns = COLUMNS;
-  readonly rows = ROWS;
-  bytes = 0;
-  write(chunk: string | Uint8Array, encoding?: unknown, callback?: () => void): boolean {
-    this.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
-    const done = typeof encoding === 'function' ? (encoding as () => void) : callback;
-    done?.();
-    return true;
-  }
-}
-
-class Keyboard extends EventEmitter {
-  readonly isTTY = true;
-  read = () => null;
-  setEncoding() {}
-  setRawMode() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-}
-
-/** mulberry32: the same "random" changes on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-/** Attack traffic that evolves poll by poll: a few counts change, sources come and go. */
-class Traffic {
-  private readonly random = seeded(42);
-  private next = 1;
-  private readonly services: { name: string; label: string; offenders: Offender[]; timeline: number[] }[];
-
-  constructor() {
-    this.services = [
-      { name: 'ssh', label: 'SSH', offenders: [], timeline: new Array(WINDOW_MS / BUCKET_MS).fill(0) },
-      { name: 'rdp', label: 'RDP', offenders: [], timeline: new Array(WINDOW_MS / BUCKET_MS).fill(0) },
-    ];
-    for (const service of this.services) {
-      for (let index = 0; index < OFFENDERS; index += 1) service.offenders.push(this.offender(T0, index));
-    }
-  }
-
-  private offender(now: number, index: number): Offender {
-    const id = this.next++;
-    const failures = 5 + Math.floor(this.random() * 200);
-    const users = 1 + (index % 9);
-    return {
-      ip:
-        index % 5 === 0
-          ? `2001:db8:${(id % 65_000).toString(16)}::${index + 1}`
-          : `198.51.${id % 250}.${index + 1}`,
-      failures,
-      distinctUsers: users,
-      topUsers: Array.from({ length: Math.min(users, 5) }, (_, user) => ({
-        name: ['root', 'admin', 'oracle', 'ubuntu', 'test'][user]!,
-        count: Math.max(1, Math.floor(failures / (user + 2))),
-      })),
-      invalidUserFailures: index % 4 === 0 ? Math.floor(failures / 2) : 0,
-      hosts: [{ name: `web-${index % 3}`, count: failures }],
-      firstFailure: iso(now - 600_000),
-      lastFailure: iso(now - Math.floor(this.random() * 300_000)),
-      successesAfterFailure: index === 7 ? 1 : 0,
-      firstSuccessAfterFailure: index === 7 ? iso(now - 60_000) : null,
-      successUser: index === 7 ? 'admin' : null,
-      country: ['CN', 'RU', 'US', 'BR', null][index % 5] ?? null,
-      asn: index % 5 === 4 ? null : 4134 + index,
-      asOrg: index % 5 === 4 ? null : `AS-ORG-${index}`,
-    };
-  }
-
-  /** The snapshot of poll `poll` (taken at `now`). */
-  poll(poll: number, now: number, churn: boolean): Snapshot {
-    const services: ServiceSnapshot[] = this.services.map((service) => {
-      // A few numbers change: three offenders gain failures, the last bucket grows.
-      for (let change = 0; change < 3; change += 1) {
-        const index = Math.floor(this.random() * service.offenders.length);
-        const current = service.offenders[index]!;
-        const more = 1 + Math.floor(this.random() * 3);
-        service.offenders[index] = { ...current, failures: current.failures + more, lastFailure: iso(now) };
-        service.timeline[service.timeline.length - 1]! += more;
-      }
-      if (poll % (BUCKET_MS / REFRESH_MS) === 0) service.timeline = [...service.timeline.slice(1), 0];
-      if (churn && poll % 50 === 0) {
-        // A new source replaces the quietest one (its alerts go quiet, then close).
-        service.offenders.sort((a, b) => b.failures - a.failures);
-        service.offenders[service.offenders.length - 1] = this.offender(now, poll % OFFENDERS);
-      }
-      const offenders = [...service.offenders].sort((a, b) => b.failures - a.failures);
-      return {
-        service: service.name,
-        label: service.label,
-        failures: offenders.reduce((sum, offender) => sum + offender.failures, 0),
-        successes: 3,
-        distinctIps: offenders.length,
-        unknownSource: 2,
-        invalidUserFailures: offenders.reduce((sum, offender) => sum + offender.invalidUserFailures, 0),
-        offenders,
-        offendersTruncated: false,
-        timeline: [...service.timeline],
-        targetedUsers: [],
-        took: 4,
-      };
-    });
-    return {
-      schema: 1,
-      backend: { kind: 'elasticsearch', version: '8.19.9' },
-      cluster: 'es.example:9200',
-      indexPattern: 'logs-*,winlogbeat-*',
-      window: { from: iso(now - WINDOW_MS), to: iso(now), ms: WINDOW_MS },
-      bucketMs: BUCKET_MS,
-      services,
-      customRules: [],
-      took: 4,
-      fetchMs: 6,
-      fetchedAt: iso(now),
-    };
-  }
-}
-
-interface Session {
-  store: Store;
-  terminal: Terminal;
-  renders: () => number;
-  flush: () => Promise<void>;
-  stop: () => void;
-  clock: { now: number };
-}
-
-function mount(incremental: boolean): Session {
-  const config = testConfig({ refreshMs: REFRESH_MS, windowMs: WINDOW_MS });
-  const clock = { now: T0 };
-  const store = createStore(
-    initialState({
-      now: clock.now,
-      services: config.services.map((service) => ({ name: service.name, label: service.label })),
-      cluster: 'es.example:9200',
-      indexPattern: config.indexPattern,
-      refreshMs: REFRESH_MS,
-      windowMs: WINDOW_MS,
-      settings: detectionSettings(config),
-      escalation: { configured: true, hint: 'Slack: configured' },
-    }),
-  );
-  const terminal = new Terminal();
-  let renders = 0;
-  const instance = render(
-    React.createElement(
-      UiContext,
-      { value: { glyphs: UNICODE_GLYPHS, theme: COLOUR_THEME } },
-      React.createElement(App, { store, onEffect: () => {}, clock: () => clock.now }),
-    ),
-    {
-      stdout: terminal as unknown as NodeJS.WriteStream,
-      stdin: new Keyboard() as unknown as NodeJS.ReadStream,
-      stderr: new Terminal() as unknown as NodeJS.WriteStream,
-      exitOnCtrlC: false,
-      patchConsole: false,
-      incrementalRendering: incremental,
-      maxFps: MAX_FPS,
-      alternateScreen: true,
-      interactive: true,
-      onRender: () => {
-        renders += 1;
-      },
-    },
-  );
-  return {
-    store,
-    terminal,
-    clock,
-    renders: () => renders,
-    flush: () => instance.waitUntilRenderFlush(),
-    stop: () => {
-      instance.unmount();
-      instance.cleanup();
-    },
-  };
 }
 
 interface PollFigures {
@@ -319,9 +122,15 @@ async function measure(incremental: boolean): Promise<PollFigures> {
   return figures;
 }
 
-async function firstScreenWithRealQuery(): Promise<string> {
-  const url = process.env.SOC_WATCH_BENCH_ES_URL ?? 'http://127.0.0.1:9200';
-  const config = testConfig({ nodes: [url], windowMs: WINDOW_MS, indexPattern: 'logs-*,soc-watch-auth' });
+const CLUSTER_URL = process.env.SOC_WATCH_BENCH_ES_URL ?? 'http://127.0.0.1:9200';
+
+/** First full screen with one real query; `reachable` says whether the cluster answered. */
+async function firstScreenWithRealQuery(): Promise<{ text: string; reachable: boolean }> {
+  const config = testConfig({
+    nodes: [CLUSTER_URL],
+    windowMs: WINDOW_MS,
+    indexPattern: 'logs-*,soc-watch-auth',
+  });
   const started = performance.now();
   let client: Awaited<ReturnType<typeof createClusterClient>> | undefined;
   try {
@@ -335,68 +144,67 @@ async function firstScreenWithRealQuery(): Promise<string> {
     await session.flush();
     const total = performance.now() - started;
     session.stop();
-    return `${total.toFixed(0)} ms (connect + backend detection + one _msearch of ${queryMs.toFixed(0)} ms, ${snapshot.backend.kind} ${snapshot.backend.version} at ${client.cluster})`;
+    return {
+      text: `${total.toFixed(0)} ms (connect + backend detection + one _msearch of ${queryMs.toFixed(0)} ms, ${snapshot.backend.kind} ${snapshot.backend.version} at ${client.cluster})`,
+      reachable: true,
+    };
   } catch (error) {
-    return `n/a (${(error as Error).message})`;
+    return { text: `n/a (${(error as Error).message})`, reachable: false };
   } finally {
     await client?.close();
   }
 }
 
-interface MemorySample {
-  poll: number;
-  rssMb: number;
-  heapMb: number;
-  heapTotalMb: number;
-  alerts: number;
-}
+const ROOT = new URL('../', import.meta.url);
+const LAUNCHER = new URL('bin/soc-watch.js', ROOT);
+const DIST = new URL('dist/', ROOT);
 
-/** The long run, in a process of its own so nothing from the other measurements lingers. */
-async function memory(): Promise<MemorySample[]> {
-  const traffic = new Traffic();
-  const session = mount(true);
-  const samples: MemorySample[] = [];
-  for (let poll = 0; poll <= MEMORY_POLLS; poll += 1) {
-    session.clock.now = T0 + poll * REFRESH_MS;
-    session.store.dispatch({
-      type: 'poll',
-      snapshot: traffic.poll(poll, session.clock.now, true),
-      slowSnapshot: null,
-      now: session.clock.now,
+/**
+ * The memory child is TypeScript (render-memory.mts + render-harness.mts) run as plain
+ * JavaScript: transpiled here (types erased, one file at a time) into node_modules/.cache,
+ * from where `react` and `ink` resolve to the project's own copies, as dist/'s imports do.
+ */
+async function writeMemoryChild(): Promise<URL> {
+  const { default: ts } = await import('typescript');
+  const out = new URL('node_modules/.cache/soc-watch-bench/', ROOT);
+  mkdirSync(out, { recursive: true });
+  for (const name of ['render-harness.mts', 'render-memory.mts']) {
+    const { outputText } = ts.transpileModule(readFileSync(new URL(name, import.meta.url), 'utf8'), {
+      fileName: name,
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2023,
+        verbatimModuleSyntax: true,
+      },
     });
-    await session.flush();
-    if (poll % (MEMORY_POLLS / 10) === 0) {
-      if (IDLE_MS > 0) await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-      gc();
-      const usage = process.memoryUsage();
-      samples.push({
-        poll,
-        rssMb: usage.rss / 1_048_576,
-        heapMb: usage.heapUsed / 1_048_576,
-        heapTotalMb: usage.heapTotal / 1_048_576,
-        alerts: session.store.getState().alerts.length,
-      });
-    }
+    writeFileSync(new URL(name.replace(/\.mts$/, '.mjs'), out), outputText);
   }
-  session.stop();
-  return samples;
+  return new URL('render-memory.mjs', out);
 }
 
-/** Run `memory()` in a child (same runtime and loader as this process, plus `flags`). */
-function memoryInChild(flags: string[]): MemorySample[] {
-  const child = spawnSync(
-    process.execPath,
-    [...process.execArgv, ...flags, import.meta.filename, MEMORY_CHILD],
-    {
-      encoding: 'utf8',
-      env: process.env,
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
-  if (child.status !== 0) throw new Error(`memory run failed: ${child.stderr}`);
-  const line = child.stdout.split('\n').find((text) => text.startsWith('['));
-  if (!line) throw new Error(`memory run printed no samples: ${child.stdout}${child.stderr}`);
-  return JSON.parse(line) as MemorySample[];
+/** One memory run in a fresh process: plain node, `flags`, `env` added, dist/ as the product. */
+function memoryInChild(
+  child: URL,
+  flags: string[],
+  env: Record<string, string>,
+  clusterUrl: string | undefined,
+): MemoryRun {
+  const job: MemoryJob = {
+    productRoot: DIST.href,
+    config,
+    polls: MEMORY_POLLS,
+    idleMs: IDLE_MS,
+    ...(clusterUrl ? { clusterUrl } : {}),
+  };
+  const run = spawnSync(process.execPath, [...flags, child.pathname, JSON.stringify(job)], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (run.status !== 0) throw new Error(`memory run failed: ${run.stderr}`);
+  const line = run.stdout.split('\n').find((text) => text.startsWith('{'));
+  if (!line) throw new Error(`memory run printed no samples: ${run.stdout}${run.stderr}`);
+  return JSON.parse(line) as MemoryRun;
 }
 
 const pad = (text: string, width: number) => text.padStart(width);
@@ -429,28 +237,53 @@ async function main() {
   say(
     `  process start → first full screen: ${(processStartToNow + on.firstScreenMs).toFixed(0)} ms (includes tsx transpiling this bench)`,
   );
-  say(`first full screen with a real query: ${await firstScreenWithRealQuery()}`);
+  const realQuery = await firstScreenWithRealQuery();
+  say(`first full screen with a real query: ${realQuery.text}`);
   say();
-  // bin/soc-watch.js runs node with --max-semi-space-size=1 (see its comment): measure that.
+  // The launcher's node command line (shebang), unless BENCH_FLAGS replaces its flags.
+  const launcher = launcherCommand(LAUNCHER);
   const variants = [
-    {
-      label: 'as `soc-watch` runs (--max-semi-space-size=1, from its launcher)',
-      flags: (process.env.BENCH_FLAGS ?? '--max-semi-space-size=1').split(' '),
-    },
+    process.env.BENCH_FLAGS === undefined
+      ? { label: `as \`soc-watch\` runs (${launcher.text}, from its launcher)`, ...launcher }
+      : {
+          label: `BENCH_FLAGS: ${process.env.BENCH_FLAGS}`,
+          env: launcher.env,
+          flags: process.env.BENCH_FLAGS.split(' ').filter(Boolean),
+        },
   ];
-  // Optional second run with V8's defaults, to show what the flag saves (doubles the time).
-  if (process.env.BENCH_NODE_DEFAULTS) variants.push({ label: 'node defaults', flags: [] as string[] });
-  const runs = variants.map((variant) => ({ ...variant, samples: memoryInChild(variant.flags) }));
+  // Optional second run with node's defaults, to show what the launcher's settings save.
+  if (process.env.BENCH_NODE_DEFAULTS) variants.push({ label: 'node defaults', env: {}, flags: [] });
+  const child = await writeMemoryChild();
+  const clusterUrl = realQuery.reachable ? CLUSTER_URL : undefined;
+  const runs = variants.map((variant) => ({
+    ...variant,
+    ...memoryInChild(child, variant.flags, variant.env, clusterUrl),
+  }));
   for (const run of runs) {
-    say(`memory over ${fmt(MEMORY_POLLS)} polls, ${run.label}, after gc (tsx loader included):`);
+    say(`memory over ${fmt(MEMORY_POLLS)} polls of dist/ under plain node, ${run.label}:`);
+    say(`  cluster client: ${run.client}`);
     say(
-      `${'poll'.padStart(8)}${'RSS MB'.padStart(10)}${'heap used'.padStart(11)}${'heap total'.padStart(12)}${'alerts'.padStart(9)}`,
+      `${'poll'.padStart(8)}${'RSS MB'.padStart(9)}${'heap used'.padStart(11)}${'heap total'.padStart(12)}${'external'.padStart(10)}${'after gc: RSS'.padStart(15)}${'heap used'.padStart(11)}${'alerts'.padStart(8)}`,
     );
     for (const entry of run.samples) {
       say(
-        `${fmt(entry.poll).padStart(8)}${fmt(entry.rssMb, 1).padStart(10)}${fmt(entry.heapMb, 1).padStart(11)}${fmt(entry.heapTotalMb, 1).padStart(12)}${fmt(entry.alerts).padStart(9)}`,
+        `${fmt(entry.poll).padStart(8)}${fmt(entry.rssMb, 1).padStart(9)}${fmt(entry.heapUsedMb, 1).padStart(11)}${fmt(entry.heapTotalMb, 1).padStart(12)}${fmt(entry.externalMb, 1).padStart(10)}${fmt(entry.gcRssMb, 1).padStart(15)}${fmt(entry.gcHeapUsedMb, 1).padStart(11)}${fmt(entry.alerts).padStart(8)}`,
       );
     }
+    const last = run.samples.at(-1)!;
+    const spaces = Object.entries(last.spaces)
+      .filter(([, mb]) => mb >= 0.05)
+      .map(([name, mb]) => `${name.replace(/_space$/, '')} ${fmt(mb, 1)}`)
+      .join(', ');
+    say(
+      `  RSS at the end, ${fmt(last.rssMb, 1)} MB = ${fmt(last.rssAnonMb, 1)} MB anonymous + ${fmt(last.rssFileMb, 1)} MB mapped files (node's own code and ICU data: shared, clean)`,
+    );
+    say(
+      `    anonymous: V8 heap ${fmt(last.heapTotalMb, 1)} MB committed (${spaces}), V8 pages pooled for reuse, malloc, wasm (yoga); "external" ${fmt(last.externalMb, 1)} MB is what V8 is told of outside its heap, not all of it resident`,
+    );
+    say(
+      `  peak RSS over the run ${fmt(run.peakRssMb, 1)} MB; CPU per poll (bench collections excluded) ${fmt(last.cpuMs / Math.max(1, last.poll), 1)} ms`,
+    );
     say();
   }
   say('targets:');
@@ -460,13 +293,16 @@ async function main() {
     `  bytes per poll ≤ 25 % of a full redraw: ${fmt(100 * share, 1)} % ${share <= 0.25 ? 'met' : 'MISSED'}`,
   );
   for (const run of runs) {
+    // "Flat" is judged from the second sample on: the first is before the heap has warmed up.
     const second = run.samples[1]!;
     const last = run.samples.at(-1)!;
     say(
-      `  RSS ≤ 150 MB after ${fmt(MEMORY_POLLS)} polls (${run.label}): ${fmt(last.rssMb, 1)} MB ${last.rssMb <= 150 ? 'met' : 'MISSED'}; heap used ${fmt(second.heapMb, 1)} MB at poll ${fmt(second.poll)} → ${fmt(last.heapMb, 1)} MB`,
+      `  RSS ≤ 150 MB after ${fmt(MEMORY_POLLS)} polls (${run.label}): ${fmt(last.rssMb, 1)} MB ${last.rssMb <= 150 ? 'met' : 'MISSED'}`,
+    );
+    say(
+      `    flat: RSS ${fmt(second.rssMb, 1)} MB at poll ${fmt(second.poll)} → ${fmt(last.rssMb, 1)} MB at ${fmt(last.poll)} (peak ${fmt(run.peakRssMb, 1)}); heap used after gc ${fmt(second.gcHeapUsedMb, 1)} → ${fmt(last.gcHeapUsedMb, 1)} MB`,
     );
   }
 }
 
-if (process.argv.includes(MEMORY_CHILD)) say(JSON.stringify(await memory()));
-else await main();
+await main();

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --optimize-for-size --max-semi-space-size=1
 // Plain JavaScript that any Node can parse: refuse old runtimes with one line
 // before loading the compiled CLI (which uses syntax and APIs of Node >= 22).
 const [major] = process.versions.node.split('.').map(Number);
@@ -11,10 +11,19 @@ if (major < 22) {
 // React's development build (prop diffing, render logging) costs ~3x the CPU per console
 // frame; a CLI runs the production build unless told otherwise.
 if (!process.env.NODE_ENV) process.env.NODE_ENV = 'production';
-// The shebang caps V8's semi-spaces at 1 MB: each poll parses a response of up to a few
-// hundred KB, and left alone V8 grows its young generation for that burst until the console
-// sits at ~350 MB RSS on a busy cluster; capped, it stays near 165 MB for the same work
-// (measured). The flag cannot be set at run time (v8.setFlagsFromString has no effect).
+// The shebang sets how much memory the console keeps (measured with `npm run bench:render`,
+// 10,000 polls back to back, and on a live console polling 1M failed logins every 2 s):
+// - Each poll makes ~10 MB of short-lived garbage (most of it Ink laying out the frame) over
+//   ~30 MB of live data. Left alone, V8 sizes its heap from that allocation rate and keeps
+//   ~4x the live data plus freed pages (console ~185 MB, bench ~330 MB).
+// - --optimize-for-size makes V8 collect sooner and hand freed pages back (console and bench
+//   ~135-145 MB) for ~20-50 ms more CPU per poll, about 1 % of a core at the default 5 s
+//   refresh. It sets no heap limit: a big response still gets all the memory it needs.
+//   --max-semi-space-size=1, which it implies, keeps the young generation at 2 MB.
+// - MALLOC_ARENA_MAX=2 stops glibc from giving each of V8's worker threads a malloc arena of
+//   its own, which once fragmented holds ~10-15 MB more (other C libraries ignore it).
+// All of it must be on the command line: V8 sizes its heap and glibc its arenas before any
+// JavaScript runs. scripts/launcher-command.ts reads this line for the demo and the bench.
 import('../dist/cli.js').catch((error) => {
   process.stderr.write(`soc-watch: ${error?.message ?? error}\n`);
   process.exit(1);

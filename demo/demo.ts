@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type EngineHandle, startEngine } from '../scripts/engine.js';
+import { launcherCommand } from '../scripts/launcher-command.js';
 import { createClusterClient } from '../source/cluster/client.js';
 import type { ClusterClient } from '../source/cluster/types.js';
 import { loadConfig } from '../source/config/load.js';
@@ -120,10 +121,19 @@ class Demo {
       return Promise.reject(new Error('dist/cli.js is missing and the build failed: run npm run build'));
     }
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--max-semi-space-size=1', join(ROOT, 'bin', 'soc-watch.js')], {
+      // Started with this process's node (the project's), with the launcher's own node
+      // settings, read from its shebang.
+      const bin = join(ROOT, 'bin', 'soc-watch.js');
+      const launcher = launcherCommand(bin);
+      const child = spawn(process.execPath, [...launcher.flags, bin], {
         cwd: ROOT,
         stdio: 'inherit',
-        env: { ...process.env, ELASTICSEARCH_URL: url, SOC_WATCH_CONFIG_DIR: this.#configDir },
+        env: {
+          ...process.env,
+          ...launcher.env,
+          ELASTICSEARCH_URL: url,
+          SOC_WATCH_CONFIG_DIR: this.#configDir,
+        },
       });
       this.#child = child;
       child.once('error', reject);

@@ -256,9 +256,11 @@ export async function createClusterClient(
       headers: {},
       ...authSettings(config, secrets),
     };
-    if (config.backend === 'elasticsearch') return new Client(elasticTransport(settings), context, undefined);
-    if (config.backend === 'opensearch') return new Client(openSearchTransport(settings), context, undefined);
-    const probe = openSearchTransport(settings);
+    if (config.backend === 'elasticsearch')
+      return new Client(await elasticTransport(settings), context, undefined);
+    if (config.backend === 'opensearch')
+      return new Client(await openSearchTransport(settings), context, undefined);
+    const probe = await openSearchTransport(settings);
     let info: ClusterInfo;
     try {
       info = await detectBackend(probe, context, config.indexPattern, options?.signal);
@@ -268,7 +270,7 @@ export async function createClusterClient(
     }
     if (info.kind === 'opensearch') return new Client(probe, context, info);
     await probe.close();
-    return new Client(elasticTransport(settings), context, info);
+    return new Client(await elasticTransport(settings), context, info);
   } catch (error) {
     throw toClusterError(error, context);
   }
