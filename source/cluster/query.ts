@@ -47,7 +47,7 @@ export const DETAILED_OFFENDERS = 25;
 export const SUCCESS_SAMPLE = 3;
 
 /**
- * Names of the sub-aggregations an answer repeats in every offender bucket (500 per search by
+ * Names of the sub-aggregations an answer repeats in every offender bucket (250 per search by
  * default): one letter each. Their names are ~10% of a poll's answer, and the answer's size is
  * most of a poll's cost outside the cluster's `took` (serialising it there, parsing it here).
  */
