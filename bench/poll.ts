@@ -24,6 +24,7 @@ import type { ClusterClient, SearchRequest } from '../source/cluster/types.js';
 import { keySpec } from '../source/config/keys.js';
 import { testConfig } from '../test/support/config.js';
 import { ECS_MAPPINGS } from '../test/support/seed.js';
+import { seededRandom } from './seeded-random.mjs';
 
 const INDEX = 'bench-soc-watch-auth-1m';
 const FAILURES = 1_000_000;
@@ -55,18 +56,6 @@ async function http(base: string, method: string, path: string, body?: string, t
 }
 
 // ---------- data ----------
-
-/** Deterministic pseudo-random numbers (mulberry32) so every run seeds the same data. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const COUNTRIES = ['CN', 'RU', 'US', 'BR', 'IN', 'VN', 'DE', 'NL', 'KR', 'IR'];
 
@@ -154,7 +143,7 @@ async function seed(base: string): Promise<number> {
     }),
   );
   if (created.status !== 200) throw new Error(`create ${INDEX}: ${created.text}`);
-  const random = rng(42);
+  const random = seededRandom(42);
   const started = performance.now();
   const CHUNK = 10_000;
   const header = `{"create":{"_index":"${INDEX}"}}\n`;

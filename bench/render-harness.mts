@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { Offender, ServiceSnapshot, Snapshot } from '../source/cluster/snapshot.js';
 import type { Config } from '../source/config/types.js';
 import type { Store } from '../source/ui/store.js';
+import { seededRandom } from './seeded-random.mjs';
 
 export const COLUMNS = 120;
 export const ROWS = 40;
@@ -96,23 +97,11 @@ class Keyboard extends EventEmitter {
   unref() {}
 }
 
-/** mulberry32: the same "random" changes on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Attack traffic that evolves poll by poll: a few counts change, sources come and go. */
 export class Traffic {
-  private readonly random = seeded(42);
+  private readonly random = seededRandom(42);
   private next = 1;
   private readonly services: { name: string; label: string; offenders: Offender[]; timeline: number[] }[];
 

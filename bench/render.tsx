@@ -160,7 +160,7 @@ const LAUNCHER = new URL('bin/soc-watch.js', ROOT);
 const DIST = new URL('dist/', ROOT);
 
 /**
- * The memory child is TypeScript (render-memory.mts + render-harness.mts) run as plain
+ * The memory child is TypeScript (render-memory.mts, render-harness.mts, seeded-random.mts) run as plain
  * JavaScript: transpiled here (types erased, one file at a time) into node_modules/.cache,
  * from where `react` and `ink` resolve to the project's own copies, as dist/'s imports do.
  */
@@ -168,7 +168,7 @@ async function writeMemoryChild(): Promise<URL> {
   const { default: ts } = await import('typescript');
   const out = new URL('node_modules/.cache/soc-watch-bench/', ROOT);
   mkdirSync(out, { recursive: true });
-  for (const name of ['render-harness.mts', 'render-memory.mts']) {
+  for (const name of ['seeded-random.mts', 'render-harness.mts', 'render-memory.mts']) {
     const { outputText } = ts.transpileModule(readFileSync(new URL(name, import.meta.url), 'utf8'), {
       fileName: name,
       compilerOptions: {
