@@ -57,6 +57,7 @@ ${CONNECTION_HELP}
 
   Flags
     --json                Stable JSON (schema 1) for scripts
+    --strict              Exit 3 when the snapshot has warnings (no indices, failed shards)
     --escalate SPEC       Escalate one alert to Slack: <rule>:<service>:<key>, e.g.
                           brute-force:ssh:203.0.113.7 (same dedupe as the console)
     --note TEXT           Note to add to the escalation
@@ -124,6 +125,7 @@ const FLAGS = {
   once: {
     ...CONNECTION_FLAGS,
     json: { type: 'boolean' },
+    strict: { type: 'boolean' },
     escalate: { type: 'string' },
     note: { type: 'string' },
     kibanaUrl: { type: 'string' },
