@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../source/config/types.js';
+import { defaultAuditFile } from '../../source/slack/audit-file.js';
 import { createEscalator, type EscalatorOptions, NOT_CONFIGURED_HINT } from '../../source/slack/escalator.js';
 import { escalationStateId } from '../../source/slack/record.js';
 import { testConfig } from '../support/config.js';
@@ -167,5 +168,47 @@ describe('escalator (local audit file)', () => {
     expect(esc.configured).toBe(true);
     expect(esc.configureHint).toBe('Slack: configured');
     expect(await esc.escalate(testAlert())).toMatchObject({ kind: 'sent' });
+  });
+});
+
+describe('where the local audit file lives', () => {
+  it('beside the config when SOC_WATCH_CONFIG_DIR overrides it, else in the data directory', () => {
+    expect(defaultAuditFile({ SOC_WATCH_CONFIG_DIR: '/srv/team-b/soc-watch' })).toBe(
+      '/srv/team-b/soc-watch/escalations.ndjson',
+    );
+    expect(defaultAuditFile({ SOC_WATCH_CONFIG_DIR: 'rel/dir' })).toBe(
+      path.resolve('rel/dir/escalations.ndjson'),
+    );
+    const fallback = defaultAuditFile({});
+    expect(fallback.endsWith(path.join('soc-watch', 'escalations.ndjson'))).toBe(true);
+    expect(fallback).not.toContain('team-b');
+  });
+
+  it('a fresh SOC_WATCH_CONFIG_DIR starts with no escalation history of another setup', async () => {
+    const saved = process.env.SOC_WATCH_CONFIG_DIR;
+    const setups = [path.join(dir, 'setup-a'), path.join(dir, 'setup-b')];
+    try {
+      process.env.SOC_WATCH_CONFIG_DIR = setups[0];
+      const first = createEscalator({
+        client: null,
+        config,
+        secrets: { slackWebhookUrl: slack.url },
+        delivery,
+      });
+      expect(await first.escalate(testAlert())).toMatchObject({ kind: 'sent' });
+      expect((await readFile(path.join(setups[0]!, 'escalations.ndjson'), 'utf8')).length).toBeGreaterThan(0);
+      process.env.SOC_WATCH_CONFIG_DIR = setups[1];
+      const second = createEscalator({
+        client: null,
+        config,
+        secrets: { slackWebhookUrl: slack.url },
+        delivery,
+      });
+      expect((await second.sync()).size).toBe(0);
+      expect(second.warnings.join('\n')).toContain(path.join(setups[1]!, 'escalations.ndjson'));
+    } finally {
+      if (saved === undefined) delete process.env.SOC_WATCH_CONFIG_DIR;
+      else process.env.SOC_WATCH_CONFIG_DIR = saved;
+    }
   });
 });
