@@ -97,18 +97,31 @@ describe('escalator (local audit file)', () => {
     expect(slack.requests[1]!.body).not.toContain('Re-sent');
   });
 
-  it('a timeout whose request arrived is not re-sent; an explicit retry says it is a re-send', async () => {
+  it('a timeout whose request arrived is unknown: not re-sent without force; a forced retry says it is a re-send', async () => {
     slack.script = (request) => (request.n === 1 ? 'hang' : { status: 200 });
     const esc = escalator();
     const alert = testAlert();
-    const failed = await esc.escalate(alert);
-    expect(failed).toMatchObject({ kind: 'failed' });
-    expect(failed.kind === 'failed' && failed.reason).toContain('may or may not have been posted');
+    const first = await esc.send(alert);
+    expect(first).toMatchObject({ kind: 'unknown', earlier: false, by: 'alice@jump1' });
+    expect(first.kind === 'unknown' && first.reason).toContain('may or may not have been posted');
     expect(slack.requests).toHaveLength(1); // no automatic second message
-    expect((await esc.sync()).get(alert.id)).toMatchObject({ delivery: 'failed', deliveryUnknown: true });
-    expect(await esc.escalate(alert)).toMatchObject({ kind: 'sent' });
+    expect((await esc.sync()).get(alert.id)).toMatchObject({
+      delivery: 'failed',
+      deliveryUnknown: true,
+      state: 'unknown',
+    });
+    // Pressing e again (or a colleague) does not resend on its own: it asks.
+    expect(await esc.inspect(alert)).toMatchObject({ kind: 'unknown', earlier: true, by: 'alice@jump1' });
+    expect(await esc.send(alert)).toMatchObject({ kind: 'unknown', earlier: true });
+    const status = await esc.escalate(alert);
+    expect(status).toMatchObject({ kind: 'failed' });
+    expect(status.kind === 'failed' && status.reason).toContain('may have been posted');
+    expect(slack.requests).toHaveLength(1);
+    expect(await esc.send(alert, { force: true })).toMatchObject({ kind: 'delivered', resend: true });
     expect(slack.requests).toHaveLength(2);
     expect(slack.requests[1]!.body).toContain('Re-sent: an attempt by alice@jump1');
+    expect(await esc.send(alert, { force: true })).toMatchObject({ kind: 'already', by: 'alice@jump1' });
+    expect(slack.requests).toHaveLength(2);
   });
 
   it('a late answer within the grace period is one message, escalated', async () => {
@@ -122,8 +135,13 @@ describe('escalator (local audit file)', () => {
     slack.script = () => ({ status: 200, delayMs: 50 });
     const a = escalator({ analyst: 'alice@jump1' });
     const b = escalator({ analyst: 'alice@jump1' });
-    const statuses = await Promise.all([a.escalate(testAlert()), b.escalate(testAlert())]);
-    expect(statuses.map((s) => s.kind).sort()).toEqual(['already', 'sent']);
+    const outcomes = await Promise.all([a.send(testAlert()), b.send(testAlert())]);
+    const kinds = outcomes.map((outcome) => outcome.kind).sort();
+    // The second sees the first in flight (or, if it was quick, already delivered).
+    expect([
+      ['delivered', 'in-flight'],
+      ['already', 'delivered'],
+    ]).toContainEqual(kinds);
     expect(slack.requests).toHaveLength(1);
   });
 
