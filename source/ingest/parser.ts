@@ -90,6 +90,8 @@ function programName(program: string): string {
 export class LogParser {
   readonly stats: ParseStats = { lines: 0, events: 0, merged: 0, skipped: 0, unparsed: 0 };
   readonly issues: ParseIssue[] = [];
+  /** Skips worth a line in the summary (e.g. logon event ids outside the Security log), by reason. */
+  readonly notes = new Map<string, number>();
   readonly #format: InputFormat;
   readonly #file: string;
   readonly #zone: Zone;
@@ -332,6 +334,8 @@ export class LogParser {
     const decoded = decodeWindowsRecord(record, this.#zone);
     if ('skip' in decoded) {
       this.stats.skipped += 1;
+      if (decoded.note !== undefined && (this.notes.size < 100 || this.notes.has(decoded.note)))
+        this.notes.set(decoded.note, (this.notes.get(decoded.note) ?? 0) + 1);
       return;
     }
     if ('error' in decoded) {

@@ -136,3 +136,36 @@ describe('15.1.8 reporting is consistent', () => {
     ]);
   });
 });
+
+describe('15.1.1 Windows: an ECS source.ip is used', () => {
+  it('takes the address from source.ip when event_data has none (or "-")', () => {
+    const { docs } = parseFixture('fidelity/agent-source-ip.ndjson', { format: 'windows' });
+    expect(docs.map((doc) => [doc.source?.ip, doc.source?.port, doc.related?.ip])).toEqual([
+      ['203.0.113.120', 51000, ['203.0.113.120']],
+      ['203.0.113.121', 51001, ['203.0.113.121']],
+    ]);
+  });
+});
+
+describe('15.1.6 only logon events are logon events', () => {
+  it('skips 4625 outside the Security log (and says so); counts Windows OpenSSH logons as SSH', () => {
+    const { docs, parser } = parseFixture('fidelity/not-logon-4625.ndjson', { format: 'windows' });
+    expect(parser.stats).toMatchObject({ lines: 5, events: 3, skipped: 2, unparsed: 0 });
+    expect([...parser.notes]).toEqual([
+      [
+        'Windows event 4625 not from the Security log (provider Microsoft-Windows-EventSystem, log Application)',
+        2,
+      ],
+    ]);
+    expect(docs.map((doc) => [doc.user?.name, doc.source?.ip, doc.system?.auth.ssh.event])).toEqual([
+      ['root', undefined, 'Invalid'], // sshd.exe, no address: the unknown-source bucket of SSH
+      ['admin', '198.51.100.44', 'Failed'],
+      ['bob', '198.51.100.45', undefined], // a network logon stays RDP/Windows, not SSH
+    ]);
+    // The same in auto-detection.
+    expect(parseFixture('fidelity/not-logon-4625.ndjson').parser.stats).toMatchObject({
+      events: 3,
+      skipped: 2,
+    });
+  });
+});
