@@ -1,12 +1,8 @@
 // Keeping credentials out of everything we print. Node URLs may carry `user:pass@`, and
 // library error messages sometimes quote the URL; secrets may also be echoed back by a
 // proxy. Every message that leaves the cluster layer goes through `redact()`.
+import { USERINFO } from '../config/credentials.js';
 import type { Secrets } from '../config/types.js';
-
-// User info runs to the LAST `@` before the path: a password typed with a raw `@`
-// (`https://alice:p@ss@es1`) must not leave its tail behind.
-const USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi;
-const USERINFO_PARTS = /(\b[a-z][a-z0-9+.-]*:\/\/)([^\s/?#]*)@/gi;
 
 /** `https://user:pw@es1:9200/` → `es1:9200` (host and port only; never credentials or paths). */
 export function hostOf(url: string): string {
@@ -19,22 +15,6 @@ export function hostOf(url: string): string {
       .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
       .replace(/\/.*$/, '');
   }
-}
-
-/**
- * Node URLs as they may be shown: the user name stays (it says which account is used), the
- * password becomes `***`. `https://alice:pw@es1:9200` → `https://alice:***@es1:9200`.
- */
-export function maskCredentials(text: string): string {
-  return text.replace(USERINFO_PARTS, (_match, scheme: string, userinfo: string) => {
-    const colon = userinfo.indexOf(':');
-    return colon < 0 ? `${scheme}${userinfo}@` : `${scheme}${userinfo.slice(0, colon)}:***@`;
-  });
-}
-
-/** Whether a URL (or a text holding URLs) carries `user:password@` or `user@`. */
-export function hasCredentials(text: string): boolean {
-  return new RegExp(USERINFO.source, 'i').test(text);
 }
 
 /** The display name of a cluster: its hosts, comma separated. */

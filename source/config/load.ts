@@ -2,10 +2,11 @@
 // defaults. Every layer goes through the same validation, so an invalid value anywhere is
 // reported the same way (key, value, what is allowed).
 import { existsSync, readFileSync } from 'node:fs';
-import { hasCredentials, maskCredentials } from '../cluster/redact.js';
-import { builtInServices, DEFAULT_FIELDS } from '../cluster/services.js';
+import type { Severity } from '../contracts/rules.js';
 import { parseDuration } from '../core/duration.js';
+import { hasCredentials, maskCredentials } from './credentials.js';
 import { envNamesOf, KEYS, type KeySpec, keySpec } from './keys.js';
+import { builtInServices, DEFAULT_FIELDS } from './services.js';
 import type { ConfigStore } from './store.js';
 import type {
   AuthMode,
@@ -15,7 +16,6 @@ import type {
   QueryDsl,
   Secrets,
   ServiceDefinition,
-  Severity,
 } from './types.js';
 import { ConfigError, parseValue } from './validate.js';
 

@@ -3,7 +3,7 @@
 // secrets are refused, including credentials written into a node URL.
 import Conf from 'conf';
 import envPaths from 'env-paths';
-import { hasCredentials, maskCredentials } from '../cluster/redact.js';
+import { hasCredentials, maskCredentials } from './credentials.js';
 import { prepareConfigDirectory, readConfigFileShape } from './directory.js';
 import { envNamesOf, KEYS, keySpec, SECRET_ENV, SECRET_KEYS } from './keys.js';
 import { confSchema } from './schema.js';

@@ -2,9 +2,9 @@
 // from the config file) into its typed form, or an error that names the key, the value
 // and what is allowed. The same function serves `config set`, env vars, flags and files.
 
-import { maskCredentials } from '../cluster/redact.js';
 import { parseDuration } from '../core/duration.js';
 import { isCidr } from '../core/net.js';
+import { maskCredentials } from './credentials.js';
 import type { KeySpec } from './keys.js';
 
 export class ConfigError extends Error {
