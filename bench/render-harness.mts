@@ -6,8 +6,8 @@
 // product code by path: the product comes in as a `Product`, loaded from source/ by the
 // parent (tsx) and from dist/ by the child. Only type imports of source/ appear here.
 import { EventEmitter } from 'node:events';
-import type { Offender, ServiceSnapshot, Snapshot } from '../source/cluster/snapshot.js';
 import type { Config } from '../source/config/types.js';
+import type { Offender, ServiceSnapshot, Snapshot } from '../source/contracts/snapshot.js';
 import type { Store } from '../source/ui/store.js';
 import { seededRandom } from './seeded-random.mjs';
 

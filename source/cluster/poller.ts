@@ -5,10 +5,10 @@
 // rate), which is what makes overlap impossible even when the cluster is slower than the
 // refresh interval. The slow-brute-force window rides in the same `_msearch` when it is due.
 import type { Config } from '../config/types.js';
+import type { Snapshot } from '../contracts/snapshot.js';
 import { type BackoffSettings, backoffDelay, DEFAULT_BACKOFF, isTransient } from './backoff.js';
 import { toClusterError } from './errors.js';
 import { type FetchWindow, fetchSnapshots } from './fetch.js';
-import type { Snapshot } from './snapshot.js';
 import { type ClusterClient, ClusterError } from './types.js';
 
 export type PollerStatus =

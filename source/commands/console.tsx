@@ -11,7 +11,7 @@ import { toClusterError } from '../cluster/errors.js';
 import { createPoller, type Poller } from '../cluster/poller.js';
 import { clusterName } from '../cluster/redact.js';
 import type { ClusterClient } from '../cluster/types.js';
-import { muteFilePath, readMuteFile, writeMuteFile } from '../config/mute-file.js';
+import { muteFilePath, readMuteFile, writeMuteFile } from '../console/mute-file.js';
 import { formatDuration } from '../core/duration.js';
 import { sanitize } from '../core/sanitize.js';
 import type { Mute } from '../detect/mutes.js';

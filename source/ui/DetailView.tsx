@@ -2,7 +2,7 @@
 // hosts side by side, and the Kibana Discover link. j/k move the selection underneath, and
 // the overlay follows it.
 import { Box, Text } from 'ink';
-import type { NamedCount } from '../cluster/snapshot.js';
+import type { NamedCount } from '../contracts/snapshot.js';
 import { fitCell, formatCount } from './cells.js';
 import type { DetailContent } from './detail-lines.js';
 import { useUi } from './ui-context.js';

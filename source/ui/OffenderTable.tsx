@@ -3,7 +3,7 @@
 // rows are single lines that never wrap, whatever the addresses or account names.
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import type { Offender } from '../cluster/snapshot.js';
+import type { Offender } from '../contracts/snapshot.js';
 import { fitHeader, fitRow, type PlacedColumn, sameColumns } from './columns.js';
 import { FLAG_SPECS, type OffenderFlag } from './flags.js';
 import { type OffenderColumn, offenderCells, offenderColumns } from './offender-columns.js';

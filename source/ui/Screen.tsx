@@ -3,7 +3,7 @@
 // the terminal height so nothing ever scrolls. Overlays (help, details) take the body.
 import { Box } from 'ink';
 import type { ReactNode } from 'react';
-import type { Offender } from '../cluster/snapshot.js';
+import type { Offender } from '../contracts/snapshot.js';
 import { offenderFlags } from '../detect/detector.js';
 import { thresholdFor } from '../detect/settings.js';
 import { AlertFeed } from './AlertFeed.js';

@@ -1,7 +1,7 @@
 // One service: a title line (totals, threshold, sparkline of failures over the window; the
 // threshold editor opens right there) and the offender table under it.
 import { Box, Text } from 'ink';
-import type { Offender, ServiceSnapshot } from '../cluster/snapshot.js';
+import type { Offender, ServiceSnapshot } from '../contracts/snapshot.js';
 import { cellWidth, fitCell, formatCount } from './cells.js';
 import type { OffenderFlag } from './flags.js';
 import { OffenderTable } from './OffenderTable.js';

@@ -1,8 +1,10 @@
 // The alert feed's columns and cell text. Alert keys are IPs or account names taken from
 // logs, and summaries quote them: all sanitized before they are measured and cut.
+
+import type { Severity } from '../contracts/rules.js';
 import { formatAge } from '../core/duration.js';
 import { sanitize } from '../core/sanitize.js';
-import type { Alert, RuleId, Severity } from '../detect/alert.js';
+import type { Alert, RuleId } from '../detect/alert.js';
 import { formatCount } from './cells.js';
 import { type ColumnSpec, capToContent, layoutColumns, type PlacedColumn } from './columns.js';
 import type { Glyphs } from './glyphs.js';

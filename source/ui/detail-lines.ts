@@ -1,7 +1,7 @@
 // The text of the detail view (Enter) for an offender or an alert: every number, the top
 // users and hosts, first/last times and a Kibana Discover link. Pure: lines in, the
 // component only lays them out. All values from the cluster are sanitized here.
-import type { NamedCount, Offender } from '../cluster/snapshot.js';
+import type { NamedCount, Offender } from '../contracts/snapshot.js';
 import { formatAge } from '../core/duration.js';
 import { sanitize } from '../core/sanitize.js';
 import type { Alert } from '../detect/alert.js';

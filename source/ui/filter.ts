@@ -1,6 +1,6 @@
 // The `/` filter: a CIDR (`10.0.0.0/8`, `2001:db8::/32`) matches addresses inside it;
 // anything else is a case-insensitive substring of the IP or of a tried account name.
-import type { Offender } from '../cluster/snapshot.js';
+import type { Offender } from '../contracts/snapshot.js';
 import { type Cidr, ipInCidr, parseCidr } from '../core/net.js';
 import type { Alert } from '../detect/alert.js';
 

@@ -1,7 +1,7 @@
 // The offender table's columns and cell text. Every value from the cluster is attacker-
 // influenced (IPs come from log lines, user names are whatever was typed at the login
 // prompt), so each passes through sanitize() before it is measured and cut to its column.
-import type { Offender } from '../cluster/snapshot.js';
+import type { Offender } from '../contracts/snapshot.js';
 import { formatAge } from '../core/duration.js';
 import { sanitize } from '../core/sanitize.js';
 import { formatCount } from './cells.js';

@@ -1,6 +1,6 @@
 // Selectors: the rows each pane shows (filtered, then sorted) and the selected row. Memoised
 // on the identity of their inputs, so a render and the key handler share one sort per poll.
-import type { Offender, ServiceSnapshot } from '../cluster/snapshot.js';
+import type { Offender, ServiceSnapshot } from '../contracts/snapshot.js';
 import type { Alert } from '../detect/alert.js';
 import { alertMatches, compileFilter, offenderMatches } from './filter.js';
 import { ALERTS_PANE } from './panes.js';

@@ -1,8 +1,10 @@
 // Sorting of the offender tables and the alert feed. `s` moves to the next column (each
 // with its natural direction: counts and times high first, addresses A→Z), `S` reverses.
 // Ties fall back to the IP or id so rows do not jump between polls when counts are equal.
-import type { Offender } from '../cluster/snapshot.js';
-import type { Alert, Severity } from '../detect/alert.js';
+
+import type { Severity } from '../contracts/rules.js';
+import type { Offender } from '../contracts/snapshot.js';
+import type { Alert } from '../detect/alert.js';
 
 export interface SortState {
   column: string;

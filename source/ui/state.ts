@@ -4,7 +4,7 @@
 // state update and at most one render.
 
 import type { PollerStatus } from '../cluster/poller.js';
-import type { Snapshot } from '../cluster/snapshot.js';
+import type { Snapshot } from '../contracts/snapshot.js';
 import type { Alert, EscalationStatus } from '../detect/alert.js';
 import {
   createDetectorState,

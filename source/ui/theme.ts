@@ -2,7 +2,7 @@
 // a word (see flags.ts, AlertRow). With NO_COLOR set (https://no-color.org) the theme has no
 // colours at all; Ink's chalk does not read NO_COLOR itself, so the decision is made here.
 // Bold, dim and inverse are attributes, not colours, and stay.
-import type { Severity } from '../config/types.js';
+import type { Severity } from '../contracts/rules.js';
 
 export interface Theme {
   colour: boolean;

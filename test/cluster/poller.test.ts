@@ -5,8 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FetchWindow } from '../../source/cluster/fetch.js';
 import { createPoller, type PollerStatus, type PollResult } from '../../source/cluster/poller.js';
-import type { Snapshot } from '../../source/cluster/snapshot.js';
 import { type ClusterClient, ClusterError } from '../../source/cluster/types.js';
+import type { Snapshot } from '../../source/contracts/snapshot.js';
 import { testConfig } from '../support/config.js';
 
 function snapshotFor(windowMs: number): Snapshot {

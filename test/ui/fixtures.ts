@@ -1,7 +1,7 @@
 // Console fixtures: a snapshot with realistic offenders (IPv4, long IPv6, geo, success after
 // failures), hostile strings as they arrive in auth logs, and the app state after polls,
 // produced by the real reducer and detector (no hand-made alerts).
-import type { Offender, ServiceSnapshot, Snapshot } from '../../source/cluster/snapshot.js';
+import type { Offender, ServiceSnapshot, Snapshot } from '../../source/contracts/snapshot.js';
 import type { Alert } from '../../source/detect/alert.js';
 import { ALERTS_PANE, type AppState, initialState, reduce } from '../../source/ui/state.js';
 import { HOUR, iso, MINUTE, offender, service, settings, snapshot, T0, users } from '../detect/builders.js';

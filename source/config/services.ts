@@ -1,6 +1,6 @@
 // Built-in services. Their filters match what Filebeat's system module, Elastic Agent's
 // System integration and Winlogbeat write (ECS), and what `soc-watch ingest` writes.
-import type { FieldMap, QueryDsl, ServiceDefinition } from '../config/types.js';
+import type { FieldMap, QueryDsl, ServiceDefinition } from './types.js';
 
 export const DEFAULT_FIELDS: FieldMap = {
   time: '@timestamp',

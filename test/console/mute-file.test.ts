@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { muteFilePath, readMuteFile, writeMuteFile } from '../../source/config/mute-file.js';
+import { muteFilePath, readMuteFile, writeMuteFile } from '../../source/console/mute-file.js';
 import { decodeMutes, encodeMutes, type Mute } from '../../source/detect/mutes.js';
 
 const NOW = Date.parse('2026-11-26T12:00:00Z');
