@@ -26,7 +26,7 @@ import {
 } from '../ingest/follow/status.js';
 import { type StreamMark, StreamSource } from '../ingest/follow/stream-source.js';
 import { PathTailer } from '../ingest/follow/tailer.js';
-import { LogParser } from '../ingest/parser.js';
+import { LogParser, type ParserCheckpoint } from '../ingest/parser.js';
 import { formatIssue, formatRejection } from '../ingest/report.js';
 import { ensureAuthTemplate } from '../ingest/template.js';
 import type { Command, CommandContext } from './context.js';
@@ -83,8 +83,10 @@ async function showStatus(context: CommandContext, options: IngestOptions | unde
   return 0;
 }
 
-function parserFor(options: IngestOptions, file: string, now: number): LogParser {
+function parserFor(options: IngestOptions, file: string, now: number, restore?: unknown): LogParser {
+  const state = restore as ParserCheckpoint | undefined;
   return new LogParser({
+    ...(state?.version === 1 ? { restore: state } : {}),
     format: options.format,
     file,
     now,
@@ -208,7 +210,7 @@ export function createIngestFollowCommand(dependencies: FollowDependencies = {})
       const state = restored?.paths.find((path) => path.path === input);
       if (state) await tailer.restore(state);
       tailers.push(tailer);
-      inputs.push({ source: tailer, parser: parserFor(options, input, started) });
+      inputs.push({ source: tailer, parser: parserFor(options, input, started, state?.parser) });
     }
 
     const save = async (marks: FollowMarks) => {
@@ -239,6 +241,7 @@ export function createIngestFollowCommand(dependencies: FollowDependencies = {})
       index: options.index,
       inputs,
       save,
+      snapshotParser: (parser) => parser.checkpoint(),
       signal: context.signal,
       ...(dependencies.pollMs !== undefined ? { pollMs: dependencies.pollMs } : {}),
       requestTimeoutMs: Math.max(context.config.requestTimeoutMs, 30_000),

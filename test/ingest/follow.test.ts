@@ -151,3 +151,22 @@ describe('following a path', () => {
     expect(await drain(second)).toEqual(['line 3', 'line 4', 'line 5', 'line 6', 'line 7']);
   });
 });
+
+describe('restoring after copytruncate while stopped', () => {
+  it('reads the lines after the checkpoint from the copy, then the truncated file', async () => {
+    const dir = directory();
+    const path = join(dir, 'auth.log');
+    writeFileSync(path, lines(0, 3));
+    const first = tailer(path);
+    expect(await drain(first)).toHaveLength(3);
+    const mark = first.mark();
+    await first.close();
+    appendFileSync(path, lines(3, 5));
+    copyFileSync(path, `${path}.1`);
+    truncateSync(path, 0);
+    appendFileSync(path, lines(5, 6));
+    const second = tailer(path);
+    await second.restore(mark);
+    expect(await drain(second)).toEqual(['line 3', 'line 4', 'line 5']);
+  });
+});

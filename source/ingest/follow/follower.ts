@@ -53,6 +53,11 @@ export interface FollowerOptions {
   maxInFlight?: number;
   /** At most one checkpoint per this many ms while running (and one at the end). */
   checkpointMs?: number;
+  /**
+   * Once caught up: failures held for a connection whose last line (event time) is older than
+   * this (console clock) are emitted — sshd logs its `Failed` line within seconds of PAM's.
+   */
+  holdMs?: number;
   requestTimeoutMs?: number;
   backoff?: BackoffSettings;
   /** After the signal: how long in-flight batches may take before they are abandoned (resent next run). */
@@ -144,7 +149,11 @@ export class Follower {
     const pollMs = options.pollMs ?? 100;
     const batchBytes = options.batchBytes ?? 2 * 1024 * 1024;
     const maxInFlight = options.maxInFlight ?? 2;
-    const checkpointMs = options.checkpointMs ?? 250;
+    // A checkpoint carries the parser's open connections (up to ~20,000: a few MB of JSON), so
+    // not after every batch; a crash re-sends at most this much, answered 409.
+    const checkpointMs = options.checkpointMs ?? 1000;
+    const holdMs = options.holdMs ?? 30_000;
+    let lastHoldCheck = this.#now();
     let grace: NodeJS.Timeout | undefined;
     const onAbort = () => {
       this.status.state = 'stopping';
@@ -168,6 +177,12 @@ export class Follower {
         }
         if (runs.length === 0) {
           if (options.inputs.every(({ source }) => source.ended)) break;
+          if (this.#now() - lastHoldCheck >= 1000 && this.#inFlight < maxInFlight) {
+            lastHoldCheck = this.#now();
+            const items: IngestItem[] = [];
+            for (const { parser } of options.inputs) parser.flushIdle(lastHoldCheck - holdMs, items);
+            if (items.length > 0) this.#dispatch(this.#batch(items, 0, true));
+          }
           const streams = options.inputs.filter(({ source }) => source.wait);
           if (streams.length === options.inputs.length)
             await Promise.race(streams.map(({ source }) => source.wait?.(pollMs)));

@@ -156,7 +156,19 @@ export class PathTailer {
       this.#current = await openFile(this.path, mark);
       return;
     }
-    const moved = await find(mark);
+    // Renamed away (same inode elsewhere), or copied and truncated (a copy with its first bytes).
+    let moved = await find(mark);
+    for (const candidate of candidates) {
+      if (moved !== undefined) break;
+      if (candidate === this.path) continue;
+      try {
+        const info = await stat(candidate);
+        if (info.isFile() && (await matches(candidate, { ...mark, dev: info.dev, ino: info.ino })))
+          moved = candidate;
+      } catch {
+        // Gone meanwhile.
+      }
+    }
     if (moved === undefined) {
       this.notices.push(
         `${this.path}: the file read before (inode ${mark.ino}) is gone; its lines after line ${mark.line} are lost`,
