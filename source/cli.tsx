@@ -87,6 +87,10 @@ ${CONNECTION_HELP}
                           inferred from the file's mtime, never in the future
     --timezone ZONE       Zone of timestamps without one, e.g. +02:00 (default: local, TZ)
     --dry-run             Print ECS documents as NDJSON instead of indexing
+    --follow              Keep reading as the files grow (tail -F through rotation), with a
+                          checkpoint beside the config: restarts lose and double nothing
+    --cursor-file FILE    With -: keep the last indexed journald __CURSOR in FILE
+    --status              Show a running follower's lag, lines waiting and last error
 ${CONNECTION_HELP}
 `,
   config: `
@@ -136,6 +140,9 @@ const FLAGS = {
     year: { type: 'number' },
     timezone: { type: 'string' },
     dryRun: { type: 'boolean' },
+    follow: { type: 'boolean' },
+    cursorFile: { type: 'string' },
+    status: { type: 'boolean' },
   },
   config: {},
 } as const;
@@ -183,7 +190,7 @@ async function main(): Promise<number> {
   const flags = cli.flags as Record<string, unknown>;
 
   if (name === 'console' && cli.input.length > 0) usageError(`unknown command "${cli.input[0]}"`);
-  if (name === 'ingest' && cli.input.length === 0)
+  if (name === 'ingest' && cli.input.length === 0 && flags.status !== true)
     usageError('ingest needs at least one FILE, or - for stdin');
 
   loadDotEnv();
