@@ -3,7 +3,7 @@
 // which product answers (see detect.ts). Every call is abortable and every failure becomes a
 // ClusterError whose message never contains credentials.
 import type { Config, Secrets } from '../config/types.js';
-import { detectBackend, readVersion } from './detect.js';
+import { detectBackend, readVersion } from './backend-probe.js';
 import { type ErrorContext, errorReason, toClusterError } from './errors.js';
 import { indexPath } from './paths.js';
 import { clusterName } from './redact.js';

@@ -2,9 +2,10 @@
 // defaults. Every layer goes through the same validation, so an invalid value anywhere is
 // reported the same way (key, value, what is allowed).
 import { existsSync, readFileSync } from 'node:fs';
-import { builtInServices, DEFAULT_FIELDS } from '../cluster/services.js';
+import type { Severity } from '../contracts/rules.js';
 import { parseDuration } from '../core/duration.js';
 import { envNamesOf, KEYS, type KeySpec, keySpec } from './keys.js';
+import { builtInServices, DEFAULT_FIELDS } from './services.js';
 import type { ConfigStore } from './store.js';
 import type {
   AuthMode,
@@ -14,7 +15,6 @@ import type {
   QueryDsl,
   Secrets,
   ServiceDefinition,
-  Severity,
 } from './types.js';
 import { ConfigError, parseValue } from './validate.js';
 

@@ -3,13 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { builtInServices } from '../../source/cluster/services.js';
-import type { Snapshot } from '../../source/cluster/snapshot.js';
 import type { BackendKind } from '../../source/cluster/types.js';
 import type { CommandContext } from '../../source/commands/context.js';
 import { doctorCommand } from '../../source/commands/doctor.js';
 import { onceCommand } from '../../source/commands/once.js';
+import { builtInServices } from '../../source/config/services.js';
 import type { Config } from '../../source/config/types.js';
+import type { Snapshot } from '../../source/contracts/snapshot.js';
 import { testConfig } from '../support/config.js';
 import {
   buildSeed,

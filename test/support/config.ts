@@ -1,7 +1,8 @@
 // A complete, valid Config for tests, with the product defaults, so tests do not depend on
 // the config loader. Override any top-level key; `rules` is merged one level deep.
-import { builtInServices, DEFAULT_FIELDS } from '../../source/cluster/services.js';
-import type { Config, RuleSettings } from '../../source/config/types.js';
+import { builtInServices, DEFAULT_FIELDS } from '../../source/config/services.js';
+import type { Config } from '../../source/config/types.js';
+import type { RuleSettings } from '../../source/contracts/rules.js';
 
 export const DEFAULT_RULES: RuleSettings = {
   bruteForce: { enabled: true },
