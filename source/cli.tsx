@@ -147,6 +147,9 @@ const FLAGS = {
   config: {},
 } as const;
 
+/** Set only in the single executable, which has no package.json beside it (scripts/package.ts). */
+declare const SOC_WATCH_PACKAGE: { name: string; version: string; description: string } | undefined;
+
 function usageError(message: string): never {
   process.stderr.write(`soc-watch: ${message}\nRun soc-watch --help for usage.\n`);
   process.exit(2);
@@ -182,6 +185,7 @@ async function main(): Promise<number> {
 
   const cli = meow(HELP[name], {
     importMeta: import.meta,
+    ...(typeof SOC_WATCH_PACKAGE === 'undefined' ? {} : { pkg: SOC_WATCH_PACKAGE }),
     argv: rest,
     flags: FLAGS[name] as never,
     allowUnknownFlags: false,
