@@ -138,6 +138,9 @@ describe.each(backends)('once and doctor on $kind', ({ kind, url }) => {
     const { code, stdout } = await run(doctorCommand, config());
     expect(stdout).toContain('✓ reachable');
     expect(stdout).toContain(`✓ backend       ${kind === 'elasticsearch' ? 'Elasticsearch' : 'OpenSearch'}`);
+    expect(stdout).toMatch(
+      /✓ cluster health (green|yellow), master elected, 1 node, \d+ unassigned shards?\n/,
+    );
     expect(stdout).toMatch(/✓ index pattern .*matches 2 indices/);
     expect(stdout).toMatch(/✓ field +source\.ip \(source IP; ssh, rdp\): ip/);
     expect(stdout).toMatch(/✓ failures +SSH: 27 in the last 15m from 4 source IPs/);

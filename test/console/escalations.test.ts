@@ -16,9 +16,16 @@ function standInEscalator() {
     configured: true,
     configureHint: 'Slack: configured',
     warnings,
+    async send() {
+      return { kind: 'delivered', at: T0, by: 'me@soc', update: false, resend: false };
+    },
+    async inspect() {
+      return { kind: 'none' } as never;
+    },
     async escalate() {
       return { kind: 'sent', at: T0, by: 'me@soc', update: false } as never;
     },
+    async close() {},
     async sync() {
       warnings.push('escalation index is read-only for you (403): using the local audit file');
       return new Map();

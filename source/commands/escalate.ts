@@ -6,15 +6,15 @@ import { createClusterClient } from '../cluster/client.js';
 import { fetchSnapshots } from '../cluster/fetch.js';
 import type { ClusterClient } from '../cluster/types.js';
 import { ClusterError } from '../cluster/types.js';
-import type { CommandContext } from '../commands/context.js';
 import { formatAge } from '../core/duration.js';
 import { parseIp } from '../core/net.js';
 import { sanitize, sanitizeAndTruncate } from '../core/sanitize.js';
 import type { Alert, BuiltInRule, EscalationStatus } from '../detect/alert.js';
 import { alertsNewestFirst, createDetectorState, detect } from '../detect/detector.js';
 import { detectionSettings } from '../detect/settings.js';
-import { createEscalator, NOT_CONFIGURED_HINT, slackWebhookConfigured } from './escalator.js';
-import { utc } from './message.js';
+import { createEscalator, NOT_CONFIGURED_HINT, slackWebhookConfigured } from '../slack/escalator.js';
+import { utc } from '../slack/message.js';
+import type { CommandContext } from './context.js';
 
 export const BUILT_IN_RULES: readonly BuiltInRule[] = [
   'brute-force',
