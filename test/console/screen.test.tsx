@@ -19,8 +19,11 @@ import {
   hostileSnapshot,
   LONG_IPV6,
   normalSnapshot,
+  offender,
   polledState,
   RAW_DANGER,
+  service,
+  snapshot,
   T0,
 } from './fixtures.js';
 import { restoreColorEnv } from './force-color.js';
@@ -236,6 +239,25 @@ describe('what the poll covered is said, never shown as all clear (13 A2, A6)', 
     expect(frame).toContain('SSH: 1 of 5 shards failed; numbers may be low');
     expect(frame).toMatch(/threshold 5 PARTIAL/);
     expect(frame).not.toContain('LIVE');
+  });
+});
+
+describe('times (13 A1)', () => {
+  it('LAST is the same age in every window: relative to the fetch, not the bucket-rounded window end', async () => {
+    // Before: an attacker failing every second read "4m ago" at 6 h, "2h ago" at 30 d.
+    for (const [windowMs, roundUp] of [
+      [6 * 3_600_000, 5 * 60_000],
+      [30 * 86_400_000, 11 * 3_600_000],
+    ] as const) {
+      const data = snapshot([service('ssh', [offender('203.0.113.10', 42, { now: T0 })], { label: 'SSH' })], {
+        now: T0,
+        windowMs,
+      });
+      const rounded = { ...data, window: { ...data.window, to: new Date(T0 + roundUp).toISOString() } };
+      const lines = (await show(polledState(rounded), 120, 40)).lines();
+      const row = lines.find((line) => line.includes('203.0.113.10'))!;
+      expect(row).toContain('<1m ago');
+    }
   });
 });
 
