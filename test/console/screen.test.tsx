@@ -95,7 +95,9 @@ describe.each([
     }
     expect(frame).toMatch(/› SSH +48 failures|› SSH {2}66 failures/);
     expect(frame).toContain('RDP  9 failures · 1 IP · 4 without IP · threshold 5');
-    expect(frame).toMatch(/ALERTS +8 · 8 new/);
+    expect(frame).toMatch(
+      columns >= 200 ? /ALERTS +8 · 8 new/ : /ALERTS +(\d+ CRIT ↓ · )?1\/8 ↓ · 8 · 8 new/,
+    );
     expect(frame).toMatch(/›▲ 203\.0\.113\.10 +42 +7 admin1 +<1m ago CN AS4134/);
     expect(frame).toMatch(/ ▲ 198\.51\.100\.7 +12 +6 user1 +<1m ago +TSE/);
     expect(frame).toMatch(/ {3}192\.0\.2\.55 +3 +1 root +<1m ago/);
