@@ -4,6 +4,13 @@
 // documented in docs/snapshot.md).
 // Times are ISO-8601 strings in UTC so the JSON form and the in-memory form are the same.
 
+/**
+ * Distinct counts (distinct IPs, users) come from the cluster's cardinality aggregation with
+ * its default precision threshold (3000): exact in practice up to it, approximate above
+ * (200,000 IPs read 200,982). Above this, a number shown to a person is marked `≈`.
+ */
+export const DISTINCT_EXACT_UP_TO = 3000;
+
 export interface NamedCount {
   name: string;
   count: number;

@@ -297,6 +297,25 @@ describe('mute scope (13 B12)', () => {
   });
 });
 
+describe('approximate numbers (13 A7)', () => {
+  it('distinct IPs above the cardinality precision threshold are marked ≈; exact ones are not', async () => {
+    // Before: "200,982 IPs" for exactly 200,000, shown as if exact.
+    const data = normalSnapshot();
+    const many = {
+      ...data,
+      services: data.services.map((entry, index) =>
+        index === 0 ? { ...entry, distinctIps: 200_982 } : entry,
+      ),
+    };
+    const frame = (await show(polledState(many), 120, 40)).frame();
+    expect(frame).toContain('≈200,982 IPs');
+    expect(frame).toContain('RDP  9 failures · 1 IP');
+    expect((await show(polledState(many), 120, 40, { glyphs: ASCII_GLYPHS })).frame()).toContain(
+      '~200,982 IPs',
+    );
+  });
+});
+
 describe('times (13 A1)', () => {
   it('LAST is the same age in every window: relative to the fetch, not the bucket-rounded window end', async () => {
     // Before: an attacker failing every second read "4m ago" at 6 h, "2h ago" at 30 d.

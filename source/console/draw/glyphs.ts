@@ -18,6 +18,8 @@ export interface Glyphs {
   cross: string;
   up: string;
   down: string;
+  /** Marks an approximate number. */
+  approx: string;
   /** Live-state bullet. */
   bullet: string;
   /** Sparkline ticks, lowest first (8 levels). */
@@ -37,6 +39,7 @@ export const UNICODE_GLYPHS: Glyphs = {
   cross: '✗',
   up: '↑',
   down: '↓',
+  approx: '≈',
   bullet: '●',
   ticks: ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'],
   border: 'round',
@@ -53,6 +56,7 @@ export const ASCII_GLYPHS: Glyphs = {
   cross: 'x',
   up: '^',
   down: 'v',
+  approx: '~',
   bullet: '*',
   ticks: ['_', '.', ',', '-', '=', '+', '*', '#'],
   border: 'classic',

@@ -1,7 +1,7 @@
 // One service: a title line (totals, threshold, sparkline of failures over the window; the
 // threshold editor opens right there) and the offender table under it.
 import { Box, Text } from 'ink';
-import type { Offender, ServiceSnapshot } from '../../contracts/snapshot.js';
+import { DISTINCT_EXACT_UP_TO, type Offender, type ServiceSnapshot } from '../../contracts/snapshot.js';
 import { cellWidth, fitCell, formatCount } from '../draw/cells.js';
 import { listPosition } from '../draw/position.js';
 import { useUi } from '../draw/ui-context.js';
@@ -54,7 +54,7 @@ export function ServicePane(props: ServicePaneProps) {
   } else if (data) {
     parts.push(
       `${formatCount(data.failures)} ${data.failures === 1 ? 'failure' : 'failures'}`,
-      `${formatCount(data.distinctIps)} ${data.distinctIps === 1 ? 'IP' : 'IPs'}`,
+      `${data.distinctIps > DISTINCT_EXACT_UP_TO ? glyphs.approx : ''}${formatCount(data.distinctIps)} ${data.distinctIps === 1 ? 'IP' : 'IPs'}`,
     );
     if (data.unknownSource > 0) parts.push(`${formatCount(data.unknownSource)} without IP`);
     if (props.filtered) parts.push(`${props.rows.length} of ${data.offenders.length} shown`);
