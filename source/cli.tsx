@@ -61,6 +61,8 @@ ${CONNECTION_HELP}
     --escalate SPEC       Escalate one alert to Slack: <rule>:<service>:<key>, e.g.
                           brute-force:ssh:203.0.113.7 (same dedupe as the console)
     --note TEXT           Note to add to the escalation
+    --force               Send even if an earlier attempt got no answer from Slack
+                          (it may have been posted: the message says it is a re-send)
 ${CONNECTION_HELP}
 `,
   doctor: `
@@ -132,6 +134,7 @@ const FLAGS = {
     strict: { type: 'boolean' },
     escalate: { type: 'string' },
     note: { type: 'string' },
+    force: { type: 'boolean' },
     kibanaUrl: { type: 'string' },
   },
   doctor: CONNECTION_FLAGS,
