@@ -2,11 +2,11 @@
 // validate.ts); a missing aggregation or a wrong shape throws ClusterError('bad-response')
 // naming the service and the path, a failed search throws the server's own reason.
 
+import type { NamedCount, Offender, ServiceSnapshot, Snapshot, TargetedUser } from '../contracts/snapshot.js';
 import { isoTime } from '../core/iso-time.js';
 import { parseCustomRule } from './custom-rules.js';
 import { errorReason, statusError } from './errors.js';
 import { AGG, type ServicePlan, type SnapshotPlan, TARGETED_USERS } from './query.js';
-import type { NamedCount, Offender, ServiceSnapshot, Snapshot, TargetedUser } from './snapshot.js';
 import type { ClusterInfo } from './types.js';
 import { Reader } from './validate.js';
 import type { SnapshotWindow } from './window.js';

@@ -226,6 +226,11 @@ export interface IngestDependencies {
 export function createIngestCommand(dependencies: IngestDependencies = {}): Command {
   const now = dependencies.now ?? Date.now;
   return async (context) => {
+    const { flags } = context;
+    if (flags.follow === true || flags.status === true || flags.cursorFile !== undefined) {
+      const { createIngestFollowCommand } = await import('./ingest-follow.js');
+      return createIngestFollowCommand(dependencies)(context);
+    }
     const options = ingestOptions(context);
     if (typeof options === 'string') {
       context.stderr.write(`soc-watch ingest: ${options}\n`);

@@ -1,7 +1,7 @@
 // `soc-watch once`: one snapshot of failed logins per service over the window, then exit.
 // `--json` prints the Snapshot (schema 1; documented in source/cluster/snapshot.ts and
 // docs/snapshot.md) as stable, pretty JSON for scripts; otherwise a readable table.
-// `--escalate` hands over to the Slack escalation (source/slack/cli.ts).
+// `--escalate` hands over to the Slack escalation (source/commands/escalate.ts).
 // Exit codes: 0 printed; 1 the cluster failed (one readable line on stderr).
 import { createClusterClient } from '../cluster/client.js';
 import { fetchSnapshot } from '../cluster/fetch.js';
@@ -12,7 +12,7 @@ import type { Command } from './context.js';
 export const onceCommand: Command = async (context) => {
   const { config, secrets, flags, stdout, stderr, signal } = context;
   if (typeof flags.escalate === 'string') {
-    const { escalateFromCli } = await import('../slack/cli.js');
+    const { escalateFromCli } = await import('./escalate.js');
     return escalateFromCli(context, flags.escalate);
   }
   let client: ClusterClient | undefined;

@@ -3,13 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { builtInServices } from '../../source/cluster/services.js';
-import type { Snapshot } from '../../source/cluster/snapshot.js';
 import type { BackendKind } from '../../source/cluster/types.js';
 import type { CommandContext } from '../../source/commands/context.js';
 import { doctorCommand } from '../../source/commands/doctor.js';
 import { onceCommand } from '../../source/commands/once.js';
+import { builtInServices } from '../../source/config/services.js';
 import type { Config } from '../../source/config/types.js';
+import type { Snapshot } from '../../source/contracts/snapshot.js';
 import { testConfig } from '../support/config.js';
 import {
   buildSeed,
@@ -120,6 +120,9 @@ describe.each(backends)('once and doctor on $kind', ({ kind, url }) => {
     const { code, stdout } = await run(doctorCommand, config());
     expect(stdout).toContain('✓ reachable');
     expect(stdout).toContain(`✓ backend       ${kind === 'elasticsearch' ? 'Elasticsearch' : 'OpenSearch'}`);
+    expect(stdout).toMatch(
+      /✓ cluster health (green|yellow), master elected, 1 node, \d+ unassigned shards?\n/,
+    );
     expect(stdout).toMatch(/✓ index pattern .*matches 2 indices/);
     expect(stdout).toMatch(/✓ field +source\.ip \(source IP; ssh, rdp\): ip/);
     expect(stdout).toMatch(/✓ failures +SSH: 27 in the last 15m from 4 source IPs/);

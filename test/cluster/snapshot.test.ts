@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createClusterClient } from '../../source/cluster/client.js';
 import { fetchSnapshot, fetchSnapshots } from '../../source/cluster/fetch.js';
-import { builtInServices } from '../../source/cluster/services.js';
-import type { Snapshot } from '../../source/cluster/snapshot.js';
 import type { BackendKind, ClusterClient } from '../../source/cluster/types.js';
+import { builtInServices } from '../../source/config/services.js';
+import type { Snapshot } from '../../source/contracts/snapshot.js';
 import { testConfig } from '../support/config.js';
 import {
   buildSeed,
