@@ -10,7 +10,13 @@ import { createClusterClient } from '../cluster/client.js';
 import { toClusterError } from '../cluster/errors.js';
 import { type ClusterClient, ClusterError } from '../cluster/types.js';
 import { sanitize } from '../core/sanitize.js';
-import { type BulkCounts, type BulkOutcome, type BulkRun, startBulk } from '../ingest/bulk.js';
+import {
+  type BulkCounts,
+  type BulkOptions,
+  type BulkOutcome,
+  type BulkRun,
+  startBulk,
+} from '../ingest/bulk.js';
 import type { IngestItem } from '../ingest/doc-id.js';
 import { readInput } from '../ingest/input.js';
 import { mappingProblems, mappingRefusal } from '../ingest/mapping-check.js';
@@ -221,6 +227,8 @@ export interface IngestDependencies {
   now?: () => number;
   /** The cluster client (tests pass one; default: from the config). */
   connect?: (context: CommandContext) => Promise<ClusterClient>;
+  /** Bulk settings (tests shorten the timeout and the backoff). */
+  bulk?: Pick<BulkOptions, 'requestTimeoutMs' | 'maxRetries' | 'backoffMs' | 'maxBackoffMs' | 'flushBytes'>;
 }
 
 export function createIngestCommand(dependencies: IngestDependencies = {}): Command {
@@ -338,6 +346,7 @@ export function createIngestCommand(dependencies: IngestDependencies = {}): Comm
         }
         startProgress();
         run = startBulk(client, options.index, documents(readable, options, context, totals, live, now), {
+          ...dependencies.bulk,
           signal: context.signal,
           refresh: true,
         });
