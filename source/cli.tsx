@@ -62,7 +62,8 @@ ${CONNECTION_HELP}
                           brute-force:ssh:203.0.113.7 (same dedupe as the console)
     --note TEXT           Note to add to the escalation
     --force               Send even if an earlier attempt got no answer from Slack
-                          (it may have been posted: the message says it is a re-send)
+                          (it may have been posted: the message says it is a re-send).
+                          Exit 0 posted, 1 not posted, 3 Slack did not answer
 ${CONNECTION_HELP}
 `,
   doctor: `
