@@ -3,7 +3,7 @@
 // `_msearch`: a terms aggregation by `groupBy`, with a cardinality sub-aggregation for
 // `distinct:<field>`, ordered by that value. The detector compares values with the threshold.
 import type { Config, CustomRule, QueryDsl } from '../config/types.js';
-import type { CustomRuleResult } from './snapshot.js';
+import type { CustomRuleResult } from '../contracts/snapshot.js';
 import type { SearchRequest } from './types.js';
 import type { Reader } from './validate.js';
 

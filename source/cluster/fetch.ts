@@ -1,9 +1,9 @@
 // Fetching snapshots: build the searches, send them in ONE `_msearch`, parse. Several
 // windows (the console's window and the slow-brute-force window) share the round trip.
 import type { Config } from '../config/types.js';
+import type { Snapshot } from '../contracts/snapshot.js';
 import { parseSnapshotResponse } from './parse.js';
 import { buildSnapshotSearches, SNAPSHOT_FILTER_PATH, type SnapshotPlan } from './query.js';
-import type { Snapshot } from './snapshot.js';
 import { type ClusterClient, ClusterError, type SearchRequest } from './types.js';
 import { Reader } from './validate.js';
 

@@ -5,9 +5,9 @@
 import cliTruncate from 'cli-truncate';
 import sparkly from 'sparkly';
 import stringWidth from 'string-width';
+import type { NamedCount, Offender, ServiceSnapshot, Snapshot } from '../contracts/snapshot.js';
 import { formatDuration } from '../core/duration.js';
 import { sanitize } from '../core/sanitize.js';
-import type { NamedCount, Offender, ServiceSnapshot, Snapshot } from './snapshot.js';
 
 export interface TableOptions {
   ascii?: boolean;

@@ -4,14 +4,15 @@
 // at that time instead of now. `--fail-on <severity>` exits 3 when an alert is at or above it.
 // `--escalate` hands over to the Slack escalation; `--evidence <alert id>` writes a bundle.
 // Exit codes: 0 printed; 1 the cluster failed (one readable line on stderr) or no such alert;
-// 2 a bad flag value; 3 an alert at or above --fail-on.
+// 2 a bad flag value; 3 an alert at or above --fail-on, or with --strict when the snapshot
+// has warnings (no indices, failed shards).
 import { createClusterClient } from '../cluster/client.js';
 import { formatSnapshotTable } from '../cluster/snapshot-table.js';
 import { type ClusterClient, ClusterError } from '../cluster/types.js';
+import type { Severity } from '../contracts/rules.js';
 import { safeJson } from '../core/json.js';
 import { sanitize, sanitizeAndTruncate } from '../core/sanitize.js';
 import { formatUtc, parseTimeSpec, TIME_SPEC_HELP } from '../core/time-spec.js';
-import type { Severity } from '../detect/alert.js';
 import { type AlertRecord, alertRecord } from '../detect/alert-record.js';
 import { alertsNewestFirst } from '../detect/detector.js';
 import { SEVERITIES, severityRank } from '../detect/severity.js';
@@ -23,7 +24,7 @@ import { escalationViews } from './escalation-views.js';
 export const onceCommand: Command = async (context) => {
   const { config, secrets, flags, stdout, stderr, signal } = context;
   if (typeof flags.escalate === 'string') {
-    const { escalateFromCli } = await import('../slack/cli.js');
+    const { escalateFromCli } = await import('./escalate.js');
     return escalateFromCli(context, flags.escalate);
   }
   const wallClock = Date.now();
@@ -92,6 +93,12 @@ export const onceCommand: Command = async (context) => {
           formatAlertsTable(records, { ascii: config.ascii }),
       );
     }
+    // No indices or failed shards must not pass for "no attacks": with --json the warnings
+    // are in the JSON and repeated on stderr; --strict makes them fail the run.
+    const warnings = evaluation.snapshot.warnings ?? [];
+    if (flags.json === true)
+      for (const warning of warnings) stderr.write(`soc-watch: warning: ${sanitize(warning)}\n`);
+    if (flags.strict === true && warnings.length > 0) return 3;
     if (failOn !== undefined) {
       const threshold = severityRank(failOn);
       const hit = records.filter(

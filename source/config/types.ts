@@ -2,12 +2,13 @@
 // environment < flags, already validated and with durations parsed to milliseconds.
 // Secrets live apart (see `Secrets`) so nothing that serialises a Config can leak them.
 
+import type { RuleSettings, Severity } from '../contracts/rules.js';
+
 /** A query DSL clause, passed to the cluster as-is (validated as a JSON object only). */
 export type QueryDsl = Record<string, unknown>;
 
 export type Backend = 'auto' | 'elasticsearch' | 'opensearch';
 export type AuthMode = 'none' | 'apiKey' | 'basic' | 'bearer';
-export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
 /** Field names in the indices. ECS defaults; overridable globally and per service. */
 export interface FieldMap {
@@ -39,18 +40,6 @@ export interface ServiceDefinition {
   technique?: string;
   /** Brute-force threshold: failures from one IP in the window. */
   threshold: number;
-}
-
-export interface RuleSettings {
-  bruteForce: { enabled: boolean };
-  slowBruteForce: { enabled: boolean; threshold: number; windowMs: number; refreshMs: number };
-  spraying: { enabled: boolean; distinctUsers: number };
-  enumeration: { enabled: boolean; invalidUsers: number };
-  distributed: { enabled: boolean; distinctIps: number };
-  successAfterFailure: { enabled: boolean; failures: number; correlationMs: number };
-  /** How long without new failures before an alert goes quiet, then closed. */
-  quietAfterMs: number;
-  closeAfterMs: number;
 }
 
 export interface CustomRule {

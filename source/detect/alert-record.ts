@@ -1,7 +1,8 @@
 // An alert as scripts read it: the `alerts` of `once --json` (schema 2, docs/snapshot.md), the
 // alert in an evidence bundle. Plain data, stable key order; times are ISO strings in UTC,
 // event times (from the data) and detector times named as such. Pure.
-import type { Alert, AlertState, Severity, Technique } from './alert.js';
+import type { Severity } from '../contracts/rules.js';
+import type { Alert, AlertState, Technique } from './alert.js';
 
 /** An escalation as the audit trail records it (the escalator's delivery state, passed through). */
 export interface EscalationView {

@@ -1,9 +1,8 @@
 // Alerts: what the detector produces from snapshots and what the console and Slack show.
 // Plain data; lifecycle changes are made by the detector's pure functions only.
-import type { NamedCount } from '../cluster/snapshot.js';
-import type { Severity } from '../config/types.js';
 
-export type { Severity };
+import type { Severity } from '../contracts/rules.js';
+import type { NamedCount } from '../contracts/snapshot.js';
 
 export type BuiltInRule =
   | 'brute-force'

@@ -1,8 +1,9 @@
 // Allow-lists: CIDR ranges (scanners, bastions) and account patterns (machine accounts
 // `*$`, `ANONYMOUS LOGON`, service accounts). They suppress alerts; the numbers stay
 // visible. Compiled once per AllowList object (the settings are replaced, not mutated).
-import type { Offender } from '../cluster/snapshot.js';
+
 import type { AllowList } from '../config/types.js';
+import type { Offender } from '../contracts/snapshot.js';
 import { type Cidr, ipInAny, parseCidr } from '../core/net.js';
 
 interface CompiledAllowList {

@@ -1,7 +1,7 @@
 // The detector's public API: a pure state machine. Snapshots, settings, analyst actions and
 // a clock go in; a new DetectorState (with its alerts) comes out. Nothing here reads the
 // wall clock, does I/O or mutates its inputs, so the console, Slack and tests can replay it.
-import type { Offender, ServiceSnapshot, Snapshot } from '../cluster/snapshot.js';
+import type { Offender, ServiceSnapshot, Snapshot } from '../contracts/snapshot.js';
 import type { Alert, EscalationStatus } from './alert.js';
 import { offenderAllowed } from './allow-list.js';
 import { advance } from './lifecycle.js';

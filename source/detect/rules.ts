@@ -1,7 +1,7 @@
 // The detection rules: snapshot(s) + settings in, findings out. A finding is "this rule
 // fires for this (service, key) right now, with these numbers"; the lifecycle
 // (lifecycle.ts) turns findings into alerts that live across polls.
-import type { NamedCount, Offender, ServiceSnapshot, Snapshot } from '../cluster/snapshot.js';
+import type { NamedCount, Offender, ServiceSnapshot, Snapshot } from '../contracts/snapshot.js';
 import { isInternalIp, isIp } from '../core/net.js';
 import type { RuleId, Technique } from './alert.js';
 import { ipAllowed, offenderAllowed, userAllowed } from './allow-list.js';

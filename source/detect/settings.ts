@@ -1,6 +1,7 @@
 // What the detector needs from the configuration, in one plain object the console can
 // change live (a threshold edit is `withThreshold` followed by `reevaluate`).
-import type { AllowList, Config, CustomRule, RuleSettings } from '../config/types.js';
+import type { AllowList, Config, CustomRule } from '../config/types.js';
+import type { RuleSettings } from '../contracts/rules.js';
 
 export interface DetectionSettings {
   /** Brute-force threshold per service name: failures from one IP in the window. */

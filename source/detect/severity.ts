@@ -22,7 +22,7 @@
 // brute-forces every exposed SSH/RDP port all day, while a brute force from inside means a
 // compromised host or an insider moving laterally. A plain internet brute force on a real
 // account is therefore medium; on unknown accounts only, low.
-import type { Severity } from '../config/types.js';
+import type { Severity } from '../contracts/rules.js';
 
 export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
 

@@ -5,8 +5,9 @@
 // effect, backend, cluster, index pattern, a Kibana Discover link, who exported it and when.
 // Pure: the command (source/commands/evidence.ts) gathers the inputs and writes the files.
 // Never holds a secret: the cluster is named by host only and the query by its body.
-import type { NamedCount, Offender, Snapshot, TargetedUser } from '../cluster/snapshot.js';
+
 import type { SearchRequest } from '../cluster/types.js';
+import type { NamedCount, Offender, Snapshot, TargetedUser } from '../contracts/snapshot.js';
 import { safeJson } from '../core/json.js';
 import { sanitize } from '../core/sanitize.js';
 import type { AlertRecord } from '../detect/alert-record.js';

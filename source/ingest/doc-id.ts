@@ -23,6 +23,16 @@ export class OccurrenceCounter {
   #timestamp: string | undefined;
   #seen = new Map<string, number>();
 
+  /** The counts of the current timestamp (plain JSON, for a follower's checkpoint). */
+  snapshot(): OccurrenceState {
+    return { timestamp: this.#timestamp, seen: [...this.#seen] };
+  }
+
+  restore(state: OccurrenceState): void {
+    this.#timestamp = state.timestamp;
+    this.#seen = new Map(state.seen);
+  }
+
   next(timestamp: string, key: string): number {
     if (timestamp !== this.#timestamp) {
       this.#timestamp = timestamp;
@@ -32,6 +42,11 @@ export class OccurrenceCounter {
     this.#seen.set(key, count + 1);
     return count;
   }
+}
+
+export interface OccurrenceState {
+  timestamp: string | undefined;
+  seen: [string, number][];
 }
 
 export interface IngestItem {
@@ -49,6 +64,16 @@ export function logEventId(doc: EcsDoc, occurrence: number): string {
     doc.message,
     occurrence,
   ]);
+}
+
+/**
+ * Id of an sshd failure that a PAM line may have announced: its connection and attempt number,
+ * so the document read from pam_unix's line (file ended there) and the one read from sshd's
+ * `Failed password` line (file grown) are the same document.
+ */
+export function attemptEventId(connection: string, start: number, attempt: number): string {
+  // `connection` is host + pid (or host + address + port): see sshd-connections.ts.
+  return hashId(['ssh-attempt', connection, start, attempt]);
 }
 
 /** Id of a Windows event: its record number on its computer when known (the same event exported twice, by Winlogbeat or PowerShell, gets the same id). */

@@ -167,10 +167,14 @@ export interface WindowsLogonInput {
   message?: string;
   /** EventData, every value a string as Winlogbeat writes them. */
   eventData: Record<string, string>;
+  /** ECS `source.ip` / `source.port` of an exported document (used when EventData has no address). */
+  sourceIp?: string;
+  sourcePort?: string;
   enrichment?: SourceEnrichment;
 }
 
 const ABSENT = new Set(['', '-']);
+const WINDOWS_SSHD = /(?:^|\\)sshd(?:-session)?\.exe$/i;
 
 function present(value: string | undefined): string | undefined {
   return value === undefined || ABSENT.has(value.trim()) ? undefined : value.trim();
@@ -180,8 +184,8 @@ function present(value: string | undefined): string | undefined {
 export function windowsLogonDoc(input: WindowsLogonInput): EcsDoc {
   const data = input.eventData;
   const success = input.code === '4624';
-  const ip = present(data.IpAddress);
-  const portText = present(data.IpPort);
+  const ip = present(data.IpAddress) ?? present(input.sourceIp);
+  const portText = present(data.IpPort) ?? present(input.sourcePort);
   const port = portText !== undefined && /^\d{1,5}$/.test(portText) ? Number(portText) : undefined;
   const workstation = present(data.WorkstationName);
   const user = present(data.TargetUserName);
@@ -231,6 +235,12 @@ export function windowsLogonDoc(input: WindowsLogonInput): EcsDoc {
     if (Object.keys(failure).length > 0) logon.failure = failure;
   }
   if (Object.keys(logon).length > 0) doc.winlog!.logon = logon;
+  // Windows' own OpenSSH server logs its logons as 4624/4625 with logon type 8 from sshd.exe:
+  // those are SSH logins (the SSH service counts documents carrying system.auth.ssh.event).
+  if (logonType === '8' && WINDOWS_SSHD.test(data.ProcessName ?? '')) {
+    const invalid = !success && data.SubStatus?.toLowerCase() === '0xc0000064';
+    doc.system = { auth: { ssh: { event: success ? 'Accepted' : invalid ? 'Invalid' : 'Failed' } } };
+  }
 
   const source: NonNullable<EcsDoc['source']> = {};
   if (ip && isAddress(ip)) {

@@ -4,11 +4,24 @@
 // Windows logon events as JSON. Every line ends up counted as exactly one of: turned into
 // documents, merged into an attempt already counted, skipped (not an authentication event),
 // or unparsed (looks like one but could not be read — reported with its line number).
-import { type IngestItem, logEventId, OccurrenceCounter, windowsEventId } from './doc-id.js';
+import {
+  attemptEventId,
+  type IngestItem,
+  logEventId,
+  OccurrenceCounter,
+  type OccurrenceState,
+  windowsEventId,
+} from './doc-id.js';
 import { type EcsDoc, type SshAuthInput, sshAuthDoc, windowsLogonDoc } from './ecs.js';
 import { decodeJournalRecord, isJournalRecord } from './journald.js';
-import { type LineOutcome, type SshdLine, SshdTracker } from './sshd-connections.js';
-import { classifySshdMessage, looksLikeSshdMessage } from './sshd-message.js';
+import {
+  type AttemptRef,
+  type LineOutcome,
+  type SshdConnectionState,
+  type SshdLine,
+  SshdTracker,
+} from './sshd-connections.js';
+import { classifySshdMessage, looksLikeAuthAnywhere, looksLikeSshdMessage } from './sshd-message.js';
 import { parseSyslogLine } from './syslog.js';
 import { YearInference, type Zone } from './timestamps.js';
 import { decodeWindowsRecord, isWindowsRecord } from './windows.js';
@@ -30,6 +43,19 @@ export interface ParserOptions {
   zone?: Zone;
   /** Details kept for at most this many unparsed lines (all are counted). Default 1000. */
   maxIssues?: number;
+  /** State from checkpoint() of an earlier parser of the same input (a follower's restart). */
+  restore?: ParserCheckpoint;
+}
+
+/**
+ * What a follower carries across a restart besides the file offset (plain JSON): the sshd
+ * connections still open or incomplete, and the occurrence numbers of the current second
+ * (identical lines within one second are told apart by their order).
+ */
+export interface ParserCheckpoint {
+  version: 1;
+  connections: SshdConnectionState[];
+  occurrences: OccurrenceState;
 }
 
 export interface ParseIssue {
@@ -64,6 +90,8 @@ function programName(program: string): string {
 export class LogParser {
   readonly stats: ParseStats = { lines: 0, events: 0, merged: 0, skipped: 0, unparsed: 0 };
   readonly issues: ParseIssue[] = [];
+  /** Skips worth a line in the summary (e.g. logon event ids outside the Security log), by reason. */
+  readonly notes = new Map<string, number>();
   readonly #format: InputFormat;
   readonly #file: string;
   readonly #zone: Zone;
@@ -85,7 +113,31 @@ export class LogParser {
       now: options.now,
       ...(options.year !== undefined ? { year: options.year } : {}),
     });
-    this.#tracker = new SshdTracker((input) => this.#emitSsh(input));
+    this.#tracker = new SshdTracker((input, attempt) => this.#emitSsh(input, attempt));
+    if (options.restore) {
+      this.#tracker.restore(options.restore.connections);
+      this.#occurrences.restore(options.restore.occurrences);
+    }
+  }
+
+  /** Connections holding failures announced by PAM and not yet emitted (see sshd-connections.ts). */
+  get incomplete(): number {
+    return this.#tracker.incomplete;
+  }
+
+  /** State to resume from after the lines pushed so far (see ParserCheckpoint). */
+  checkpoint(): ParserCheckpoint {
+    return { version: 1, connections: this.#tracker.snapshot(), occurrences: this.#occurrences.snapshot() };
+  }
+
+  /**
+   * A follower's timeout: emit the held failures of connections whose last line (event time,
+   * epoch ms) is before `before`. Returns how many documents were appended to `out`.
+   */
+  flushIdle(before: number, out: IngestItem[]): number {
+    this.#out = out;
+    const emitted = this.#tracker.flushIdle(before);
+    return emitted;
   }
 
   /** Parse one line (without its line break); finished documents are appended to `out`. */
@@ -135,7 +187,7 @@ export class LogParser {
   #syslogLine(text: string, lineNumber: number): void {
     const record = parseSyslogLine(text, this.#years, this.#zone, looksLikeSshdMessage);
     if (!record) {
-      if (looksLikeSshdMessage(text))
+      if (looksLikeSshdMessage(text) || looksLikeAuthAnywhere(text))
         this.#issue(lineNumber, 'sshd authentication line without a syslog timestamp', text);
       else this.stats.skipped += 1;
       return;
@@ -209,8 +261,16 @@ export class LogParser {
   }
 
   #jsonLine(text: string, lineNumber: number): void {
-    // Cheap filter before JSON.parse: a record we can use names sshd or a logon event id.
-    if (this.#format === 'auto' && !text.includes('sshd') && !text.includes('462')) {
+    // Cheap filter before JSON.parse: a record we can use names sshd or a logon event id. A
+    // line that is not closed (truncated) or that reads like an authentication message is
+    // parsed anyway, so a broken record is reported with its line number, not skipped.
+    if (
+      this.#format === 'auto' &&
+      !text.includes('sshd') &&
+      !text.includes('462') &&
+      closedJson(text) &&
+      !looksLikeAuthAnywhere(text)
+    ) {
       this.stats.skipped += 1;
       return;
     }
@@ -274,6 +334,8 @@ export class LogParser {
     const decoded = decodeWindowsRecord(record, this.#zone);
     if ('skip' in decoded) {
       this.stats.skipped += 1;
+      if (decoded.note !== undefined && (this.notes.size < 100 || this.notes.has(decoded.note)))
+        this.notes.set(decoded.note, (this.notes.get(decoded.note) ?? 0) + 1);
       return;
     }
     if ('error' in decoded) {
@@ -285,8 +347,12 @@ export class LogParser {
     this.#push(windowsEventId(doc, occurrence), doc);
   }
 
-  #emitSsh(input: SshAuthInput): void {
+  #emitSsh(input: SshAuthInput, attempt: AttemptRef | undefined): void {
     const doc = sshAuthDoc(input);
+    if (attempt) {
+      this.#push(attemptEventId(attempt.connection, attempt.start, attempt.attempt), doc);
+      return;
+    }
     const key = `${input.host ?? ''}\u0000${input.pid ?? ''}\u0000${input.message}`;
     const occurrence = this.#occurrences.next(doc['@timestamp'], key);
     this.#push(logEventId(doc, occurrence), doc);
@@ -296,6 +362,16 @@ export class LogParser {
     this.stats.events += 1;
     this.#out.push({ id, doc });
   }
+}
+
+/** Does the line end like a JSON object or array (after trailing blanks)? */
+function closedJson(text: string): boolean {
+  for (let i = text.length - 1; i >= 0; i -= 1) {
+    const code = text.charCodeAt(i);
+    if (code === 32 || code === 9) continue;
+    return code === 125 /* } */ || code === 93 /* ] */;
+  }
+  return false;
 }
 
 function firstCharacter(text: string): string | undefined {

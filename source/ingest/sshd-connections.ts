@@ -21,6 +21,25 @@
 //     lines). Those are emitted when the connection ends (its closing lines, `PAM N more`, a
 //     success, or the end of the input), never before, so the order of witnesses does not matter.
 //
+//  5. A PAM module's failure followed by `Accepted password|keyboard-interactive` on the same
+//     connection is that success's own first step (pam_unix fails, pam_ldap/pam_sss accepts):
+//     the success consumes one module witness, so it is one success, not a failure plus one.
+//
+// Ids (15.1.2): a failure that a PAM witness may have announced is named after its connection
+// and its attempt number (`AttemptRef`), never after the line it was finally read from. A file
+// that ends between pam_unix's line and sshd's `Failed password` gives the attempt from the
+// PAM line; the grown file gives it from the sshd line; both carry the same id, so the second
+// ingest answers 409 instead of adding a second document. Connections that never saw a PAM
+// line keep content ids (doc-id.ts logEventId), unchanged from earlier versions.
+//
+// Incremental use (`ingest --follow`): feed lines with handle() as they come; never call
+// finish() at a quiet end of file. A connection whose PAM witness is still waiting for sshd's
+// line is *incomplete*: `incomplete` counts them, `snapshot()` returns every connection worth
+// carrying across a restart (plain JSON: write it with the file offset in the checkpoint,
+// taken only after the documents emitted so far are acknowledged), `restore()` puts them
+// back into a fresh tracker, and `flushIdle(before)` settles those whose last line (event
+// time) is older than `before` — the follower's timeout for a connection that never completes.
+//
 // Documents from PAM lines carry `system.auth.ssh.event: Failed` and `event.action: ssh_login`
 // (the pipeline would say `authentication_failure`): they stand for an SSH password attempt and
 // must count wherever SSH failures are counted.
@@ -38,7 +57,34 @@ export interface SshdLine {
 
 type PamMessage = Extract<SshdMessage, { kind: 'pam' }>;
 
+/** Which attempt of which connection a document stands for (its id derives from this). */
+export interface AttemptRef {
+  connection: string;
+  /** Event time of the connection's first line seen (a pid is reused eventually). */
+  start: number;
+  /** 1-based number of the failure on the connection. */
+  attempt: number;
+}
+
+export type EmitSsh = (input: SshAuthInput, attempt: AttemptRef | undefined) => void;
+
+/** One remembered connection, as plain JSON (for a follower's checkpoint). */
+export interface SshdConnectionState {
+  key: string;
+  start: number;
+  sshd: number;
+  pamModule: number;
+  pamSshd: number;
+  emitted: number;
+  intro?: string;
+  pending?: { line: SshdLine; message: PamMessage };
+  closed: boolean;
+  lastSeen: number;
+}
+
 interface Connection {
+  key: string;
+  start: number;
   sshd: number;
   pamModule: number;
   pamSshd: number;
@@ -54,14 +100,16 @@ interface Connection {
 export type LineOutcome = 'event' | 'merged' | 'skipped';
 
 const STALE_MS = 2 * 3_600_000;
+/** A closed connection is still carried in a snapshot this long: `PAM N more` follows its end. */
+const CLOSED_KEPT_MS = 10 * 60_000;
 
 export class SshdTracker {
-  readonly #emit: (input: SshAuthInput) => void;
+  readonly #emit: EmitSsh;
   readonly #capacity: number;
   #current = new Map<string, Connection>();
   #previous = new Map<string, Connection>();
 
-  constructor(emit: (input: SshAuthInput) => void, options?: { capacity?: number }) {
+  constructor(emit: EmitSsh, options?: { capacity?: number }) {
     this.#emit = emit;
     this.#capacity = options?.capacity ?? 20_000;
   }
@@ -93,12 +141,15 @@ export class SshdTracker {
             message.method,
             message.signature,
           ),
+          pamSeen(connection) ? ref(connection, connection.emitted) : undefined,
         );
         return 'event';
       }
       case 'success': {
         const connection = this.#connection(line, message.source, message.port, 'opens');
         connection.intro = undefined;
+        // Rule 5: pam_unix's failure logged just before this success belongs to it.
+        if (PAM_METHODS.test(message.method) && connection.pamModule > 0) connection.pamModule -= 1;
         this.#flush(connection);
         this.#emit(
           input(
@@ -110,6 +161,7 @@ export class SshdTracker {
             message.method,
             message.signature,
           ),
+          undefined,
         );
         return 'event';
       }
@@ -127,6 +179,7 @@ export class SshdTracker {
               message.source,
               message.port,
             ),
+            undefined,
           );
           outcome = 'event';
         }
@@ -157,6 +210,80 @@ export class SshdTracker {
     }
   }
 
+  /** Connections holding failures a PAM line announced and sshd has not logged yet. */
+  get incomplete(): number {
+    let count = 0;
+    for (const generation of [this.#previous, this.#current]) {
+      for (const connection of generation.values()) if (held(connection) > 0) count += 1;
+    }
+    return count;
+  }
+
+  /**
+   * Settle the incomplete connections whose last line is older than `before` (event time,
+   * epoch ms): their held failures are emitted now. Returns the number of documents emitted.
+   */
+  flushIdle(before: number): number {
+    let emitted = 0;
+    for (const generation of [this.#previous, this.#current]) {
+      for (const connection of generation.values()) {
+        if (connection.lastSeen < before) emitted += this.#flush(connection);
+      }
+    }
+    return emitted;
+  }
+
+  /**
+   * The connections a restarted reader needs to go on exactly (JSON-serialisable): every open
+   * one seen within the stale limit of the newest line, closed ones for a few minutes more
+   * (their `PAM N more` line may still come), and every incomplete one.
+   */
+  snapshot(): SshdConnectionState[] {
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const generation of [this.#previous, this.#current]) {
+      for (const connection of generation.values()) newest = Math.max(newest, connection.lastSeen);
+    }
+    const out: SshdConnectionState[] = [];
+    for (const generation of [this.#previous, this.#current]) {
+      for (const c of generation.values()) {
+        const age = newest - c.lastSeen;
+        if (held(c) === 0 && age > (c.closed ? CLOSED_KEPT_MS : STALE_MS)) continue;
+        const state: SshdConnectionState = {
+          key: c.key,
+          start: c.start,
+          sshd: c.sshd,
+          pamModule: c.pamModule,
+          pamSshd: c.pamSshd,
+          emitted: c.emitted,
+          closed: c.closed,
+          lastSeen: c.lastSeen,
+        };
+        if (c.intro !== undefined) state.intro = c.intro;
+        if (c.pending !== undefined) state.pending = c.pending;
+        out.push(state);
+      }
+    }
+    return out;
+  }
+
+  /** Put a snapshot's connections back (into a fresh tracker, before the first line). */
+  restore(states: readonly SshdConnectionState[]): void {
+    for (const state of states) {
+      this.#remember(state.key, {
+        key: state.key,
+        start: state.start,
+        sshd: state.sshd,
+        pamModule: state.pamModule,
+        pamSshd: state.pamSshd,
+        emitted: state.emitted,
+        intro: state.intro,
+        pending: state.pending,
+        closed: state.closed,
+        lastSeen: state.lastSeen,
+      });
+    }
+  }
+
   /** End of input: emit what PAM witnessed beyond sshd's own lines, forget every connection. */
   finish(): void {
     for (const connection of this.#previous.values()) this.#flush(connection);
@@ -173,11 +300,14 @@ export class SshdTracker {
     const missing = this.#target(connection) - connection.emitted;
     const pending = connection.pending;
     if (missing <= 0 || !pending) return 0;
+    const { line, message } = pending;
     for (let i = 0; i < missing; i += 1) {
-      const { line, message } = pending;
-      this.#emit(input(line, message.invalidUser ? 'Invalid' : 'Failed', message.user, message.source));
+      connection.emitted += 1;
+      this.#emit(
+        input(line, message.invalidUser ? 'Invalid' : 'Failed', message.user, message.source),
+        ref(connection, connection.emitted),
+      );
     }
-    connection.emitted += missing;
     return missing;
   }
 
@@ -210,6 +340,8 @@ export class SshdTracker {
     }
     if (!connection) {
       connection = {
+        key,
+        start: line.timestamp,
         sshd: 0,
         pamModule: 0,
         pamSshd: 0,
@@ -238,6 +370,22 @@ export class SshdTracker {
     this.#previous = this.#current;
     this.#current = new Map();
   }
+}
+
+const PAM_METHODS = /^(?:password|keyboard-interactive)/;
+
+function pamSeen(connection: Connection): boolean {
+  return connection.pamModule > 0 || connection.pamSshd > 0 || connection.pending !== undefined;
+}
+
+/** Failures announced (by PAM) but not emitted yet. */
+function held(connection: Connection): number {
+  if (!connection.pending) return 0;
+  return Math.max(0, Math.max(connection.pamModule, connection.pamSshd) - connection.emitted);
+}
+
+function ref(connection: Connection, attempt: number): AttemptRef {
+  return { connection: connection.key, start: connection.start, attempt };
 }
 
 function connectionKey(line: SshdLine, source: string | undefined, port: number | undefined): string {

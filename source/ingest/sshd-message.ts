@@ -41,34 +41,47 @@ export type SshdMessage =
 const PREAUTH = / \[preauth\]$/;
 const ERROR_PREFIX = /^(?:error|fatal): /;
 
+// The user name is lazy: the address is the first `from <address> port <n>` that the rest of
+// the line can follow (its end, or ` ssh2: <auth info>`). OpenSSH appends auth info after
+// `ssh2: `, and that info can itself read `from <ip> port <n> ssh2` — the connection's address
+// is the first. A user name containing ` from <ip>` (or ` from <ip> port <n>` without
+// ` ssh2: ` after it) still cannot move the address. Residual ambiguity, by construction of
+// the format: a user name holding a whole ` from <ip> port <n> ssh2: ` reads as the address
+// (sshd writes both identically). Lines without a port (old or patched sshd) take the last
+// `from`, with nothing after it. `s`: a user name may carry a carriage return or another
+// line separator (kept; sanitised wherever shown).
 const FAILED =
-  /^Failed (\S+) for (?:(invalid|illegal) user )?(.*) from (\S+) port (\d{1,5})(?: ssh[12]?)?(?:: (.*))?$/;
-const ACCEPTED = /^Accepted (\S+) for (.*) from (\S+) port (\d{1,5})(?: ssh[12]?)?(?:: (.*))?$/;
-const INVALID = /^(?:Invalid|Illegal) user (.*) from (\S+?)(?: port (\d{1,5}))?$/;
+  /^Failed (\S+) for (?:(invalid|illegal) user )?(.*?) from (\S+) port (\d{1,5})(?: ssh[12]?(?:: (.*))?)?$/s;
+const FAILED_NO_PORT = /^Failed (\S+) for (?:(invalid|illegal) user )?(.*) from (\S+?)(?: ssh[12]?)?$/s;
+const ACCEPTED = /^Accepted (\S+) for (.*?) from (\S+) port (\d{1,5})(?: ssh[12]?(?:: (.*))?)?$/s;
+const INVALID = /^(?:Invalid|Illegal) user (.*) from (\S+?)(?: port (\d{1,5}))?$/s;
 // OpenSSH logs `User U from IP not allowed because not listed in AllowUsers`, and for locked
 // accounts or bad shells `User U not allowed because account is locked` (no address).
-const NOT_ALLOWED = /^User (.*?)(?: from (\S+))? not allowed because .+$/;
+const NOT_ALLOWED = /^User (.*?)(?: from (\S+))? not allowed because .+$/s;
 const MAX_EXCEEDED =
-  /^maximum authentication attempts exceeded for (?:(invalid|illegal) user )?(.*) from (\S+) port (\d{1,5})(?: ssh[12]?)?$/;
-const DISCONNECTING = /^Disconnecting (authenticating|invalid) user (.*) (\S+) port (\d{1,5}): .*$/;
+  /^maximum authentication attempts exceeded for (?:(invalid|illegal) user )?(.*) from (\S+) port (\d{1,5})(?: ssh[12]?)?$/s;
+const DISCONNECTING = /^Disconnecting (authenticating|invalid) user (.*) (\S+) port (\d{1,5}): .*$/s;
 const DISCONNECTING_OLD =
-  /^Disconnecting: Too many authentication failures(?: for (?:(invalid|illegal) user )?(.*))?$/;
+  /^Disconnecting: Too many authentication failures(?: for (?:(invalid|illegal) user )?(.*))?$/s;
 const CLOSED_BY_USER =
-  /^(?:Connection (?:closed|reset) by|Disconnected from) (authenticating|invalid) user (.*) (\S+) port (\d{1,5})$/;
-const PAM_MODULE_FAILURE = /^pam_[\w-]+\(sshd:auth\): authentication failure; (.*)$/;
-const PAM_MORE = /^PAM (\d+) more authentication failures?; (.*)$/;
-const PAM_ERROR = /^PAM: Authentication failure for (?:(illegal|invalid) user )?(.*) from (\S+)$/;
+  /^(?:Connection (?:closed|reset) by|Disconnected from) (authenticating|invalid) user (.*) (\S+) port (\d{1,5})$/s;
+const PAM_MODULE_FAILURE = /^pam_[\w-]+\(sshd:auth\): authentication failure; (.*)$/s;
+const PAM_MORE = /^PAM (\d+) more authentication failures?; (.*)$/s;
+// Case-insensitive: some PAM builds and sshd patches write `PAM: authentication failure`.
+// The host may be empty (no reverse name and no address known to PAM).
+const PAM_ERROR = /^PAM: Authentication failure for (?:(illegal|invalid) user )?(.*) from(?: (\S+))?$/is;
 const PAM_UNKNOWN_USER =
-  /^PAM: User not known to the underlying authentication module for (?:illegal|invalid) user (.*) from (\S+)$/;
-const REPEATED = /^message repeated (\d{1,9}) times: \[ ?(.*)\]$/;
+  /^PAM: User not known to the underlying authentication module for (?:illegal|invalid) user (.*) from (\S*)$/is;
+const REPEATED = /^message repeated (\d{1,9}) times: \[ ?(.*)\]$/s;
 const MAX_REPEAT = 100_000;
 const CLOSE =
   /^(?:Connection (?:closed|reset) by \S+ port \d+|Received disconnect from |Disconnected from |Timeout before authentication|Timeout, client not responding)/;
 const NOISE =
   /^(?:Failed none for |input_userauth_request: |Postponed |Partial |Accepted key |pam_unix\(sshd:auth\): check pass; user unknown|Disconnecting: Change of username|Disconnected from user )/;
-// Starts like an authentication message: if the full pattern then fails, the line is reported.
+// Starts like an authentication message: if the full pattern then fails, the line is reported
+// (in any letter case: a variant spelling must be reported, not skipped silently).
 const AUTH_SHAPE =
-  /^(?:(?:Failed|Accepted) \S+ for(?: |$)|Invalid user |Illegal user |User .* not allowed because|maximum authentication attempts|PAM \d+ more|PAM: Authentication failure|Disconnecting (?:authenticating|invalid) user|(?:Connection (?:closed|reset) by|Disconnected from) (?:authenticating|invalid) user|message repeated)|\(sshd:auth\): authentication failure/;
+  /^(?:(?:Failed|Accepted) \S+ for(?: |$)|Invalid user |Illegal user |User .* not allowed because|maximum authentication attempts|PAM \d+ more|PAM: Authentication failure|PAM: User not known|Disconnecting (?:authenticating|invalid) user|(?:Connection (?:closed|reset) by|Disconnected from) (?:authenticating|invalid) user|message repeated)|\(sshd:auth\): authentication failure/is;
 
 const PAM_RHOST = /(?:^|\s)rhost=(\S*)/;
 const PAM_USER = /(?:^|\s)user=(.*)$/;
@@ -88,6 +101,15 @@ function pamFields(text: string): { user?: string; source?: string } {
   return out;
 }
 
+// Anywhere in a line: a broken record (truncated JSON, a syslog line without its header) that
+// still carries an authentication message is reported, not skipped.
+const AUTH_ANYWHERE =
+  /(?:Failed|Accepted) \S+ for |(?:Invalid|Illegal) user |authentication failures?[;\s]|maximum authentication attempts/i;
+
+export function looksLikeAuthAnywhere(text: string): boolean {
+  return AUTH_ANYWHERE.test(text);
+}
+
 /** Does this text start like an sshd message we know (used to tell a host name from a message)? */
 export function looksLikeSshdMessage(text: string): boolean {
   return AUTH_SHAPE.test(text.replace(ERROR_PREFIX, ''));
@@ -104,7 +126,7 @@ export function classifySshdMessage(raw: string): SshdMessage {
     case 70 /* F */:
       {
         if (text.startsWith('Failed none for ')) return { kind: 'noise' };
-        const m = FAILED.exec(text);
+        const m = FAILED.exec(text) ?? FAILED_NO_PORT.exec(text);
         if (m) {
           const invalidUser = m[2] !== undefined;
           return {
@@ -212,17 +234,7 @@ export function classifySshdMessage(raw: string): SshdMessage {
           };
         }
         const error = PAM_ERROR.exec(text);
-        if (error) {
-          return {
-            kind: 'pam',
-            witness: 'sshd',
-            count: 1,
-            final: false,
-            invalidUser: error[1] !== undefined,
-            user: error[2]!,
-            source: error[3]!,
-          };
-        }
+        if (error) return pamError(error);
         const unknown = PAM_UNKNOWN_USER.exec(text);
         if (unknown) {
           return {
@@ -249,6 +261,8 @@ export function classifySshdMessage(raw: string): SshdMessage {
             invalidUser: false,
             ...pamFields(m[1]!),
           };
+        const error = PAM_ERROR.exec(text);
+        if (error) return pamError(error);
         break;
       }
   }
@@ -257,6 +271,19 @@ export function classifySshdMessage(raw: string): SshdMessage {
   if (AUTH_SHAPE.test(text))
     return { kind: 'malformed', reason: 'sshd authentication line in an unknown form' };
   return { kind: 'other' };
+}
+
+/** sshd's own `PAM: Authentication failure for [invalid user] U from HOST`, in any letter case. */
+function pamError(m: RegExpExecArray): SshdMessage {
+  return {
+    kind: 'pam',
+    witness: 'sshd',
+    count: 1,
+    final: false,
+    invalidUser: m[1] !== undefined,
+    user: m[2]!,
+    ...(m[3] ? { source: m[3] } : {}),
+  };
 }
 
 function optionalPort(text: string | undefined): { port?: number } {

@@ -12,7 +12,13 @@ import type { SourceEnrichment, WindowsLogonInput } from './ecs.js';
 import { parseIsoTimestamp, type Zone } from './timestamps.js';
 import { FAILURE_REASONS, LOGON_TYPE_NAMES, normalizeStatus } from './windows-codes.js';
 
-export type WindowsResult = { logon: WindowsLogonInput } | { skip: string } | { error: string };
+/** `note`: a skip worth telling the user about (a logon event id outside the Security log). */
+export type WindowsResult =
+  | { logon: WindowsLogonInput }
+  | { skip: string; note?: string }
+  | { error: string };
+
+const SECURITY_PROVIDER = 'microsoft-windows-security-auditing';
 
 type Json = Record<string, unknown>;
 
@@ -95,6 +101,7 @@ const RECORD_PATHS = [
 const CHANNEL_PATHS = ['winlog.channel', 'LogName', 'Channel', 'channel'];
 const PROVIDER_PATHS = [
   'winlog.provider_name',
+  'event.provider',
   'ProviderName',
   'SourceName',
   'Provider.#attributes.Name',
@@ -302,6 +309,20 @@ export function decodeWindowsRecord(record: Json, zone: Zone): WindowsResult {
   const id = text(first(inner, EVENT_ID_PATHS))?.trim();
   if (id === undefined) return { error: 'Windows event without an event id' };
   if (id !== '4624' && id !== '4625') return { skip: `event ${id}` };
+  // 4624/4625 are logon events only from the Security-Auditing provider in the Security log:
+  // the same numbers occur elsewhere (Microsoft-Windows-EventSystem's Application-log 4625,
+  // with param1-param3 as data). Records that name neither (flat exports) are taken as logons.
+  const provider = text(first(inner, PROVIDER_PATHS))?.trim();
+  const channel = text(first(inner, CHANNEL_PATHS))?.trim();
+  if (
+    (provider && provider.toLowerCase() !== SECURITY_PROVIDER) ||
+    (channel && channel.toLowerCase() !== 'security')
+  ) {
+    const from = [provider ? `provider ${provider}` : '', channel ? `log ${channel}` : '']
+      .filter(Boolean)
+      .join(', ');
+    return { skip: `event ${id}`, note: `Windows event ${id} not from the Security log (${from})` };
+  }
   const timestamp = windowsTime(first(inner, TIME_PATHS), zone);
   if (timestamp === undefined) return { error: `Windows event ${id} without a readable time` };
   const computer = text(first(inner, COMPUTER_PATHS))?.trim();
@@ -312,10 +333,14 @@ export function decodeWindowsRecord(record: Json, zone: Zone): WindowsResult {
   const logon: WindowsLogonInput = { timestamp, code: id, computer, eventData: data };
   const recordId = text(first(inner, RECORD_PATHS));
   if (recordId) logon.recordId = recordId;
-  const channel = text(first(inner, CHANNEL_PATHS));
   if (channel) logon.channel = channel;
-  const provider = text(first(inner, PROVIDER_PATHS));
   if (provider) logon.provider = provider;
+  // Winlogbeat 7+ and Elastic Agent carry the address in ECS source.ip (event_data.IpAddress
+  // may be absent): either place will do.
+  const sourceIp = text(lookup(inner, 'source.ip'))?.trim();
+  if (sourceIp) logon.sourceIp = sourceIp;
+  const sourcePort = text(lookup(inner, 'source.port'))?.trim();
+  if (sourcePort) logon.sourcePort = sourcePort;
   const message = text(first(inner, ['message', 'Message']));
   if (message) logon.message = message;
   const extra = enrichment(inner);

@@ -10,8 +10,8 @@
 // detector consumes their answers in step order. bench/replay.ts measures it against the
 // naive one-poll-per-step loop.
 import type { FetchWindow } from '../cluster/fetch.js';
-import type { Snapshot } from '../cluster/snapshot.js';
 import { ClusterError } from '../cluster/types.js';
+import type { Snapshot } from '../contracts/snapshot.js';
 import { createDetectorState, type DetectorState, detect } from '../detect/detector.js';
 import type { DetectionSettings } from '../detect/settings.js';
 import { type DetectionWindows, type Step, stepWindows } from './steps.js';

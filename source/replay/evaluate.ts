@@ -6,9 +6,9 @@
 // cannot know that a brute-force alert already reported a burst (the live console and replay
 // remember that). docs/snapshot.md says so.
 import { type FetchWindow, fetchSnapshots } from '../cluster/fetch.js';
-import type { Snapshot } from '../cluster/snapshot.js';
 import { type ClusterClient, ClusterError } from '../cluster/types.js';
 import type { Config } from '../config/types.js';
+import type { Snapshot } from '../contracts/snapshot.js';
 import { createDetectorState, type DetectorState, detect } from '../detect/detector.js';
 import { detectionSettings } from '../detect/settings.js';
 import { type DetectionWindows, detectionWindows, stepWindows } from './steps.js';

@@ -1,7 +1,8 @@
 // The alert timeline of a replay: what changed from one step's detector state to the next,
 // as events (opened, grew, active, quiet, closed), and per alert episode a summary of when
 // it opened, last grew, went quiet and closed, with its peak counts. Pure.
-import type { Alert, AlertState, Severity } from '../detect/alert.js';
+import type { Severity } from '../contracts/rules.js';
+import type { Alert, AlertState } from '../detect/alert.js';
 import type { DetectorState } from '../detect/detector.js';
 import { severityRank } from '../detect/severity.js';
 

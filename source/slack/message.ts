@@ -6,10 +6,12 @@
 // mrkdwn (`&`, `<`, `>` — which is what makes `<!channel>`, `<@U123>` and `<https://x|label>`
 // impossible to smuggle in), shown inside code spans (no formatting, no auto-links), and
 // truncated so every block stays within Slack's limits.
-import type { NamedCount } from '../cluster/snapshot.js';
+
+import type { Severity } from '../contracts/rules.js';
+import type { NamedCount } from '../contracts/snapshot.js';
 import { formatAge, formatDuration } from '../core/duration.js';
 import { sanitize, sanitizeAndTruncate } from '../core/sanitize.js';
-import type { Alert, Severity } from '../detect/alert.js';
+import type { Alert } from '../detect/alert.js';
 import { discoverUrl } from './kibana.js';
 
 /** Block Kit limits (api.slack.com/reference/block-kit). */

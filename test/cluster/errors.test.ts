@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { backoffDelay, isTransient } from '../../source/cluster/backoff.js';
 import { errorReason, toClusterError } from '../../source/cluster/errors.js';
 import { clusterName, hostOf, redact } from '../../source/cluster/redact.js';
-import type { Snapshot } from '../../source/cluster/snapshot.js';
 import { formatSnapshotTable } from '../../source/cluster/snapshot-table.js';
 import { ClusterError } from '../../source/cluster/types.js';
+import type { Snapshot } from '../../source/contracts/snapshot.js';
 
 const context = { cluster: 'es1:9200', timeoutMs: 500 };
 const named = (name: string, message: string, meta?: unknown) =>

@@ -1,6 +1,6 @@
 // Analyst actions: acknowledge, mute (by the alert's IP, by CIDR, expiry), unmute, escalation.
 import { describe, expect, it } from 'vitest';
-import type { Snapshot } from '../../source/cluster/snapshot.js';
+import type { Snapshot } from '../../source/contracts/snapshot.js';
 import {
   applyAction,
   createDetectorState,

@@ -1,5 +1,7 @@
 // Small builders for detector tests: snapshots with just the numbers a test cares about,
 // timestamps relative to a fixed clock, and settings with the documented defaults.
+
+import type { RuleSettings } from '../../source/contracts/rules.js';
 import type {
   CustomRuleResult,
   NamedCount,
@@ -7,8 +9,7 @@ import type {
   ServiceSnapshot,
   Snapshot,
   TargetedUser,
-} from '../../source/cluster/snapshot.js';
-import type { RuleSettings } from '../../source/config/types.js';
+} from '../../source/contracts/snapshot.js';
 import type { DetectionSettings } from '../../source/detect/settings.js';
 
 export const T0 = Date.parse('2026-03-01T12:00:00.000Z');

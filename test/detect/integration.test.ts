@@ -28,9 +28,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createClusterClient } from '../../source/cluster/client.js';
 import { fetchSnapshot } from '../../source/cluster/fetch.js';
-import type { Snapshot } from '../../source/cluster/snapshot.js';
 import type { BackendKind, ClusterClient } from '../../source/cluster/types.js';
 import type { Config } from '../../source/config/types.js';
+import type { Snapshot } from '../../source/contracts/snapshot.js';
 import type { Alert } from '../../source/detect/alert.js';
 import {
   createDetectorState,

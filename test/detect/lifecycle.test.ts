@@ -1,7 +1,7 @@
 // The alert lifecycle under a fake clock: new → active → quiet → closed, back to active,
 // repeat offenders, stale data, re-evaluation after a threshold change, rates.
 import { describe, expect, it } from 'vitest';
-import type { Offender, Snapshot } from '../../source/cluster/snapshot.js';
+import type { Offender, Snapshot } from '../../source/contracts/snapshot.js';
 import type { Alert } from '../../source/detect/alert.js';
 import {
   alertsNewestFirst,

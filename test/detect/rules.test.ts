@@ -1,7 +1,7 @@
 // Every rule at its exact boundary (threshold − 1 → nothing, threshold → alert), with its
 // ATT&CK techniques, and the allow-lists.
 import { describe, expect, it } from 'vitest';
-import type { Snapshot } from '../../source/cluster/snapshot.js';
+import type { Snapshot } from '../../source/contracts/snapshot.js';
 import type { Alert } from '../../source/detect/alert.js';
 import { createDetectorState, detect } from '../../source/detect/detector.js';
 import type { DetectionSettings } from '../../source/detect/settings.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtInServices } from '../../source/cluster/services.js';
+import { builtInServices } from '../../source/config/services.js';
 import type { Config } from '../../source/config/types.js';
 import { TECHNIQUES, techniques } from '../../source/detect/attack.js';
 import { detectionSettings, withThreshold } from '../../source/detect/settings.js';

@@ -1,7 +1,7 @@
 // The severity table (source/detect/severity.ts), checked through the detector so the
 // inputs (real accounts, volume, internal source, repeat) are the ones the rules compute.
 import { describe, expect, it } from 'vitest';
-import type { Offender } from '../../source/cluster/snapshot.js';
+import type { Offender } from '../../source/contracts/snapshot.js';
 import type { Alert } from '../../source/detect/alert.js';
 import { createDetectorState, detect } from '../../source/detect/detector.js';
 import { score } from '../../source/detect/severity.js';

@@ -23,10 +23,10 @@
 //        192.0.2.11 ×2 failures then 1 success
 import { Client as ElasticClient } from '@elastic/elasticsearch';
 import { Client as OpenSearchClient } from '@opensearch-project/opensearch';
-import { DEFAULT_FIELDS } from '../../source/cluster/services.js';
-import type { CustomRuleResult, ServiceSnapshot } from '../../source/cluster/snapshot.js';
 import type { BackendKind } from '../../source/cluster/types.js';
+import { DEFAULT_FIELDS } from '../../source/config/services.js';
 import type { CustomRule, ServiceDefinition } from '../../source/config/types.js';
+import type { CustomRuleResult, ServiceSnapshot } from '../../source/contracts/snapshot.js';
 
 export type SeedDoc = Record<string, unknown>;
 export type ServiceTruth = Omit<ServiceSnapshot, 'took'>;

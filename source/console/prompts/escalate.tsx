@@ -1,0 +1,66 @@
+// `e`: escalate to Slack. First a confirmation (y send, n add a note, Esc cancel), then, if
+// asked for, a one-line note.
+import { Text } from 'ink';
+import { formatAge } from '../../core/duration.js';
+import { sanitize } from '../../core/sanitize.js';
+import { useUi } from '../draw/ui-context.js';
+import { ruleLabel } from '../feed/alert-columns.js';
+import { type KeyResult, none, withOverlay } from '../state/effects.js';
+import { alertList, selectedAlert } from '../state/selectors.js';
+import type { AppState } from '../state/state.js';
+import { PromptText } from './line.js';
+import type { Prompt, PromptOverlay } from './prompt.js';
+
+export const escalatePrompt: Prompt<'escalate'> = {
+  kind: 'escalate',
+  accepts: { allowed: /^.$/u, max: 280 },
+  text: (overlay) => overlay.note,
+  edit: (state, overlay, note) => withOverlay(state, { ...overlay, note }),
+  submit(state, overlay) {
+    const note = overlay.note.trim();
+    return {
+      state: withOverlay(state, null),
+      effects: [{ kind: 'escalate', alertId: overlay.alertId, note: note === '' ? undefined : note }],
+    };
+  },
+  Line: EscalateLine,
+};
+
+/** `y` at the confirmation: send without a note. */
+export function confirmEscalation(state: AppState): KeyResult {
+  const overlay = state.overlay;
+  if (overlay?.kind !== 'escalate') return none(state);
+  return {
+    state: withOverlay(state, null),
+    effects: [{ kind: 'escalate', alertId: overlay.alertId, note: undefined }],
+  };
+}
+
+/** `n` at the confirmation: type a note first. */
+export function addNote(state: AppState): KeyResult {
+  const overlay = state.overlay;
+  if (overlay?.kind !== 'escalate') return none(state);
+  return none(withOverlay(state, { ...overlay, stage: 'note' }));
+}
+
+function EscalateLine({ state, overlay }: { state: AppState; overlay: PromptOverlay<'escalate'> }) {
+  const { theme } = useUi();
+  if (overlay.stage === 'note') {
+    return <PromptText label="note: " text={sanitize(overlay.note)} hint="Enter send, Esc cancel" />;
+  }
+  const alert =
+    alertList(state).find((candidate) => candidate.id === overlay.alertId) ?? selectedAlert(state);
+  const what = alert ? `${ruleLabel(alert.rule)} ${sanitize(alert.key)}` : 'alert';
+  const already =
+    alert?.escalation?.kind === 'already'
+      ? ` (already escalated by ${sanitize(alert.escalation.by)} ${formatAge(state.now - alert.escalation.at)})`
+      : alert?.escalation?.kind === 'sent'
+        ? ' (sent before: this sends an update)'
+        : '';
+  return (
+    <Text wrap="truncate-end">
+      <Text bold color={theme.warn}>{`Escalate ${what} to Slack?${already} `}</Text>
+      <Text>{'y send  n add note  Esc cancel'}</Text>
+    </Text>
+  );
+}
