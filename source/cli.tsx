@@ -57,9 +57,12 @@ ${CONNECTION_HELP}
 
   Flags
     --json                Stable JSON (schema 1) for scripts
+    --strict              Exit 3 when the snapshot has warnings (no indices, failed shards)
     --escalate SPEC       Escalate one alert to Slack: <rule>:<service>:<key>, e.g.
                           brute-force:ssh:203.0.113.7 (same dedupe as the console)
     --note TEXT           Note to add to the escalation
+    --force               Send even if an earlier attempt got no answer from Slack
+                          (it may have been posted: the message says it is a re-send)
 ${CONNECTION_HELP}
 `,
   doctor: `
@@ -87,6 +90,10 @@ ${CONNECTION_HELP}
                           inferred from the file's mtime, never in the future
     --timezone ZONE       Zone of timestamps without one, e.g. +02:00 (default: local, TZ)
     --dry-run             Print ECS documents as NDJSON instead of indexing
+    --follow              Keep reading as the files grow (tail -F through rotation), with a
+                          checkpoint beside the config: restarts lose and double nothing
+    --cursor-file FILE    With -: keep the last indexed journald __CURSOR in FILE
+    --status              Show a running follower's lag, lines waiting and last error
 ${CONNECTION_HELP}
 `,
   config: `
@@ -124,8 +131,10 @@ const FLAGS = {
   once: {
     ...CONNECTION_FLAGS,
     json: { type: 'boolean' },
+    strict: { type: 'boolean' },
     escalate: { type: 'string' },
     note: { type: 'string' },
+    force: { type: 'boolean' },
     kibanaUrl: { type: 'string' },
   },
   doctor: CONNECTION_FLAGS,
@@ -136,9 +145,15 @@ const FLAGS = {
     year: { type: 'number' },
     timezone: { type: 'string' },
     dryRun: { type: 'boolean' },
+    follow: { type: 'boolean' },
+    cursorFile: { type: 'string' },
+    status: { type: 'boolean' },
   },
   config: {},
 } as const;
+
+/** Set only in the single executable, which has no package.json beside it (scripts/package.ts). */
+declare const SOC_WATCH_PACKAGE: { name: string; version: string; description: string } | undefined;
 
 function usageError(message: string): never {
   process.stderr.write(`soc-watch: ${message}\nRun soc-watch --help for usage.\n`);
@@ -175,6 +190,7 @@ async function main(): Promise<number> {
 
   const cli = meow(HELP[name], {
     importMeta: import.meta,
+    ...(typeof SOC_WATCH_PACKAGE === 'undefined' ? {} : { pkg: SOC_WATCH_PACKAGE }),
     argv: rest,
     flags: FLAGS[name] as never,
     allowUnknownFlags: false,
@@ -183,7 +199,7 @@ async function main(): Promise<number> {
   const flags = cli.flags as Record<string, unknown>;
 
   if (name === 'console' && cli.input.length > 0) usageError(`unknown command "${cli.input[0]}"`);
-  if (name === 'ingest' && cli.input.length === 0)
+  if (name === 'ingest' && cli.input.length === 0 && flags.status !== true)
     usageError('ingest needs at least one FILE, or - for stdin');
 
   loadDotEnv();

@@ -3,7 +3,7 @@
 // share names (ConnectionError, TimeoutError, ResponseError, RequestAbortedError, …) and we
 // classify by name, status code and the system error text rather than by class identity.
 import type { Secrets } from '../config/types.js';
-import { redact } from './redact.js';
+import { hostOf, redact } from './redact.js';
 import type { TlsHintContext } from './tls.js';
 import { ClusterError, type ClusterErrorKind } from './types.js';
 
@@ -159,9 +159,31 @@ function tlsFix(raw: string, tls: TlsHintContext | undefined): string {
   return "set caFile (the CA's PEM file) or caFingerprint (its SHA-256), or check the URL scheme (http:// or https://)";
 }
 
+/**
+ * The node behind a client library's error: the connection of the last attempt, and how many
+ * nodes were tried. Both libraries put it in `error.meta.meta`.
+ */
+export function failedNode(error: unknown): { host: string; tried: number } | undefined {
+  const meta = record(record(record(error)?.meta)?.meta);
+  const url = record(meta?.connection)?.url;
+  const host = url instanceof URL ? url.host : typeof url === 'string' ? hostOf(url) : undefined;
+  if (!host) return undefined;
+  const attempts = typeof meta?.attempts === 'number' ? meta.attempts : 0;
+  return { host, tried: attempts + 1 };
+}
+
+/** Name the node that answered or failed, not the whole node list. */
+function onNode(error: unknown, context: ErrorContext): ErrorContext {
+  const node = failedNode(error);
+  if (!node || node.host === context.cluster) return context;
+  const cluster = node.tried > 1 ? `${node.host} (the last of ${node.tried} nodes tried)` : node.host;
+  return { ...context, cluster };
+}
+
 /** Map anything a client library (or our own code) threw into a ClusterError. */
-export function toClusterError(error: unknown, context: ErrorContext): ClusterError {
+export function toClusterError(error: unknown, given: ErrorContext): ClusterError {
   if (error instanceof ClusterError) return error;
+  const context = onNode(error, given);
   const err = record(error);
   const name = typeof err?.name === 'string' ? err.name : '';
   const rawMessage = error instanceof Error ? error.message : String(error);

@@ -81,6 +81,8 @@ export interface ServicePlan {
   maxOffenders: number;
   /** The user field, as named in the top_hits `fields` of successes. */
   userField: string;
+  /** The index pattern this service's searches run on. */
+  indexPattern?: string;
 }
 
 export interface SnapshotPlan {
@@ -297,6 +299,7 @@ export function buildSnapshotSearches(
       hasInvalidUser: service.invalidUser !== undefined,
       maxOffenders: config.maxOffenders,
       userField: service.fields.user,
+      indexPattern: service.indexPattern ?? config.indexPattern,
     };
   });
   const customRules: CustomRulePlan[] = [];

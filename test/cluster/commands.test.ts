@@ -91,6 +91,24 @@ describe.each(backends)('once and doctor on $kind', ({ kind, url }) => {
     expect(stdout.endsWith('}\n')).toBe(true);
   });
 
+  it('once against an index pattern that matches nothing warns, and --strict exits 3 (13 A2)', async () => {
+    // Before: zeros, `warnings: []`, exit 0 — indistinguishable from a quiet network.
+    const nothing = config({ indexPattern: `${prefix}-nosuch-*` });
+    const plain = await run(onceCommand, nothing, { json: true });
+    expect(plain.code).toBe(0);
+    expect((JSON.parse(plain.stdout) as Snapshot).warnings).toContain(
+      `SSH: index pattern ${prefix}-nosuch-* matches no indices`,
+    );
+    expect(plain.stderr).toContain(
+      `soc-watch: warning: SSH: index pattern ${prefix}-nosuch-* matches no indices`,
+    );
+    const strict = await run(onceCommand, nothing, { json: true, strict: true });
+    expect(strict.code).toBe(3);
+    const table = await run(onceCommand, nothing);
+    expect(table.stdout).toContain('matches no indices');
+    expect((await run(onceCommand, config(), { strict: true })).code).toBe(0);
+  });
+
   it('once prints a readable table', async () => {
     const { code, stdout } = await run(onceCommand, config());
     expect(code).toBe(0);
@@ -120,6 +138,9 @@ describe.each(backends)('once and doctor on $kind', ({ kind, url }) => {
     const { code, stdout } = await run(doctorCommand, config());
     expect(stdout).toContain('✓ reachable');
     expect(stdout).toContain(`✓ backend       ${kind === 'elasticsearch' ? 'Elasticsearch' : 'OpenSearch'}`);
+    expect(stdout).toMatch(
+      /✓ cluster health (green|yellow), master elected, 1 node, \d+ unassigned shards?\n/,
+    );
     expect(stdout).toMatch(/✓ index pattern .*matches 2 indices/);
     expect(stdout).toMatch(/✓ field +source\.ip \(source IP; ssh, rdp\): ip/);
     expect(stdout).toMatch(/✓ failures +SSH: 27 in the last 15m from 4 source IPs/);
