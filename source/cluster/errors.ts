@@ -120,6 +120,27 @@ const TLS =
 const REFUSED = /ECONNREFUSED/i;
 const UNREACHABLE = /ECONNRESET|EHOSTUNREACH|ENETUNREACH|EPIPE|socket hang up|other side closed|closed/i;
 
+/**
+ * The node behind a client library's error: the connection of the last attempt, and how many
+ * nodes were tried. Both libraries put it in `error.meta.meta`.
+ */
+export function failedNode(error: unknown): { host: string; tried: number } | undefined {
+  const meta = record(record(record(error)?.meta)?.meta);
+  const url = record(meta?.connection)?.url;
+  const host = url instanceof URL ? url.host : typeof url === 'string' ? hostOf(url) : undefined;
+  if (!host) return undefined;
+  const attempts = typeof meta?.attempts === 'number' ? meta.attempts : 0;
+  return { host, tried: attempts + 1 };
+}
+
+/** Name the node that answered or failed, not the whole node list. */
+function onNode(error: unknown, context: ErrorContext): ErrorContext {
+  const node = failedNode(error);
+  if (!node || node.host === context.cluster) return context;
+  const cluster = node.tried > 1 ? `${node.host} (the last of ${node.tried} nodes tried)` : node.host;
+  return { ...context, cluster };
+}
+
 const HANG_UP = /socket hang up|other side closed|ECONNRESET/i;
 
 /** One line, whatever OpenSSL put in it. */
@@ -157,27 +178,6 @@ function tlsFix(raw: string, tls: TlsHintContext | undefined): string {
     return "the cluster certificate is signed by a CA this machine does not trust: set caFile to the CA's PEM file (if it is in the system trust store: /etc/ssl/certs/ca-certificates.crt), or caFingerprint to its SHA-256 fingerprint, or use --insecure";
   }
   return "set caFile (the CA's PEM file) or caFingerprint (its SHA-256), or check the URL scheme (http:// or https://)";
-}
-
-/**
- * The node behind a client library's error: the connection of the last attempt, and how many
- * nodes were tried. Both libraries put it in `error.meta.meta`.
- */
-export function failedNode(error: unknown): { host: string; tried: number } | undefined {
-  const meta = record(record(record(error)?.meta)?.meta);
-  const url = record(meta?.connection)?.url;
-  const host = url instanceof URL ? url.host : typeof url === 'string' ? hostOf(url) : undefined;
-  if (!host) return undefined;
-  const attempts = typeof meta?.attempts === 'number' ? meta.attempts : 0;
-  return { host, tried: attempts + 1 };
-}
-
-/** Name the node that answered or failed, not the whole node list. */
-function onNode(error: unknown, context: ErrorContext): ErrorContext {
-  const node = failedNode(error);
-  if (!node || node.host === context.cluster) return context;
-  const cluster = node.tried > 1 ? `${node.host} (the last of ${node.tried} nodes tried)` : node.host;
-  return { ...context, cluster };
 }
 
 /** Map anything a client library (or our own code) threw into a ClusterError. */

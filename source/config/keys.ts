@@ -295,6 +295,13 @@ export const KEYS: readonly KeySpec[] = [
   },
   { path: 'kibanaUrl', type: 'url', default: '', description: 'Kibana base URL for Discover links' },
   { path: 'ascii', type: 'bool', default: false, description: 'ASCII sparklines and borders' },
+  {
+    path: 'evidenceDir',
+    type: 'string',
+    default: '',
+    description:
+      'Directory of evidence bundles (`once --evidence`); default: `evidence` beside the config file',
+  },
 ];
 
 /** Keys that hold secrets: refused by `config set`, never shown by `config list`. */
