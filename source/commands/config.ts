@@ -44,7 +44,11 @@ function list(io: ConfigCommandIo, loaded: Loaded): void {
 
 export async function runConfigCommand(io: ConfigCommandIo): Promise<number> {
   const [action, key, ...values] = io.args;
-  const load = () => loadConfig({ flags: io.flags, env: io.env, store: io.store });
+  const load = () => {
+    const loaded = loadConfig({ flags: io.flags, env: io.env, store: io.store });
+    for (const warning of loaded.warnings) io.err(warning);
+    return loaded;
+  };
   try {
     switch (action) {
       case 'path':
