@@ -308,9 +308,15 @@ export function startBulk(
     if (failure !== undefined) throw failure;
     if (options.refresh && tally.created > 0 && !controller.signal.aborted) {
       // Only when something was written: a refresh of an index that was never created is a 404.
-      const refreshOptions = { requestTimeout, signal: controller.signal };
-      if (raw.kind === 'elasticsearch') await raw.client.indices.refresh({ index }, refreshOptions);
-      else await raw.client.indices.refresh({ index }, refreshOptions);
+      // Not retried and not fatal: everything is written, and the index refreshes itself within
+      // its refresh_interval (1 s in the template) anyway.
+      try {
+        if (raw.kind === 'elasticsearch')
+          await raw.client.indices.refresh({ index }, { requestTimeout, signal: controller.signal });
+        else await raw.client.indices.refresh({ index }, { requestTimeout });
+      } catch {
+        // see above
+      }
     }
   }
 
