@@ -28,7 +28,8 @@ export class LogWriter {
   tick(count: number): void {
     const out = this.#pendingPam.splice(0);
     for (let i = 0; i < count; i += 1) {
-      const pid = (this.#pid += 1);
+      this.#pid += 1;
+      const pid = this.#pid;
       const ip = `198.51.${(pid >> 8) & 255}.${pid & 255}`;
       this.connections += 1;
       if (pid % 2 === 0) {
