@@ -266,7 +266,13 @@ async function main(): Promise<number> {
       if (signals > 1) process.exit(130);
       controller.abort(new Error(`interrupted by ${signal}`));
     };
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+    // `when-exit` (conf → atomically) re-kills the process with the same signal a few ms
+    // later, which counted as the second signal: `ingest --follow` under systemd exited 130
+    // before writing its checkpoint. Its exit-time cleanup still runs on a normal exit.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.removeAllListeners(signal);
+      process.on(signal, onSignal);
+    }
   }
 
   const context: CommandContext = {
