@@ -88,8 +88,9 @@ async function seed(base: string): Promise<number> {
   const count = await http(base, 'GET', `/${INDEX}/_count`);
   if (count.status === 200 && count.json().count === TOTAL) {
     const mapping = await http(base, 'GET', `/${INDEX}/_mapping`);
-    const meta = (mapping.json()[INDEX] as { mappings?: { _meta?: { start?: number; dataVersion?: number } } })
-      ?.mappings?._meta;
+    const meta = (
+      mapping.json()[INDEX] as { mappings?: { _meta?: { start?: number; dataVersion?: number } } }
+    )?.mappings?._meta;
     if (typeof meta?.start === 'number' && meta.dataVersion === DATA_VERSION) {
       say(`data: reusing ${INDEX} (${TOTAL.toLocaleString('en')} failures)`);
       return meta.start;

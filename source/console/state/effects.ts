@@ -10,7 +10,8 @@ export type Effect =
   | { kind: 'refresh' }
   | { kind: 'persist-threshold'; service: string; value: number }
   | { kind: 'set-window'; ms: number }
-  | { kind: 'escalate'; alertId: string; note: string | undefined };
+  | { kind: 'escalate'; alertId: string; note: string | undefined }
+  | { kind: 'evidence'; alertId: string };
 
 export interface KeyResult {
   state: AppState;
