@@ -51,8 +51,10 @@ export function Screen({ state, columns, rows, clock }: ScreenProps) {
   const stale = isStale(state);
   const labelOf = (service: string) =>
     state.services.find((entry) => entry.name === service)?.label ?? service;
-  // "Last seen" is relative to the snapshot's end, so it only changes when data does.
-  const dataNow = state.snapshot ? Date.parse(state.snapshot.window.to) : state.now;
+  // "Last seen" is relative to when the snapshot was fetched (so it only changes when data
+  // does), not to the window's end: that end is rounded up to a timeline bucket (6 min at
+  // 6 h, 12 h at 30 d), which made a failure 2 s old read "4m ago" at 6 h and "2h ago" at 30 d.
+  const dataNow = state.snapshot ? Date.parse(state.snapshot.fetchedAt) : state.now;
   let body: ReactNode;
   const detail = state.overlay?.kind === 'detail' ? detailContent(state, labelOf, glyphs) : undefined;
   if (state.overlay?.kind === 'help') {

@@ -85,7 +85,10 @@ async function session(requestTimeoutMs = 30_000) {
     while (!predicate()) {
       if (Date.now() > deadline)
         throw new Error(
-          `timed out waiting for ${what}: ${JSON.stringify(statuses.map((s) => s.status.kind))}`,
+          `timed out waiting for ${what}: ${statuses
+            .slice(-5)
+            .map(({ status }) => `${status.kind}${'error' in status ? ` ${status.error.message}` : ''}`)
+            .join('; ')}`,
         );
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -102,9 +105,9 @@ async function session(requestTimeoutMs = 30_000) {
         return `${at - since}ms ${status.kind}${error}`;
       })
       .join('\n');
-  /** The first poll started at or after `since` that answered. */
+  /** The first poll that answered at or after `since` (it may have started just before). */
   const firstAnswered = (since: number) =>
-    polls.find((poll) => poll.started >= since && poll.answered !== undefined);
+    polls.find((poll) => poll.answered !== undefined && poll.answered >= since);
   return { poller, statuses, results: () => results, waitFor, liveSince, story, firstAnswered };
 }
 
@@ -137,13 +140,13 @@ describe('recovery within one interval (real server)', () => {
     console.log(
       `recovery: poll started ${poll.started - back} ms and LIVE ${liveSince(back)! - back} ms after the server answered (refresh ${REFRESH_MS} ms; that poll took ${poll.answered! - poll.started} ms)\n${story(back)}`,
     );
-    expect(poll.started - back).toBeLessThanOrEqual(REFRESH_MS + 2_000);
+    expect(Math.max(0, poll.started - back)).toBeLessThanOrEqual(REFRESH_MS + 2_000);
     await poller.stop();
     await poller.client?.close();
   }, 600_000);
 
   it('frozen (SIGSTOP) and resumed: LIVE within one refresh + 2 s of the cluster answering', async () => {
-    const { poller, statuses, waitFor, liveSince, results, story } = await session(3_000);
+    const { poller, statuses, waitFor, liveSince, results, story } = await session(10_000);
     poller.start();
     await waitFor('live', () => results() > 0);
     const pids = enginePids();

@@ -7,8 +7,9 @@ import { ClusterError } from '../../source/cluster/types.js';
 import { ASCII_GLYPHS } from '../../source/console/draw/glyphs.js';
 import { MONO_THEME } from '../../source/console/draw/theme.js';
 import { Screen } from '../../source/console/Screen.js';
+import { ALERTS_PANE } from '../../source/console/state/panes.js';
 import { reduce } from '../../source/console/state/reduce.js';
-import { alertList } from '../../source/console/state/selectors.js';
+import { alertList, alertRows } from '../../source/console/state/selectors.js';
 import type { AppState } from '../../source/console/state/state.js';
 import { applyAction } from '../../source/detect/detector.js';
 import {
@@ -19,8 +20,11 @@ import {
   hostileSnapshot,
   LONG_IPV6,
   normalSnapshot,
+  offender,
   polledState,
   RAW_DANGER,
+  service,
+  snapshot,
   T0,
 } from './fixtures.js';
 import { restoreColorEnv } from './force-color.js';
@@ -236,6 +240,57 @@ describe('what the poll covered is said, never shown as all clear (13 A2, A6)', 
     expect(frame).toContain('SSH: 1 of 5 shards failed; numbers may be low');
     expect(frame).toMatch(/threshold 5 PARTIAL/);
     expect(frame).not.toContain('LIVE');
+  });
+});
+
+describe('nothing critical hidden (13 B11)', () => {
+  it('at 80×24 the feed shows its position and a marker for a CRITICAL alert scrolled away', async () => {
+    // Before: ALERTS showed 5 of 12 rows, the CRITICAL one scrolled away with no hint.
+    const many = Array.from({ length: 11 }, (_, index) =>
+      offender(`198.51.100.${index + 1}`, 10 + index, { now: T0 }),
+    );
+    const critical = offender('203.0.113.10', 42, {
+      now: T0,
+      successesAfterFailure: 1,
+      firstSuccessAfterFailure: new Date(T0 - 20_000).toISOString(),
+      successUser: 'admin',
+    });
+    const data = snapshot(
+      [service('ssh', [critical, ...many], { label: 'SSH' }), service('rdp', [], { label: 'RDP' })],
+      { now: T0 },
+    );
+    let state = feedFocused(polledState(data));
+    const rows = alertRows(state);
+    const at = rows.findIndex((alert) => alert.severity === 'critical');
+    expect(at).toBeGreaterThanOrEqual(0);
+    const target = at < rows.length / 2 ? rows.length - 1 : 0;
+    state = {
+      ...state,
+      selection: { ...state.selection, [ALERTS_PANE]: { key: rows[target]!.id, index: target } },
+    };
+    const lines = (await show(state, 80, 24)).lines();
+    const title = lines.find((line) => line.includes('ALERTS'))!;
+    expect(title).toContain(`1 CRIT ${at < rows.length / 2 ? '↑' : '↓'}`);
+    expect(title).toMatch(new RegExp(`${target + 1}/${rows.length} [↑↓]`));
+  });
+});
+
+describe('times (13 A1)', () => {
+  it('LAST is the same age in every window: relative to the fetch, not the bucket-rounded window end', async () => {
+    // Before: an attacker failing every second read "4m ago" at 6 h, "2h ago" at 30 d.
+    for (const [windowMs, roundUp] of [
+      [6 * 3_600_000, 5 * 60_000],
+      [30 * 86_400_000, 11 * 3_600_000],
+    ] as const) {
+      const data = snapshot([service('ssh', [offender('203.0.113.10', 42, { now: T0 })], { label: 'SSH' })], {
+        now: T0,
+        windowMs,
+      });
+      const rounded = { ...data, window: { ...data.window, to: new Date(T0 + roundUp).toISOString() } };
+      const lines = (await show(polledState(rounded), 120, 40)).lines();
+      const row = lines.find((line) => line.includes('203.0.113.10'))!;
+      expect(row).toContain('<1m ago');
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { memo } from 'react';
 import type { Alert } from '../../detect/alert.js';
 import { fitCell } from '../draw/cells.js';
 import { contentWidths, fitHeader, fitRow, type PlacedColumn, sameColumns } from '../draw/columns.js';
+import { listPosition } from '../draw/position.js';
 import type { Theme } from '../draw/theme.js';
 import { useUi } from '../draw/ui-context.js';
 import { scrollOffset } from '../state/selectors.js';
@@ -34,7 +35,7 @@ export interface AlertFeedProps {
 }
 
 export function AlertFeed(props: AlertFeedProps) {
-  const { glyphs } = useUi();
+  const { glyphs, theme } = useUi();
   const cellsOf = (alert: Alert, selected: boolean) =>
     alertCells(alert, props.labelOf(alert.service), selected, props.now, glyphs);
   const columns = alertColumns(
@@ -51,14 +52,27 @@ export function AlertFeed(props: AlertFeedProps) {
   const fresh = props.rows.filter((alert) => alert.state === 'new' && !alert.acknowledged).length;
   const counts = props.filtered ? `${props.rows.length} of ${props.total}` : `${props.total}`;
   const title = `${props.focused ? glyphs.selected : ' '} ALERTS `;
-  const detail = ` ${counts}${fresh > 0 ? ` ${glyphs.dot} ${fresh} new` : ''}`;
+  // A CRITICAL alert is never off-screen without a marker; it comes first so a narrow
+  // terminal cuts the counts, not the marker.
+  const critAbove = props.rows.slice(0, offset).filter((alert) => alert.severity === 'critical').length;
+  const critBelow = props.rows
+    .slice(offset + props.height)
+    .filter((alert) => alert.severity === 'critical').length;
+  const marks = [
+    critAbove > 0 ? `${critAbove} CRIT ${glyphs.up}` : '',
+    critBelow > 0 ? `${critBelow} CRIT ${glyphs.down}` : '',
+    listPosition(props.selected, props.rows.length, offset, props.height, glyphs),
+  ].filter((mark) => mark !== '');
+  const detail = ` ${[...marks, counts].join(` ${glyphs.dot} `)}${fresh > 0 ? ` ${glyphs.dot} ${fresh} new` : ''}`;
   return (
     <Box flexDirection="column" width={props.width} height={props.height + 2} overflow="hidden">
       <Text wrap="truncate-end" dimColor={props.stale}>
         <Text bold inverse={props.focused}>
           {title}
         </Text>
-        <Text>{fitCell(detail, Math.max(0, props.width - title.length), { ellipsis: glyphs.ellipsis })}</Text>
+        <Text bold={critAbove + critBelow > 0} color={critAbove + critBelow > 0 ? theme.danger : undefined}>
+          {fitCell(detail, Math.max(0, props.width - title.length), { ellipsis: glyphs.ellipsis })}
+        </Text>
       </Text>
       <Text wrap="truncate-end" bold dimColor={props.stale}>
         {fitHeader(columns, glyphs.ellipsis).join(' ')}

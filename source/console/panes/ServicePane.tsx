@@ -3,7 +3,9 @@
 import { Box, Text } from 'ink';
 import type { Offender, ServiceSnapshot } from '../../contracts/snapshot.js';
 import { cellWidth, fitCell, formatCount } from '../draw/cells.js';
+import { listPosition } from '../draw/position.js';
 import { useUi } from '../draw/ui-context.js';
+import { scrollOffset } from '../state/selectors.js';
 import type { SortState } from '../state/sort.js';
 import type { OffenderFlag } from './flags.js';
 import { OffenderTable } from './OffenderTable.js';
@@ -43,6 +45,9 @@ export function ServicePane(props: ServicePaneProps) {
   const dot = ` ${glyphs.dot} `;
   const head = `${props.focused ? glyphs.selected : ' '} ${props.label} `;
   const parts: string[] = [];
+  const offset = scrollOffset(Math.max(props.selected, 0), props.rows.length, props.height);
+  const position = listPosition(props.selected, props.rows.length, offset, props.height, glyphs);
+  if (position !== '') parts.push(position);
   const noIndices = data?.shards?.total === 0;
   if (noIndices) {
     parts.push('NO INDICES');
