@@ -6,6 +6,9 @@ import { type Loaded, loadConfig } from '../config/load.js';
 import { type ConfigStore, notAKey } from '../config/store.js';
 import { ConfigError, formatValue } from '../config/validate.js';
 
+/** What `soc-watch config` does (also completed by `soc-watch completion`). */
+export const CONFIG_ACTIONS = ['get', 'set', 'unset', 'path', 'list'] as const;
+
 export interface ConfigCommandIo {
   args: string[];
   env: NodeJS.ProcessEnv;

@@ -67,7 +67,7 @@ export const onceCommand: Command = async (context) => {
 
     if (typeof flags.evidence === 'string') {
       const { writeEvidenceFor } = await import('./evidence.js');
-      return writeEvidenceFor(context, client, evaluation, records, flags.evidence);
+      return writeEvidenceFor(context, evaluation, records, flags.evidence);
     }
 
     const { schema: _schema1, ...snapshot } = evaluation.snapshot;

@@ -450,7 +450,27 @@ describe('handleKey: overlays and lifecycle', () => {
       { ...NO_KEY, ctrl: true },
       { now: T0, page: 1 },
     );
-    expect(ctrlC.effects).toEqual([{ kind: 'quit' }]);
+    expect(ctrlC.effects).toEqual([{ kind: 'quit', code: 130 }]);
+  });
+
+  it('q in the help or the detail closes it, it does not quit (13 B13)', () => {
+    // Before: q in help quit the whole app (and in the demo stopped the cluster).
+    for (const open of [['?'], [{ return: true }]] as Press[][]) {
+      const shown = press(polledState(), open);
+      expect(shown.state.overlay).not.toBeNull();
+      const closed = press(shown.state, ['q']);
+      expect(closed.effects).toEqual([]);
+      expect(closed.state.overlay).toBeNull();
+      expect(press(closed.state, ['q']).effects).toEqual([{ kind: 'quit' }]);
+      expect(press(shown.state, [{ ctrl: true }]).effects).toEqual([]);
+    }
+    const ctrlC = handleKey(
+      press(polledState(), ['?']).state,
+      'c',
+      { ...NO_KEY, ctrl: true },
+      { now: T0, page: 1 },
+    );
+    expect(ctrlC.effects).toEqual([{ kind: 'quit', code: 130 }]);
   });
 
   it('p pauses and resumes by the current status; r refreshes', () => {
