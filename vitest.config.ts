@@ -43,7 +43,7 @@ export default defineConfig({
           globalSetup: ['test/support/global-setup.ts'],
           // Generous: on a loaded 2-core machine a bulk load or a server start takes several
           // times what it takes on a quiet one (issue 12: demo-traffic timed out under load).
-          testTimeout: 180_000,
+          testTimeout: 300_000,
           // A server start has taken 168 s under load (the engine script waits up to 300 s).
           hookTimeout: 600_000,
         },
