@@ -81,7 +81,7 @@ describe('a node list over a real 3-node Elasticsearch cluster', () => {
     cluster = await startCluster({ kind: 'elasticsearch', version: inject('esVersion'), nodes: 3 });
     master = await cluster.master();
     others = cluster.nodes.filter((node) => node !== master);
-  }, 600_000);
+  }, 900_000);
 
   afterAll(async () => {
     await cluster?.stop();
