@@ -81,7 +81,7 @@ describe('a node list over a real 3-node Elasticsearch cluster', () => {
     cluster = await startCluster({ kind: 'elasticsearch', version: inject('esVersion'), nodes: 3 });
     master = await cluster.master();
     others = cluster.nodes.filter((node) => node !== master);
-  }, 600_000);
+  }, 900_000);
 
   afterAll(async () => {
     await cluster?.stop();
@@ -133,7 +133,7 @@ describe('a node list over a real 3-node Elasticsearch cluster', () => {
     } finally {
       await hung.resume();
     }
-  }, 300_000);
+  }, 900_000);
 
   it('keeps polling while a data node and then the elected master are killed (SIGKILL)', async () => {
     const [data] = others;
@@ -180,7 +180,7 @@ describe('a node list over a real 3-node Elasticsearch cluster', () => {
     expect(failed.map((status) => ('error' in status ? status.error.message : status.kind))).toEqual([]);
     expect(counts.length).toBeGreaterThanOrEqual(13);
     expect(counts).toEqual(counts.map(() => sshFailures));
-  }, 300_000);
+  }, 900_000);
 
   it('doctor fails when the cluster has no elected master', async () => {
     const config = testConfig({ nodes: cluster.urls, indexPattern: `${prefix}-everywhere` });
