@@ -279,16 +279,29 @@ export const KEYS: readonly KeySpec[] = [
     default: '',
     description: 'File holding the Slack webhook URL (else SLACK_WEBHOOK_URL)',
   },
-  { path: 'slack.timeout', type: 'duration', default: '10s', description: 'Slack request timeout' },
+  {
+    path: 'slack.timeout',
+    type: 'duration',
+    default: '10s',
+    description: 'Slack request timeout; a late answer is still awaited for twice as long',
+  },
   {
     path: 'slack.retries',
     type: 'int',
     min: 0,
     default: 3,
-    description: 'Slack retries on 5xx, 429, network errors',
+    description:
+      'Slack retries when the answer proves it was not posted (5xx, 408, 429, connection refused); never after no answer',
   },
   { path: 'kibanaUrl', type: 'url', default: '', description: 'Kibana base URL for Discover links' },
   { path: 'ascii', type: 'bool', default: false, description: 'ASCII sparklines and borders' },
+  {
+    path: 'evidenceDir',
+    type: 'string',
+    default: '',
+    description:
+      'Directory of evidence bundles (`once --evidence`); default: `evidence` beside the config file',
+  },
 ];
 
 /** Keys that hold secrets: refused by `config set`, never shown by `config list`. */

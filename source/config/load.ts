@@ -375,6 +375,7 @@ export function loadConfig(options: LoadOptions): Loaded {
     },
     ...(value<string>('kibanaUrl') ? { kibanaUrl: value<string>('kibanaUrl') } : {}),
     ascii: value('ascii'),
+    ...(value<string>('evidenceDir') ? { evidenceDir: value<string>('evidenceDir') } : {}),
   };
   return { config, secrets, warnings, effective };
 }

@@ -290,6 +290,7 @@ describe('secured Elasticsearch (real server with security on)', () => {
   beforeAll(async () => {
     engine = await startEngine({
       kind: 'elasticsearch',
+      version: inject('esVersion'),
       security: { users: [users.analyst, users.viewer], serviceToken: true },
     });
   });

@@ -81,9 +81,12 @@ export function run(
 
 type Json = { [key: string]: unknown };
 
-/** A `once --json` answer without what differs between two runs on the same data: time taken. */
+/** What differs between two runs on the same data: when each asked, and how long it took. */
+const RUN_FIELDS = new Set(['took', 'fetchMs', 'fetchedAt']);
+
+/** A `once --json` answer without the fields of the run itself. */
 export function comparable(text: string): Json {
-  return JSON.parse(text, (key, value) => (key === 'took' || key === 'tookMs' ? undefined : value)) as Json;
+  return JSON.parse(text, (key, value) => (RUN_FIELDS.has(key) ? undefined : value)) as Json;
 }
 
 /**
@@ -98,7 +101,8 @@ export async function onceByBoth(
   for (let attempt = 1; ; attempt += 1) {
     const [first, second] = await Promise.all([a(), b()]);
     for (const result of [first, second]) {
-      if (result.code !== 0) throw new Error(`once --json exited ${result.code}: ${result.stderr}`);
+      if (result.code !== 0)
+        throw new Error(`once --json exited ${result.code} (null: killed after 90 s): ${result.stderr}`);
     }
     const toA = (comparable(first.stdout).window as { to: string }).to;
     const toB = (comparable(second.stdout).window as { to: string }).to;

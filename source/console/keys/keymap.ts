@@ -16,6 +16,7 @@ export type KeyContext =
 
 export type CommandId =
   | 'quit'
+  | 'interrupt'
   | 'help'
   | 'focus-next'
   | 'focus-prev'
@@ -36,6 +37,7 @@ export type CommandId =
   | 'reverse'
   | 'escalate'
   | 'acknowledge'
+  | 'evidence'
   | 'mute'
   | 'pause'
   | 'refresh'
@@ -86,9 +88,9 @@ export function isPrintable(input: string, key: Key): boolean {
 
 export const KEYMAP: readonly Binding[] = [
   {
-    command: 'quit',
+    command: 'interrupt',
     keys: 'Ctrl+C',
-    help: 'quit (anywhere)',
+    help: 'quit from anywhere (exit code 130)',
     contexts: ALL,
     match: (input, key) => key.ctrl && input === 'c',
   },
@@ -167,10 +169,10 @@ export const KEYMAP: readonly Binding[] = [
   {
     command: 'close',
     keys: 'Esc',
-    help: 'close the overlay',
+    help: 'close the overlay (q too: in an overlay q closes it, it does not quit)',
     hint: 'close',
     contexts: ['help', 'detail'],
-    match: (_, key) => key.escape || key.return,
+    match: (input, key) => key.escape || key.return || (plain(key) && input === 'q'),
   },
   {
     command: 'help',
@@ -306,6 +308,13 @@ export const KEYMAP: readonly Binding[] = [
     match: char('a'),
   },
   {
+    command: 'evidence',
+    keys: 'x',
+    help: 'export an evidence bundle of the selected alert (Markdown + JSON, to evidenceDir)',
+    contexts: [...PANES, 'detail'],
+    match: char('x'),
+  },
+  {
     command: 'mute',
     keys: 'm',
     help: 'mute the selected alert or IP for a while (asks how long; again to unmute)',
@@ -333,7 +342,7 @@ export const KEYMAP: readonly Binding[] = [
     keys: 'q',
     help: 'quit',
     hint: 'quit',
-    contexts: [...PANES, 'help', 'detail'],
+    contexts: PANES,
     match: char('q'),
   },
   // Esc in a pane clears an active filter (and is otherwise harmless).
