@@ -1,6 +1,6 @@
 // `soc-watch ingest FILE… | -`: parse sshd / journald / Windows logon logs into ECS and index
 // them with deterministic ids (a second run over the same file adds nothing). The shell around
-// the pure parser (source/ingest/parser.ts) and the bulk helper (source/ingest/bulk.ts):
+// the pure parser (source/ingest/parser.ts) and the bulk sender (source/ingest/bulk.ts):
 // opening inputs, the progress line, the summary, the exit code (1 when the cluster rejected
 // anything, an input could not be read, or the cluster failed after the retries; 130 when
 // interrupted — both print what was done so far; 2 for usage errors).

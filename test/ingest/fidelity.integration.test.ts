@@ -134,6 +134,28 @@ describe.each([
     expect(await count(ssh!.failure, { bool: { must_not: { exists: { field: 'source.ip' } } } })).toBe(1);
   });
 
+  it('15.1.8: lines/s counts reading and indexing, not connecting and installing the template', async () => {
+    const index = indexName('rate');
+    // A clock that stands still except while connecting, which "takes" 10 s.
+    let clock = 1_000_000;
+    const result = await runIngest(
+      urlOf(),
+      [fixture('auth-debian.log')],
+      { to: index },
+      {
+        dependencies: {
+          now: () => clock,
+          connect: async (context) => {
+            clock += 10_000;
+            return createClusterClient(context.config, context.secrets);
+          },
+        },
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Read 52 lines in 0\.0 s /);
+  });
+
   it('12.6: names a missing file, a directory and an empty file, never "404 no such index"', async () => {
     const index = indexName('inputs');
     const empty = join(dir, 'empty.log');
