@@ -164,6 +164,11 @@ export class Follower {
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
     try {
+      // Record which files are followed before reading a line: if they are rotated before the
+      // first batch is acknowledged, a restart still finds them by inode (offset 0), instead of
+      // starting afresh on whatever file now has the name.
+      for (const { source } of options.inputs) await source.poll();
+      await this.#save(this.#marks());
       while (!signal.aborted) {
         if (this.#failed) throw this.#failed;
         for (const { source } of options.inputs) await source.poll();
