@@ -8,7 +8,8 @@
 //   index   the same documents into fresh indices, alternately through
 //             (a) a plain loop of hand-rolled `_bulk` requests (NDJSON built by hand, one
 //                 request in flight, same batch size, same client) and
-//             (b) soc-watch's bulk path (the client's bulk helper, `create` with ids);
+//             (b) soc-watch's bulk path (its own sender: `create` with ids, 4 requests in
+//                 flight, retries of timeouts/429/503);
 //           docs/s of each and (b) as a share of (a); then (b) again over the same documents
 //           (every one a 409 duplicate: the cost of re-ingesting a file)
 //

@@ -8,7 +8,7 @@ import { loadConfig, loadDotEnv } from './config/load.js';
 import { openConfigStore } from './config/store.js';
 import { ConfigError } from './config/validate.js';
 
-const COMMANDS = ['console', 'once', 'doctor', 'ingest', 'config', 'replay'] as const;
+const COMMANDS = ['console', 'once', 'replay', 'doctor', 'ingest', 'config', 'completion'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 const CONNECTION_HELP = `
@@ -39,6 +39,7 @@ const HELP: Record<CommandName, string> = {
     doctor        Check the cluster, index pattern and fields, and say what to fix
     ingest FILE…  Parse sshd / journald / Windows logon logs into ECS and index them
     config        get | set | unset | path | list
+    completion    bash | zsh | fish: shell completion script
 ${CONNECTION_HELP}
     --kibana-url URL      Kibana base URL for Discover links
     --ascii               ASCII sparklines and borders
@@ -70,7 +71,8 @@ ${CONNECTION_HELP}
                           brute-force:ssh:203.0.113.7 (same dedupe as the console)
     --note TEXT           Note to add to the escalation
     --force               Send even if an earlier attempt got no answer from Slack
-                          (it may have been posted: the message says it is a re-send)
+                          (it may have been posted: the message says it is a re-send).
+                          Exit 0 posted, 1 not posted, 3 Slack did not answer
 ${CONNECTION_HELP}
 `,
   replay: `
@@ -134,6 +136,15 @@ ${CONNECTION_HELP}
     $ soc-watch config set thresholds.ssh 10
     $ soc-watch config set allowList.cidrs 10.0.0.0/8,192.168.0.0/16
 `,
+  completion: `
+  Usage
+    $ soc-watch completion bash|zsh|fish
+
+  Print a completion script for commands, flags, config keys and their values.
+    bash  eval "$(soc-watch completion bash)"          in ~/.bashrc
+    zsh   eval "$(soc-watch completion zsh)"           in ~/.zshrc, after compinit
+    fish  soc-watch completion fish > ~/.config/fish/completions/soc-watch.fish
+`,
 };
 
 const CONNECTION_FLAGS = {
@@ -183,6 +194,7 @@ const FLAGS = {
     status: { type: 'boolean' },
   },
   config: {},
+  completion: {},
 } as const;
 
 /** Set only in the single executable, which has no package.json beside it (scripts/package.ts). */
@@ -206,7 +218,8 @@ async function loadCommand(name: CommandName) {
     case 'ingest':
       return (await import('./commands/ingest.js')).ingestCommand;
     case 'config':
-      throw new Error('config is handled before the config is loaded');
+    case 'completion':
+      throw new Error(`${name} is handled before the config is loaded`);
   }
 }
 
@@ -217,7 +230,7 @@ async function main(): Promise<number> {
   let rest = argv;
   if (first !== undefined && !first.startsWith('-')) {
     if (!(COMMANDS as readonly string[]).includes(first) || first === 'console') {
-      usageError(`unknown command "${first}" (commands: once, replay, doctor, ingest, config)`);
+      usageError(`unknown command "${first}" (commands: ${COMMANDS.slice(1).join(', ')})`);
     }
     name = first as CommandName;
     rest = argv.slice(1);
@@ -236,6 +249,16 @@ async function main(): Promise<number> {
   if (name === 'console' && cli.input.length > 0) usageError(`unknown command "${cli.input[0]}"`);
   if (name === 'ingest' && cli.input.length === 0 && flags.status !== true)
     usageError('ingest needs at least one FILE, or - for stdin');
+
+  if (name === 'completion') {
+    const { completionCommand } = await import('./commands/completion.js');
+    return completionCommand(
+      cli.input,
+      { commands: COMMANDS.filter((command) => command !== 'console'), flags: FLAGS },
+      (text) => process.stdout.write(text),
+      (line) => process.stderr.write(`${line}\n`),
+    );
+  }
 
   loadDotEnv();
   const store = openConfigStore({
@@ -267,7 +290,13 @@ async function main(): Promise<number> {
       if (signals > 1) process.exit(130);
       controller.abort(new Error(`interrupted by ${signal}`));
     };
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+    // `when-exit` (conf → atomically) re-kills the process with the same signal a few ms
+    // later, which counted as the second signal: `ingest --follow` under systemd exited 130
+    // before writing its checkpoint. Its exit-time cleanup still runs on a normal exit.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.removeAllListeners(signal);
+      process.on(signal, onSignal);
+    }
   }
 
   const context: CommandContext = {

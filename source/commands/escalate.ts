@@ -134,7 +134,7 @@ export function describeOutcome(
     case 'failed':
       return `${bad} escalation of ${what} failed: ${sanitize(outcome.reason)}`;
     case 'in-flight':
-      return `${bad} ${what} not sent: ${describeInFlight(outcome, now)}; run again after the deadline if it does not arrive`;
+      return `${bad} ${what}: ${describeInFlight(outcome, now)}; run again after the deadline if it has not arrived`;
     case 'unknown':
       return `${unsure} ${what}: ${describeUnknown(outcome)} — check the channel; --force sends it again`;
   }

@@ -108,7 +108,11 @@ export function openConfigStore(options: { directory?: string } = {}): ConfigSto
       conf.set(path, value);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code) throw new ConfigError(`cannot write the config file ${conf.path}: ${code}`);
+      if (code) {
+        throw new ConfigError(
+          `cannot write the config file ${conf.path}: ${code} — set SOC_WATCH_CONFIG_DIR to a writable directory`,
+        );
+      }
       throw new ConfigError(
         `invalid value for ${path}: ${(error as Error).message.replace(/^Config schema violation: /, '')}`,
       );

@@ -146,9 +146,11 @@ async function* batches(
   flushBytes: number,
 ): AsyncGenerator<Batch> {
   let batch: Batch = { items: [], bytes: 0 };
-  // 2,000 documents is about 1.5 MB of NDJSON: the time bound keeps a trickle prompt, the size
-  // bound is checked per document below.
-  for await (const group of segments(source, flushMs, 2_000)) {
+  // Groups of up to 2,000 documents, cut early by the time bound on a trickle. A full group
+  // means more are coming at once: keep filling the batch up to its size bound; a group cut
+  // early means the input paused: send what there is.
+  const GROUP = 2_000;
+  for await (const group of segments(source, flushMs, GROUP)) {
     for (const item of group) {
       const size = JSON.stringify(item.doc).length + item.id.length + 40;
       if (batch.items.length > 0 && batch.bytes + size > flushBytes) {
@@ -158,11 +160,12 @@ async function* batches(
       batch.items.push(item);
       batch.bytes += size;
     }
-    if (batch.items.length > 0) {
+    if (group.length < GROUP && batch.items.length > 0) {
       yield batch;
       batch = { items: [], bytes: 0 };
     }
   }
+  if (batch.items.length > 0) yield batch;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -308,9 +311,15 @@ export function startBulk(
     if (failure !== undefined) throw failure;
     if (options.refresh && tally.created > 0 && !controller.signal.aborted) {
       // Only when something was written: a refresh of an index that was never created is a 404.
-      const refreshOptions = { requestTimeout, signal: controller.signal };
-      if (raw.kind === 'elasticsearch') await raw.client.indices.refresh({ index }, refreshOptions);
-      else await raw.client.indices.refresh({ index }, refreshOptions);
+      // Not retried and not fatal: everything is written, and the index refreshes itself within
+      // its refresh_interval (1 s in the template) anyway.
+      try {
+        if (raw.kind === 'elasticsearch')
+          await raw.client.indices.refresh({ index }, { requestTimeout, signal: controller.signal });
+        else await raw.client.indices.refresh({ index }, { requestTimeout });
+      } catch {
+        // see above
+      }
     }
   }
 

@@ -28,7 +28,7 @@ export function formatAlertsTable(alerts: readonly AlertRecord[], options: { asc
   const lines = [
     '',
     `ALERTS (${alerts.length}) ${options.ascii ? '-' : '·'} first ${dash} last failure are event times from the data, UTC`,
-    `${cell('SEVERITY', 9)} ${cell('ID (for --escalate / --evidence)', 44)} ${cell('STATE', 7)} ${cell('FAILURES', 8)} ${cell('FIRST ' + dash + ' LAST FAILURE', 41)} ${cell('ESCALATION', 16)} SUMMARY`,
+    `${cell('SEVERITY', 9)} ${cell('ID (for --escalate / --evidence)', 44)} ${cell('STATE', 7)} ${cell('FAILURES', 8)} ${cell(`FIRST ${dash} LAST FAILURE`, 41)} ${cell('ESCALATION', 16)} SUMMARY`,
   ];
   for (const alert of alerts) {
     const escalation = 'by' in alert.escalation ? `${alert.escalation.state} ${alert.escalation.by}` : '-';

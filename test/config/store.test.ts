@@ -70,6 +70,8 @@ describe('credentials in node URLs', () => {
     writeFileSync(join(directory, 'config.json'), '{"nodes":["https://bob:Sw0rdfish@es2:9200"]}');
     const get = await config(['get', 'nodes'], { directory });
     expect(get.out).toBe('https://bob:***@es2:9200');
+    expect(get.err).toMatch(/holds credentials in nodes; move them to ELASTICSEARCH_USERNAME/);
+    expect(get.err).not.toContain('Sw0rdfish');
   });
 });
 

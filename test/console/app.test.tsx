@@ -66,7 +66,7 @@ describe('App', () => {
     await view.press('q');
     expect(effects).toEqual([{ kind: 'quit' }]);
     await view.press(KEYS.ctrlC);
-    expect(effects).toEqual([{ kind: 'quit' }, { kind: 'quit' }]);
+    expect(effects).toEqual([{ kind: 'quit' }, { kind: 'quit', code: 130 }]);
   });
 
   it('Tab, j and Enter reach the detail of an alert in the feed', async () => {

@@ -219,7 +219,7 @@ describe('key table', () => {
     expect(findBinding('window', '', key({ rightArrow: true }))?.command).toBe('preset-next');
     expect(findBinding('offenders', '', key({ tab: true, shift: true }))?.command).toBe('focus-prev');
     for (const context of ['offenders', 'alerts', 'help', 'detail', 'prompt', 'window', 'confirm'] as const) {
-      expect(findBinding(context, 'c', key({ ctrl: true }))?.command).toBe('quit');
+      expect(findBinding(context, 'c', key({ ctrl: true }))?.command).toBe('interrupt');
     }
   });
 

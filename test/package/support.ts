@@ -101,7 +101,8 @@ export async function onceByBoth(
   for (let attempt = 1; ; attempt += 1) {
     const [first, second] = await Promise.all([a(), b()]);
     for (const result of [first, second]) {
-      if (result.code !== 0) throw new Error(`once --json exited ${result.code}: ${result.stderr}`);
+      if (result.code !== 0)
+        throw new Error(`once --json exited ${result.code} (null: killed after 90 s): ${result.stderr}`);
     }
     const toA = (comparable(first.stdout).window as { to: string }).to;
     const toB = (comparable(second.stdout).window as { to: string }).to;

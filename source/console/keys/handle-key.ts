@@ -62,6 +62,9 @@ function runCommand(state: AppState, command: CommandId, input: string, env: Key
   switch (command) {
     case 'quit':
       return { state, effects: [{ kind: 'quit' }] };
+    case 'interrupt':
+      // Like SIGINT: the shell (and a script around it) sees 130.
+      return { state, effects: [{ kind: 'quit', code: 130 }] };
     case 'help':
       return none(withOverlay(state, state.overlay?.kind === 'help' ? null : { kind: 'help' }));
     case 'close':
@@ -146,7 +149,7 @@ function runCommand(state: AppState, command: CommandId, input: string, env: Key
     case 'confirm':
       return confirmEscalation(state);
     case 'add-note':
-      return addNote(state);
+      return addNote(state, now);
   }
 }
 

@@ -16,6 +16,7 @@ export type KeyContext =
 
 export type CommandId =
   | 'quit'
+  | 'interrupt'
   | 'help'
   | 'focus-next'
   | 'focus-prev'
@@ -87,9 +88,9 @@ export function isPrintable(input: string, key: Key): boolean {
 
 export const KEYMAP: readonly Binding[] = [
   {
-    command: 'quit',
+    command: 'interrupt',
     keys: 'Ctrl+C',
-    help: 'quit (anywhere)',
+    help: 'quit from anywhere (exit code 130)',
     contexts: ALL,
     match: (input, key) => key.ctrl && input === 'c',
   },
@@ -168,10 +169,10 @@ export const KEYMAP: readonly Binding[] = [
   {
     command: 'close',
     keys: 'Esc',
-    help: 'close the overlay',
+    help: 'close the overlay (q too: in an overlay q closes it, it does not quit)',
     hint: 'close',
     contexts: ['help', 'detail'],
-    match: (_, key) => key.escape || key.return,
+    match: (input, key) => key.escape || key.return || (plain(key) && input === 'q'),
   },
   {
     command: 'help',
@@ -341,7 +342,7 @@ export const KEYMAP: readonly Binding[] = [
     keys: 'q',
     help: 'quit',
     hint: 'quit',
-    contexts: [...PANES, 'help', 'detail'],
+    contexts: PANES,
     match: char('q'),
   },
   // Esc in a pane clears an active filter (and is otherwise harmless).

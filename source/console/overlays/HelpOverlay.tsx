@@ -36,7 +36,7 @@ export function helpPromptLine(): string {
   const seen = new Set<string>();
   const parts: string[] = [];
   for (const binding of KEYMAP) {
-    if (!binding.contexts.some((context) => PROMPTS.includes(context)) || binding.command === 'quit')
+    if (!binding.contexts.some((context) => PROMPTS.includes(context)) || binding.command === 'interrupt')
       continue;
     const part = `${binding.keys} ${binding.hint ?? binding.help}`;
     if (seen.has(part)) continue;

@@ -4,6 +4,7 @@
 
 import type { Severity } from '../../contracts/rules.js';
 import type { Offender } from '../../contracts/snapshot.js';
+import { compareIps } from '../../core/net.js';
 import type { Alert } from '../../detect/alert.js';
 
 export interface SortState {
@@ -40,7 +41,7 @@ export const OFFENDER_SORTS: readonly SortColumn<Offender>[] = [
     descending: true,
     compare: (a, b) => byText(a.lastFailure, b.lastFailure),
   },
-  { column: 'ip', label: 'IP', descending: false, compare: (a, b) => byText(a.ip, b.ip) },
+  { column: 'ip', label: 'IP', descending: false, compare: (a, b) => compareIps(a.ip, b.ip) },
 ];
 
 const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
@@ -76,7 +77,7 @@ function sortWith<T>(
 }
 
 export function sortOffenders(offenders: readonly Offender[], sort: SortState): Offender[] {
-  return sortWith(offenders, OFFENDER_SORTS, sort, (a, b) => byText(a.ip, b.ip));
+  return sortWith(offenders, OFFENDER_SORTS, sort, (a, b) => compareIps(a.ip, b.ip));
 }
 
 export function sortAlerts(alerts: readonly Alert[], sort: SortState): Alert[] {
