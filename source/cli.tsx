@@ -62,7 +62,8 @@ ${CONNECTION_HELP}
     --json                Stable JSON (schema 2: the snapshot plus alerts) for scripts
     --strict              Exit 3 when the snapshot has warnings (no indices, failed shards)
     --at TIME             As of TIME instead of now: the windows end there. ISO 8601
-                          (2026-12-02T03:00Z; UTC without a zone), -2h, "yesterday 03:00" (UTC)
+                          (2026-12-02T03:00Z; UTC without a zone), "yesterday 03:00" (UTC),
+                          or relative with =: --at=-2h
     --fail-on SEVERITY    Exit 3 when an alert is at or above low | medium | high | critical
     --evidence ALERT_ID   Write the alert's evidence bundle (Markdown + JSON) to evidenceDir;
                           ALERT_ID as listed, <rule>:<service>:<key>
@@ -83,7 +84,8 @@ ${CONNECTION_HELP}
   its peak counts. The same data gives the same output on every run.
 
   Flags
-    --from TIME, --to TIME  ISO 8601 (UTC without a zone), -12h, "yesterday 02:00" (UTC)
+    --from TIME, --to TIME  ISO 8601 (UTC without a zone), "yesterday 02:00" (UTC), now, or
+                            relative with =: --from=-12h
     --step DURATION         Time between polls (default 30s)
     --json                  NDJSON: one event per line (opened, grew, active, quiet, closed)
 ${CONNECTION_HELP}

@@ -9,7 +9,7 @@ import { fetchSnapshots } from '../cluster/fetch.js';
 import { type ClusterClient, ClusterError } from '../cluster/types.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { safeJson } from '../core/json.js';
-import { sanitizeAndTruncate } from '../core/sanitize.js';
+import { sanitize, sanitizeAndTruncate } from '../core/sanitize.js';
 import { parseTimeSpec, TIME_SPEC_HELP } from '../core/time-spec.js';
 import { detectionSettings } from '../detect/settings.js';
 import { runReplay } from '../replay/engine.js';
@@ -77,11 +77,16 @@ export const replayCommand: Command = async (context) => {
           }
         : {}),
     });
+    // No indices or failed shards must not pass for "no attacks".
+    for (const warning of result.warnings)
+      stderr.write(
+        `soc-watch: warning: ${sanitize(warning.text)} (${warning.steps} of ${result.steps} steps)\n`,
+      );
     if (flags.json !== true) {
       stdout.write(
         formatEpisodesTable(
           episodes(result.events),
-          { from, to, stepMs, windowMs: windows.windowMs, steps: result.steps },
+          { from, to, stepMs, windowMs: windows.windowMs, steps: result.steps, warnings: result.warnings },
           { ascii: config.ascii },
         ),
       );

@@ -40,6 +40,11 @@ export interface ReplayResult {
   steps: number;
   /** `_msearch` round trips made. */
   requests: number;
+  /**
+   * Problems with the data behind the steps (no indices, failed shards), each with the
+   * number of steps it affected: "no data" must not read as "no attacks".
+   */
+  warnings: { text: string; steps: number }[];
 }
 
 interface StepAnswer {
@@ -84,6 +89,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
 
   let state = createDetectorState();
   const events: TimelineEvent[] = [];
+  const warnings = new Map<string, number>();
   let consumed = 0;
   try {
     for (const batch of batches) {
@@ -92,7 +98,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       request();
       batch.forEach((step, index) => {
         const previous = state;
-        state = detect(state, answers[index]!, options.settings, step.at);
+        const answer = answers[index]!;
+        const seen = new Set([...(answer.snapshot.warnings ?? []), ...(answer.slowSnapshot?.warnings ?? [])]);
+        for (const text of seen) warnings.set(text, (warnings.get(text) ?? 0) + 1);
+        state = detect(state, answer, options.settings, step.at);
         const stepped = stepEvents(previous, state, step.at);
         events.push(...stepped);
         options.onStep?.(step, state, stepped);
@@ -101,5 +110,11 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   } finally {
     await Promise.allSettled(pending.slice(consumed));
   }
-  return { state, events, steps: options.steps.length, requests: batches.length };
+  return {
+    state,
+    events,
+    steps: options.steps.length,
+    requests: batches.length,
+    warnings: [...warnings].map(([text, steps]) => ({ text, steps })),
+  };
 }

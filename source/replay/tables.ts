@@ -50,17 +50,31 @@ export function formatAlertsTable(alerts: readonly AlertRecord[], options: { asc
 /** `replay`'s timeline: one row per alert episode, oldest first. */
 export function formatEpisodesTable(
   episodes: readonly AlertEpisode[],
-  period: { from: number; to: number; stepMs: number; windowMs: number; steps: number },
+  period: {
+    from: number;
+    to: number;
+    stepMs: number;
+    windowMs: number;
+    steps: number;
+    warnings?: readonly { text: string; steps: number }[];
+  },
   options: { ascii?: boolean } = {},
 ): string {
   const dot = options.ascii ? '-' : '·';
   const lines = [
     `REPLAY ${utcTime(period.from)} to ${utcTime(period.to)} UTC ${dot} ${period.steps} steps of ${formatDuration(period.stepMs)} ${dot} window ${formatDuration(period.windowMs)} ${dot} not live`,
     `times are the replay's detector clock (UTC); peaks are the highest counts seen in the window`,
+    ...(period.warnings ?? []).map(
+      (warning) => `warning: ${sanitize(warning.text)} (${warning.steps} of ${period.steps} steps)`,
+    ),
     '',
   ];
   if (episodes.length === 0) {
-    lines.push('no alerts in this period');
+    lines.push(
+      (period.warnings ?? []).length > 0
+        ? 'no alerts in this period, but see the warnings: the data may be missing'
+        : 'no alerts in this period',
+    );
     return `${lines.join('\n')}\n`;
   }
   lines.push(
