@@ -8,7 +8,7 @@ import { loadConfig, loadDotEnv } from './config/load.js';
 import { openConfigStore } from './config/store.js';
 import { ConfigError } from './config/validate.js';
 
-const COMMANDS = ['console', 'once', 'doctor', 'ingest', 'config', 'completion'] as const;
+const COMMANDS = ['console', 'once', 'doctor', 'ingest', 'config', 'replay', 'completion'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 const CONNECTION_HELP = `
@@ -34,7 +34,8 @@ const HELP: Record<CommandName, string> = {
 
   Commands
     (none)        The live console: offenders per service, sparklines, alerts, Slack escalation
-    once          One snapshot (--json for scripts)
+    once          One snapshot with its alerts (--json for scripts, --at for a past time)
+    replay        The detector over a past period: the alert timeline (--from, --to)
     doctor        Check the cluster, index pattern and fields, and say what to fix
     ingest FILE…  Parse sshd / journald / Windows logon logs into ECS and index them
     config        get | set | unset | path | list
@@ -52,15 +53,39 @@ ${CONNECTION_HELP}
 `,
   once: `
   Usage
-    $ soc-watch once [--json] [flags]
+    $ soc-watch once [--json] [--at TIME] [--fail-on SEVERITY] [flags]
 
-  Fetch one snapshot of failed logins per service over the window and print it.
+  Fetch one snapshot of failed logins per service over the window, run the detector on it,
+  and print both (alerts under the panes).
 
   Flags
-    --json                Stable JSON (schema 1) for scripts
+    --json                Stable JSON (schema 2: the snapshot plus alerts) for scripts
+    --strict              Exit 3 when the snapshot has warnings (no indices, failed shards)
+    --at TIME             As of TIME instead of now: the windows end there. ISO 8601
+                          (2026-12-02T03:00Z; UTC without a zone), -2h, "yesterday 03:00" (UTC)
+    --fail-on SEVERITY    Exit 3 when an alert is at or above low | medium | high | critical
+    --evidence ALERT_ID   Write the alert's evidence bundle (Markdown + JSON) to evidenceDir;
+                          ALERT_ID as listed, <rule>:<service>:<key>
     --escalate SPEC       Escalate one alert to Slack: <rule>:<service>:<key>, e.g.
                           brute-force:ssh:203.0.113.7 (same dedupe as the console)
     --note TEXT           Note to add to the escalation
+    --force               Send even if an earlier attempt got no answer from Slack
+                          (it may have been posted: the message says it is a re-send).
+                          Exit 0 posted, 1 not posted, 3 Slack did not answer
+${CONNECTION_HELP}
+`,
+  replay: `
+  Usage
+    $ soc-watch replay --from TIME --to TIME [--step 30s] [--window 15m] [--json] [flags]
+
+  Run the detector poll by poll over a past period, as the live console would have, and
+  print the alert timeline: when each alert opened, last grew, went quiet and closed, with
+  its peak counts. The same data gives the same output on every run.
+
+  Flags
+    --from TIME, --to TIME  ISO 8601 (UTC without a zone), -12h, "yesterday 02:00" (UTC)
+    --step DURATION         Time between polls (default 30s)
+    --json                  NDJSON: one event per line (opened, grew, active, quiet, closed)
 ${CONNECTION_HELP}
 `,
   doctor: `
@@ -88,6 +113,10 @@ ${CONNECTION_HELP}
                           inferred from the file's mtime, never in the future
     --timezone ZONE       Zone of timestamps without one, e.g. +02:00 (default: local, TZ)
     --dry-run             Print ECS documents as NDJSON instead of indexing
+    --follow              Keep reading as the files grow (tail -F through rotation), with a
+                          checkpoint beside the config: restarts lose and double nothing
+    --cursor-file FILE    With -: keep the last indexed journald __CURSOR in FILE
+    --status              Show a running follower's lag, lines waiting and last error
 ${CONNECTION_HELP}
 `,
   config: `
@@ -134,9 +163,21 @@ const FLAGS = {
   once: {
     ...CONNECTION_FLAGS,
     json: { type: 'boolean' },
+    strict: { type: 'boolean' },
     escalate: { type: 'string' },
     note: { type: 'string' },
+    force: { type: 'boolean' },
     kibanaUrl: { type: 'string' },
+    at: { type: 'string' },
+    failOn: { type: 'string' },
+    evidence: { type: 'string' },
+  },
+  replay: {
+    ...CONNECTION_FLAGS,
+    from: { type: 'string' },
+    to: { type: 'string' },
+    step: { type: 'string' },
+    json: { type: 'boolean' },
   },
   doctor: CONNECTION_FLAGS,
   ingest: {
@@ -146,6 +187,9 @@ const FLAGS = {
     year: { type: 'number' },
     timezone: { type: 'string' },
     dryRun: { type: 'boolean' },
+    follow: { type: 'boolean' },
+    cursorFile: { type: 'string' },
+    status: { type: 'boolean' },
   },
   config: {},
   completion: {},
@@ -167,6 +211,8 @@ async function loadCommand(name: CommandName) {
       return (await import('./commands/once.js')).onceCommand;
     case 'doctor':
       return (await import('./commands/doctor.js')).doctorCommand;
+    case 'replay':
+      return (await import('./commands/replay.js')).replayCommand;
     case 'ingest':
       return (await import('./commands/ingest.js')).ingestCommand;
     case 'config':
@@ -182,7 +228,7 @@ async function main(): Promise<number> {
   let rest = argv;
   if (first !== undefined && !first.startsWith('-')) {
     if (!(COMMANDS as readonly string[]).includes(first) || first === 'console') {
-      usageError(`unknown command "${first}" (commands: ${COMMANDS.slice(1).join(', ')})`);
+      usageError(`unknown command "${first}" (commands: once, replay, doctor, ingest, config, completion)`);
     }
     name = first as CommandName;
     rest = argv.slice(1);
@@ -199,7 +245,7 @@ async function main(): Promise<number> {
   const flags = cli.flags as Record<string, unknown>;
 
   if (name === 'console' && cli.input.length > 0) usageError(`unknown command "${cli.input[0]}"`);
-  if (name === 'ingest' && cli.input.length === 0)
+  if (name === 'ingest' && cli.input.length === 0 && flags.status !== true)
     usageError('ingest needs at least one FILE, or - for stdin');
 
   if (name === 'completion') {

@@ -5,7 +5,7 @@
 // local audit file") can appear at any time during the session, not only at start: every
 // new one is shown once, as it appears.
 import { sanitize } from '../core/sanitize.js';
-import type { Escalator } from '../slack/escalator.js';
+import { describeInFlight, describeUnknown, type Escalator, toEscalationStatus } from '../slack/escalator.js';
 import { escalationStateId } from '../slack/record.js';
 import { alertList } from './state/selectors.js';
 import type { RemoteEscalation } from './state/state.js';
@@ -14,7 +14,10 @@ import type { Store } from './state/store.js';
 export interface Escalations {
   /** The escalator exists once the cluster is connected. */
   attach(escalator: Escalator): void;
-  escalate(alertId: string, note: string | undefined): void;
+  /** `force`: the analyst said to send again after Slack did not answer. */
+  escalate(alertId: string, note: string | undefined, force?: boolean): void;
+  /** On quit: let sends finish for `graceMs`, then leave every audit record in a final state. */
+  close(graceMs: number): Promise<void>;
   /** Read the shared audit index (after each poll); one read at a time. */
   sync(): Promise<void>;
   /** Deliveries still in flight (quitting waits for them). */
@@ -55,7 +58,7 @@ export function createEscalations(options: EscalationsOptions): Escalations {
       escalator = next;
       showNewWarnings();
     },
-    escalate(alertId, note) {
+    escalate(alertId, note, force = false) {
       const alert = alertList(store.getState()).find((candidate) => candidate.id === alertId);
       if (!alert) return flash('that alert is gone', 'warn');
       if (!escalator) return flash('not connected to the cluster yet: try again in a moment', 'warn');
@@ -69,13 +72,39 @@ export function createEscalations(options: EscalationsOptions): Escalations {
       sending();
       const stateId = escalationStateId(alert);
       const delivery = escalator
-        .escalate(alert, { ...(note ? { note } : {}), signal: flushDeadline, onSending: sending })
-        .then((status) => {
+        .send(alert, {
+          ...(note ? { note } : {}),
+          ...(force ? { force } : {}),
+          signal: flushDeadline,
+          onSending: sending,
+        })
+        .then((outcome) => {
+          const status = toEscalationStatus(outcome, now());
           store.dispatch({ type: 'escalation', alertId, status, now: now(), stateId });
-          if (status.kind === 'failed') flash(`Slack: not delivered: ${sanitize(status.reason)}`, 'error');
-          else if (status.kind === 'already') flash(`already escalated by ${sanitize(status.by)}`, 'info');
-          else if (status.kind === 'sent')
-            flash(status.update ? 'Slack: update sent' : 'Slack: escalated', 'info');
+          switch (outcome.kind) {
+            case 'delivered':
+              flash(
+                outcome.resend
+                  ? 'Slack: sent again'
+                  : outcome.update
+                    ? 'Slack: update sent'
+                    : 'Slack: escalated',
+              );
+              return;
+            case 'already':
+              flash(`already escalated by ${sanitize(outcome.by)}`);
+              return;
+            case 'in-flight':
+              flash(describeInFlight(outcome, now()), 'warn');
+              return;
+            case 'failed':
+              // Proven not posted: sending again is safe, at once.
+              flash(`Slack: not delivered: ${sanitize(outcome.reason)}; press e to retry`, 'error');
+              return;
+            case 'unknown':
+              store.dispatch({ type: 'ask-resend', alertId, reason: describeUnknown(outcome), now: now() });
+              return;
+          }
         })
         .catch((error: unknown) => {
           const reason = sanitize((error as Error)?.message ?? String(error));
@@ -85,11 +114,14 @@ export function createEscalations(options: EscalationsOptions): Escalations {
             status: { kind: 'failed', at: now(), reason },
             now: now(),
           });
-          flash(`Slack: not delivered: ${reason}`, 'error');
+          flash(`Slack: not delivered: ${reason}; press e to retry`, 'error');
         })
         .finally(showNewWarnings);
       pending.add(delivery);
       void delivery.finally(() => pending.delete(delivery));
+    },
+    async close(graceMs) {
+      await escalator?.close({ graceMs });
     },
     async sync() {
       if (!escalator || syncing || lifetime.aborted) return;

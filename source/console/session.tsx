@@ -158,7 +158,7 @@ export async function runSession(ctx: CommandContext): Promise<number> {
         poller.windowChanged();
         return;
       case 'escalate':
-        escalations.escalate(effect.alertId, effect.note);
+        escalations.escalate(effect.alertId, effect.note, effect.force);
         return;
     }
   };
@@ -232,9 +232,14 @@ export async function runSession(ctx: CommandContext): Promise<number> {
     await withTimeout(poller.stop(), CLOSE_MS);
     if (escalations.pending.size > 0) {
       ctx.stderr.write(`soc-watch: finishing ${escalations.pending.size} Slack escalation(s)...\n`);
-      await withTimeout(Promise.allSettled([...escalations.pending]), FLUSH_MS);
-      flushDeadline.abort();
     }
+    // Sends get FLUSH_MS to finish; then every audit record is left in a final state
+    // (failed, or unknown if the message may have gone), never `pending` (issue 12.2).
+    await withTimeout(
+      Promise.all([Promise.allSettled([...escalations.pending]), escalations.close(FLUSH_MS)]),
+      FLUSH_MS + CLOSE_MS,
+    );
+    flushDeadline.abort();
     await withTimeout(client?.close(), CLOSE_MS);
     // The removed listeners are not put back: the process is about to exit, and a signal
     // from here on may end it the default way.

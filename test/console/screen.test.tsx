@@ -37,9 +37,10 @@ async function show(
   columns: number,
   rows: number,
   ui: Parameters<typeof renderAt>[2] = {},
+  at = T0 + 3000,
 ): Promise<Rendered> {
   const view = renderAt(
-    <Screen state={state} columns={columns} rows={rows} clock={() => T0 + 3000} />,
+    <Screen state={state} columns={columns} rows={rows} clock={() => at} />,
     { columns, rows },
     ui,
   );
@@ -142,6 +143,16 @@ describe('connection states', () => {
     expect(view.raw()).toMatch(/\u001b\[2m/); // dim
   });
 
+  it('a poll overdue by a refresh says "waiting for the cluster Ns", not LIVE (12.7)', async () => {
+    // Before: during a hang the header said "● LIVE · updated 8s ago" until the request timeout.
+    const state = polledState(); // last answer at T0, refresh 5s
+    expect((await show(state, 120, 40, {}, T0 + 5_500)).frame()).toContain('● LIVE');
+    const frame = (await show(state, 120, 40, {}, T0 + 13_000)).frame();
+    expect(frame).toContain('waiting for the cluster 8s');
+    expect(frame).toContain('updated 13s ago');
+    expect(frame).not.toContain('LIVE');
+  });
+
   it('error and paused states say so in words', async () => {
     const failed = reduce(polledState(), {
       type: 'status',
@@ -153,6 +164,78 @@ describe('connection states', () => {
     const frame = (await show(paused, 80, 24)).frame();
     expect(frame).toContain('|| PAUSED');
     expect(frame).not.toContain('STALE');
+  });
+});
+
+describe('what the poll covered is said, never shown as all clear (13 A2, A6)', () => {
+  const withShards = (shards: { total: number; failed: number }[]) => {
+    const data = normalSnapshot();
+    return { ...data, services: data.services.map((entry, index) => ({ ...entry, shards: shards[index]! })) };
+  };
+
+  it('an index pattern that matches nothing says NO INDICES, not LIVE with no failed logins', async () => {
+    // Before: "● LIVE" and "no failed logins in the window" against `--index nosuch-*`.
+    const empty = normalSnapshot();
+    const data = {
+      ...empty,
+      services: empty.services.map((entry) => ({
+        ...entry,
+        failures: 0,
+        distinctIps: 0,
+        offenders: [],
+        timeline: entry.timeline.map(() => 0),
+        shards: { total: 0, failed: 0 },
+      })),
+    };
+    const frame = (await show(polledState(data), 120, 40)).frame();
+    expect(frame).toContain('NO INDICES');
+    expect(frame).toContain('index pattern logs-*,winlogbeat-* matches no indices: nothing is being watched');
+    expect(frame).toContain('no indices match the index pattern');
+    expect(frame).not.toContain('LIVE');
+    expect(frame).not.toContain('no failed logins in the window');
+  });
+
+  it('one service without indices is named; the other keeps its numbers', async () => {
+    const frame = (
+      await show(
+        polledState(
+          withShards([
+            { total: 2, failed: 0 },
+            { total: 0, failed: 0 },
+          ]),
+        ),
+        120,
+        40,
+      )
+    ).frame();
+    expect(frame).toContain('RDP: the index pattern matches no indices');
+    expect(frame).toContain('● LIVE');
+  });
+
+  it('partial answers keep saying PARTIAL with the shard count, and mark the pane, for as long as they last', async () => {
+    // Before: the warning showed for ~6 s, then "● LIVE · updated 0s ago" with low numbers.
+    let state = polledState(
+      withShards([
+        { total: 3, failed: 1 },
+        { total: 2, failed: 0 },
+      ]),
+    );
+    for (let poll = 1; poll <= 5; poll += 1) {
+      const now = T0 + poll * 5000;
+      const data = {
+        ...withShards([
+          { total: 3, failed: 1 },
+          { total: 2, failed: 0 },
+        ]),
+        fetchedAt: new Date(now).toISOString(),
+      };
+      state = reduce(state, { type: 'poll', snapshot: data, slowSnapshot: null, now });
+    }
+    const frame = (await show(state, 120, 40, {}, T0 + 25_500)).frame();
+    expect(frame).toContain('PARTIAL: 1 of 5 shards failed');
+    expect(frame).toContain('SSH: 1 of 5 shards failed; numbers may be low');
+    expect(frame).toMatch(/threshold 5 PARTIAL/);
+    expect(frame).not.toContain('LIVE');
   });
 });
 

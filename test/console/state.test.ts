@@ -341,6 +341,32 @@ describe('handleKey: alerts', () => {
     expect(noted.state.overlay).toBeNull();
   });
 
+  it('Slack did not answer: asks "Send again? y/n"; y resends with force, n does not (12.2)', () => {
+    const feed = feedFocused(polledState());
+    const alert = selectedAlert(feed)!;
+    const reason = 'no answer from Slack within 2s';
+    const asked = reduce(feed, { type: 'ask-resend', alertId: alert.id, reason, now: T0 + 1000 });
+    expect(asked.overlay).toEqual({
+      kind: 'escalate',
+      alertId: alert.id,
+      stage: 'confirm',
+      note: '',
+      resend: reason,
+    });
+    expect(press(asked, ['y']).effects).toEqual([
+      { kind: 'escalate', alertId: alert.id, note: undefined, force: true },
+    ]);
+    const declined = press(asked, ['n']);
+    expect(declined.effects).toEqual([]);
+    expect(declined.state.overlay).toBeNull();
+    expect(declined.state.flash?.text).toBe('not sent again');
+    // Another prompt open: the question does not take its keys; it is said instead.
+    const typing = press(feed, ['/']).state;
+    const told = reduce(typing, { type: 'ask-resend', alertId: alert.id, reason, now: T0 + 1000 });
+    expect(told.overlay?.kind).toBe('filter');
+    expect(told.flash?.text).toMatch(/^Slack did not answer: it may have been posted .*press e/);
+  });
+
   it('e explains itself when Slack is not configured or the alert is being sent', () => {
     const unconfigured = feedFocused({
       ...polledState(),

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { segments } from '../../source/ingest/bulk.js';
 
 async function* slow(items: number[], gapMs: number) {
@@ -21,14 +21,35 @@ describe('segments (how streams reach the OpenSearch bulk helper)', () => {
   });
 
   it('closes a batch on time while the source is idle', async () => {
-    async function* idle() {
-      yield 1;
-      yield 2;
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      yield 3;
+    // Fake timers: with a real 40 ms timer against a real 150 ms pause, a loaded machine could
+    // deliver the pause's end first and the test would fail for nothing.
+    vi.useFakeTimers();
+    try {
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      async function* idle() {
+        yield 1;
+        yield 2;
+        await gate;
+        yield 3;
+      }
+      const batches = segments(idle(), 40, 100);
+      let first: IteratorResult<number[]> | undefined;
+      void batches.next().then((result) => {
+        first = result;
+      });
+      await vi.advanceTimersByTimeAsync(39);
+      expect(first).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(first).toEqual({ done: false, value: [1, 2] });
+      release();
+      expect(await batches.next()).toEqual({ done: false, value: [3] });
+      expect(await batches.next()).toEqual({ done: true, value: undefined });
+    } finally {
+      vi.useRealTimers();
     }
-    const batches = await collect(segments(idle(), 40, 100));
-    expect(batches).toEqual([[1, 2], [3]]);
   });
 
   it('loses nothing from a trickling source', async () => {

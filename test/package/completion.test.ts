@@ -34,7 +34,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
 
 describe('soc-watch completion', () => {
   it('completes commands, flags and their values in bash', () => {
-    expect(complete('soc-watch ')).toEqual(['completion', 'config', 'doctor', 'ingest', 'once']);
+    expect(complete('soc-watch ')).toEqual(['completion', 'config', 'doctor', 'ingest', 'once', 'replay']);
     expect(complete('soc-watch co')).toEqual(['completion', 'config']);
     expect(complete('soc-watch once --')).toEqual(
       expect.arrayContaining(['--json', '--escalate', '--note', '--url', '--index', '--help']),
@@ -70,7 +70,7 @@ describe('soc-watch completion', () => {
     const fish = soc(['completion', 'fish']);
     expect(fish.status).toBe(0);
     expect(fish.stdout).toContain(
-      "complete -c soc-watch -n '__fish_use_subcommand' -a 'once doctor ingest config completion'",
+      "complete -c soc-watch -n '__fish_use_subcommand' -a 'once doctor ingest config replay completion'",
     );
     expect(fish.stdout).toContain("-l backend -x -a 'auto elasticsearch opensearch'");
     expect(fish.stdout).toContain("-l format -x -a 'auto syslog journald windows'");

@@ -6,6 +6,7 @@ import { formatDuration } from '../../core/duration.js';
 import { sanitize } from '../../core/sanitize.js';
 import { useUi } from '../draw/ui-context.js';
 import { openPrompt } from '../prompts/index.js';
+import { coverage } from '../state/coverage.js';
 import type { AppState } from '../state/state.js';
 import { StatusBadge } from './StatusBadge.js';
 import { statusError } from './status-text.js';
@@ -34,7 +35,13 @@ export function Header({ state, width, clock }: { state: AppState; width: number
           </Text>
         </Box>
         <Box flexShrink={0}>
-          <StatusBadge status={state.status} updatedAt={state.updatedAt} {...(clock ? { clock } : {})} />
+          <StatusBadge
+            status={state.status}
+            updatedAt={state.updatedAt}
+            refreshMs={state.refreshMs}
+            covered={coverage(state.snapshot)}
+            {...(clock ? { clock } : {})}
+          />
         </Box>
       </Box>
       <PromptLine state={state} />
@@ -63,6 +70,21 @@ function PromptLine({ state }: { state: AppState }) {
     return (
       <Text wrap="truncate-end" color={theme.danger}>
         {state.snapshot ? `${error} (showing the last data)` : error}
+      </Text>
+    );
+  }
+  const covered = coverage(state.snapshot);
+  const labels = (services: readonly string[]) =>
+    services.map((name) => state.services.find((entry) => entry.name === name)?.label ?? name).join(', ');
+  if (covered.noIndices.length > 0 || covered.partial) {
+    const text = covered.nothing
+      ? `index pattern ${sanitize(state.indexPattern)} matches no indices: nothing is being watched`
+      : covered.noIndices.length > 0
+        ? `${labels(covered.noIndices)}: the index pattern matches no indices (no data, not "no attacks")`
+        : `${labels(covered.partialServices)}: ${covered.partial!.failed} of ${covered.partial!.total} shards failed; numbers may be low`;
+    return (
+      <Text wrap="truncate-end" color={covered.noIndices.length > 0 ? theme.danger : theme.warn}>
+        {text}
       </Text>
     );
   }

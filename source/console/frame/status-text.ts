@@ -5,6 +5,7 @@ import type { PollerStatus } from '../../cluster/poller.js';
 import { formatAge } from '../../core/duration.js';
 import { sanitize } from '../../core/sanitize.js';
 import type { Glyphs } from '../draw/glyphs.js';
+import type { Coverage } from '../state/coverage.js';
 
 export interface StatusText {
   badge: string;
@@ -13,18 +14,41 @@ export interface StatusText {
   age: string;
 }
 
+/**
+ * A poll is overdue when no answer came within one refresh interval plus this much after
+ * the last one (the next poll starts `refreshMs` after the previous answer; a healthy
+ * cluster answers in well under a second).
+ */
+export const OVERDUE_GRACE_MS = 1000;
+
 export function statusText(
   status: PollerStatus,
   updatedAt: number | null,
   now: number,
   glyphs: Glyphs,
+  refreshMs = Number.POSITIVE_INFINITY,
+  covered: Pick<Coverage, 'nothing' | 'partial'> = { nothing: false, partial: null },
 ): StatusText {
   const age = updatedAt === null ? '' : `updated ${formatAge(now - updatedAt)}`;
   switch (status.kind) {
     case 'connecting':
       return { badge: `${glyphs.bullet} connecting${glyphs.ascii ? '...' : '…'}`, tone: 'muted', age };
-    case 'live':
+    case 'live': {
+      // During a hang the last poll's "LIVE" would stay up until the request timeout:
+      // as soon as the next answer is overdue, say that we are waiting, and for how long.
+      const due = updatedAt === null ? null : updatedAt + refreshMs;
+      if (due !== null && now - due >= OVERDUE_GRACE_MS) {
+        const waited = Math.floor((now - due) / 1000);
+        return { badge: `${glyphs.cross} waiting for the cluster ${waited}s`, tone: 'warn', age };
+      }
+      // A poll that matched no index, or lost shards, is not "all clear": say which.
+      if (covered.nothing) return { badge: `${glyphs.cross} NO INDICES`, tone: 'danger', age };
+      if (covered.partial) {
+        const { failed, total } = covered.partial;
+        return { badge: `${glyphs.cross} PARTIAL: ${failed} of ${total} shards failed`, tone: 'warn', age };
+      }
       return { badge: `${glyphs.bullet} LIVE`, tone: 'ok', age };
+    }
     case 'paused':
       return { badge: '|| PAUSED', tone: 'warn', age };
     case 'reconnecting': {

@@ -144,7 +144,7 @@ function runCommand(state: AppState, command: CommandId, input: string, env: Key
     case 'confirm':
       return confirmEscalation(state);
     case 'add-note':
-      return addNote(state);
+      return addNote(state, now);
   }
 }
 

@@ -43,7 +43,10 @@ export function ServicePane(props: ServicePaneProps) {
   const dot = ` ${glyphs.dot} `;
   const head = `${props.focused ? glyphs.selected : ' '} ${props.label} `;
   const parts: string[] = [];
-  if (data) {
+  const noIndices = data?.shards?.total === 0;
+  if (noIndices) {
+    parts.push('NO INDICES');
+  } else if (data) {
     parts.push(
       `${formatCount(data.failures)} ${data.failures === 1 ? 'failure' : 'failures'}`,
       `${formatCount(data.distinctIps)} ${data.distinctIps === 1 ? 'IP' : 'IPs'}`,
@@ -54,7 +57,7 @@ export function ServicePane(props: ServicePaneProps) {
   }
   const totals = parts.join(dot);
   const thresholdText = `threshold ${props.threshold}`;
-  const stale = props.stale ? ' STALE' : '';
+  const stale = props.stale ? ' STALE' : data?.shards && data.shards.failed > 0 ? ' PARTIAL' : '';
 
   if (props.editing) {
     const cursor = glyphs.ascii ? '_' : '▏';
@@ -110,9 +113,11 @@ export function ServicePane(props: ServicePaneProps) {
 function Table(props: ServicePaneProps) {
   const empty = props.loading
     ? 'waiting for the first poll...'
-    : props.filtered
-      ? 'no rows match the filter'
-      : 'no failed logins in the window';
+    : props.data?.shards?.total === 0
+      ? 'no indices match the index pattern: no data (not "no attacks")'
+      : props.filtered
+        ? 'no rows match the filter'
+        : 'no failed logins in the window';
   return (
     <OffenderTable
       rows={props.rows}

@@ -5,7 +5,7 @@ import { formatAge } from '../../core/duration.js';
 import { sanitize } from '../../core/sanitize.js';
 import { useUi } from '../draw/ui-context.js';
 import { ruleLabel } from '../feed/alert-columns.js';
-import { type KeyResult, none, withOverlay } from '../state/effects.js';
+import { type KeyResult, none, withFlash, withOverlay } from '../state/effects.js';
 import { alertList, selectedAlert } from '../state/selectors.js';
 import type { AppState } from '../state/state.js';
 import { PromptText } from './line.js';
@@ -32,14 +32,22 @@ export function confirmEscalation(state: AppState): KeyResult {
   if (overlay?.kind !== 'escalate') return none(state);
   return {
     state: withOverlay(state, null),
-    effects: [{ kind: 'escalate', alertId: overlay.alertId, note: undefined }],
+    effects: [
+      {
+        kind: 'escalate',
+        alertId: overlay.alertId,
+        note: undefined,
+        ...(overlay.resend === undefined ? {} : { force: true }),
+      },
+    ],
   };
 }
 
-/** `n` at the confirmation: type a note first. */
-export function addNote(state: AppState): KeyResult {
+/** `n` at the confirmation: type a note first; or, asked whether to send again, no. */
+export function addNote(state: AppState, now: number): KeyResult {
   const overlay = state.overlay;
   if (overlay?.kind !== 'escalate') return none(state);
+  if (overlay.resend !== undefined) return none(withFlash(withOverlay(state, null), 'not sent again', now));
   return none(withOverlay(state, { ...overlay, stage: 'note' }));
 }
 
@@ -47,6 +55,17 @@ function EscalateLine({ state, overlay }: { state: AppState; overlay: PromptOver
   const { theme } = useUi();
   if (overlay.stage === 'note') {
     return <PromptText label="note: " text={sanitize(overlay.note)} hint="Enter send, Esc cancel" />;
+  }
+  if (overlay.resend !== undefined) {
+    // The question first and whole: it is the part that must never be cut.
+    return (
+      <Text wrap="truncate-end">
+        <Text bold color={theme.warn}>
+          {'Slack did not answer: it may have been posted. Send again? y/n '}
+        </Text>
+        <Text color={theme.muted}>{sanitize(overlay.resend)}</Text>
+      </Text>
+    );
   }
   const alert =
     alertList(state).find((candidate) => candidate.id === overlay.alertId) ?? selectedAlert(state);

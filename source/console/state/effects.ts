@@ -10,7 +10,8 @@ export type Effect =
   | { kind: 'refresh' }
   | { kind: 'persist-threshold'; service: string; value: number }
   | { kind: 'set-window'; ms: number }
-  | { kind: 'escalate'; alertId: string; note: string | undefined };
+  /** `force`: send again although an earlier attempt may have been posted (the analyst said yes). */
+  | { kind: 'escalate'; alertId: string; note: string | undefined; force?: boolean };
 
 export interface KeyResult {
   state: AppState;

@@ -13,7 +13,9 @@ export type AppAction =
   | { type: 'status'; status: PollerStatus; now: number }
   | { type: 'escalation'; alertId: string; status: EscalationStatus; now: number; stateId?: string }
   | { type: 'escalations-synced'; records: ReadonlyMap<string, RemoteEscalation>; now: number }
-  | { type: 'flash'; text: string; tone: Flash['tone']; now: number };
+  | { type: 'flash'; text: string; tone: Flash['tone']; now: number }
+  /** Slack did not answer: it may have been posted. Ask before sending again. */
+  | { type: 'ask-resend'; alertId: string; reason: string; now: number };
 
 /** A flash older than this goes away at the next poll (no timer of its own). */
 export const FLASH_MS = 6000;
@@ -85,6 +87,25 @@ export function reduce(state: AppState, action: AppAction): AppState {
       }
       if (detector === state.detector && escalatedStates === state.escalatedStates) return state;
       return { ...state, now: action.now, detector, escalatedStates };
+    }
+    case 'ask-resend': {
+      const question = 'Slack did not answer: it may have been posted';
+      if (state.overlay !== null) {
+        // Never steal the keyboard from another prompt: say it, and `e` asks later.
+        const text = `${question} (${action.reason}); press e on the alert to decide whether to send again`;
+        return { ...state, now: action.now, flash: { text, tone: 'warn', at: action.now } };
+      }
+      return {
+        ...state,
+        now: action.now,
+        overlay: {
+          kind: 'escalate',
+          alertId: action.alertId,
+          stage: 'confirm',
+          note: '',
+          resend: action.reason,
+        },
+      };
     }
     case 'flash':
       return { ...state, now: action.now, flash: { text: action.text, tone: action.tone, at: action.now } };

@@ -24,7 +24,8 @@ export type Overlay =
   /** Live filter: each keystroke filters; Esc restores `before`. */
   | { kind: 'filter'; text: string; before: string }
   | { kind: 'mute'; target: MuteTarget; text: string; error: string | null }
-  | { kind: 'escalate'; alertId: string; stage: 'confirm' | 'note'; note: string };
+  /** `resend`: Slack did not answer an earlier send (why): the question is whether to send again. */
+  | { kind: 'escalate'; alertId: string; stage: 'confirm' | 'note'; note: string; resend?: string };
 
 export interface Flash {
   text: string;

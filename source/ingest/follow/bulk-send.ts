@@ -1,0 +1,66 @@
+// One `_bulk` request of `create`s with deterministic ids, and what became of each item:
+// created (201), already there (409: sent before a crash, or a re-read line — not a second
+// document), to send again (429, 5xx: the cluster was busy or a shard was moving), or refused
+// for good (a mapping conflict: counted and reported with its id and reason, never silent).
+import type { BulkClient, Rejection } from '../bulk.js';
+import { rejectionReason } from '../bulk.js';
+import type { IngestItem } from '../doc-id.js';
+
+export interface ItemOutcome {
+  created: number;
+  duplicates: number;
+  rejected: Rejection[];
+  /** Items to send again. */
+  retry: IngestItem[];
+  /** The first retryable item error (for the status line). */
+  retryReason: string | undefined;
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+}
+
+/** Sort a bulk response's items (pure). */
+export function sortItems(items: readonly IngestItem[], response: unknown): ItemOutcome {
+  const out: ItemOutcome = { created: 0, duplicates: 0, rejected: [], retry: [], retryReason: undefined };
+  const results = record(response)?.items;
+  if (!Array.isArray(results) || results.length !== items.length) {
+    // An answer we cannot match to our items: send them all again (409s make that safe).
+    out.retry = [...items];
+    out.retryReason = 'bulk answer without one result per document';
+    return out;
+  }
+  results.forEach((result, i) => {
+    const item = items[i] as IngestItem;
+    const create = record(record(result)?.create);
+    const status = typeof create?.status === 'number' ? create.status : 0;
+    if (status >= 200 && status < 300) out.created += 1;
+    else if (status === 409) out.duplicates += 1;
+    else if (status === 429 || status >= 500 || status === 0) {
+      out.retry.push(item);
+      out.retryReason ??= `HTTP ${status} ${rejectionReason(create?.error)}`;
+    } else out.rejected.push({ id: item.id, status, reason: rejectionReason(create?.error) });
+  });
+  return out;
+}
+
+export async function sendBulk(
+  client: BulkClient,
+  index: string,
+  items: readonly IngestItem[],
+  options: { signal?: AbortSignal; timeoutMs: number },
+): Promise<ItemOutcome> {
+  const operations: unknown[] = [];
+  for (const item of items) operations.push({ create: { _index: index, _id: item.id } }, item.doc);
+  const requestOptions = {
+    requestTimeout: options.timeoutMs,
+    maxRetries: 0,
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  const raw = client.raw;
+  const body =
+    raw.kind === 'elasticsearch'
+      ? await raw.client.bulk({ operations: operations as never }, requestOptions)
+      : (await raw.client.bulk({ body: operations as never }, requestOptions)).body;
+  return sortItems(items, body);
+}

@@ -1,0 +1,335 @@
+// The follow loop: read what the sources have now → parse → send as one bulk of `create`s →
+// once the cluster has acknowledged every document of a batch (and of all batches before it),
+// checkpoint the positions just past its lines. Nothing is read past `maxInFlight` unacknowledged
+// batches, so when the cluster goes away reading pauses (the log files and the journal are the
+// spool) and memory stays bounded; the head batch is retried with backoff until the cluster is
+// back. Flushing is by size (a batch is at most `batchBytes` of log) or at once when the sources
+// have nothing more (so a quiet log is indexed within one poll interval).
+import { type BackoffSettings, backoffDelay } from '../../cluster/backoff.js';
+import { toClusterError } from '../../cluster/errors.js';
+import type { BulkClient, Rejection } from '../bulk.js';
+import type { IngestItem } from '../doc-id.js';
+import type { LogParser } from '../parser.js';
+import { sendBulk } from './bulk-send.js';
+import type { LineRun } from './tailer.js';
+
+export interface FollowSource {
+  readonly name: string;
+  readonly notices: string[];
+  poll(): Promise<void>;
+  read(budget: number): Promise<LineRun[]>;
+  /** Position after everything read so far (JSON). */
+  mark(): unknown;
+  bytesBehind(): Promise<number>;
+  /** A stream that has ended and been read to its end. */
+  readonly ended?: boolean;
+  /** Resolve early when data arrives (streams). */
+  wait?(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface FollowInput {
+  source: FollowSource;
+  parser: LogParser;
+}
+
+/** Positions (and parser state) of every input, in input order. */
+export interface FollowMarks {
+  sources: unknown[];
+  parsers: unknown[];
+}
+
+export interface FollowerOptions {
+  client: BulkClient;
+  index: string;
+  inputs: FollowInput[];
+  /** Persist positions of acknowledged lines (atomically). */
+  save(marks: FollowMarks): Promise<void>;
+  /** Parser state for the checkpoint (undefined: the parser cannot give one). */
+  snapshotParser?(parser: LogParser): unknown;
+  signal: AbortSignal;
+  pollMs?: number;
+  batchBytes?: number;
+  maxInFlight?: number;
+  /** At most one checkpoint per this many ms while running (and one at the end). */
+  checkpointMs?: number;
+  /**
+   * Once caught up: failures held for a connection whose last line (event time) is older than
+   * this (console clock) are emitted — sshd logs its `Failed` line within seconds of PAM's.
+   */
+  holdMs?: number;
+  requestTimeoutMs?: number;
+  backoff?: BackoffSettings;
+  /** After the signal: how long in-flight batches may take before they are abandoned (resent next run). */
+  stopGraceMs?: number;
+  now?: () => number;
+}
+
+export interface FollowerStatus {
+  state: 'following' | 'waiting-for-cluster' | 'stopping' | 'stopped';
+  linesRead: number;
+  /** Lines whose documents the cluster has acknowledged. */
+  linesIndexed: number;
+  /** Lines read but not yet acknowledged (exact). */
+  linesWaiting: number;
+  /** Bytes written to the followed files (or queued from the stream) not read yet. */
+  bytesBehind: number;
+  created: number;
+  duplicates: number;
+  rejected: number;
+  /** Console clock (ms) when the oldest unacknowledged line was read. */
+  oldestWaitingSince: number | undefined;
+  /** The event time (@timestamp, from the data) of the last acknowledged document. */
+  lastEventTime: string | undefined;
+  lastError: string | undefined;
+  /** Console clock (ms). */
+  lastErrorAt: number | undefined;
+  /** Console clock (ms) of the last checkpoint written. */
+  checkpointAt: number | undefined;
+}
+
+interface Batch {
+  items: IngestItem[];
+  lines: number;
+  readAt: number;
+  marks: FollowMarks | undefined;
+}
+
+const abortable = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+export class Follower {
+  readonly status: FollowerStatus = {
+    state: 'following',
+    linesRead: 0,
+    linesIndexed: 0,
+    linesWaiting: 0,
+    bytesBehind: 0,
+    created: 0,
+    duplicates: 0,
+    rejected: 0,
+    oldestWaitingSince: undefined,
+    lastEventTime: undefined,
+    lastError: undefined,
+    lastErrorAt: undefined,
+    checkpointAt: undefined,
+  };
+  readonly rejections: Rejection[] = [];
+  readonly #options: FollowerOptions;
+  readonly #now: () => number;
+  /** Aborts sends that outlive the stop grace period. */
+  readonly #sends = new AbortController();
+  #waiting: Batch[] = [];
+  #chain: Promise<void> = Promise.resolve();
+  #inFlight = 0;
+  #slotFreed: (() => void) | undefined;
+  #lastSnapshotAt = Number.NEGATIVE_INFINITY;
+  #failed: unknown;
+  /** A batch was parsed but never sent (stopped while the cluster was away): no final checkpoint. */
+  #unsent = false;
+
+  constructor(options: FollowerOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Follow until the signal (or every stream input has ended); resolves when stopped cleanly. */
+  async run(): Promise<void> {
+    const options = this.#options;
+    const { signal } = options;
+    const pollMs = options.pollMs ?? 100;
+    const batchBytes = options.batchBytes ?? 2 * 1024 * 1024;
+    const maxInFlight = options.maxInFlight ?? 2;
+    // A checkpoint carries the parser's open connections (up to ~20,000: a few MB of JSON), so
+    // not after every batch; a crash re-sends at most this much, answered 409.
+    const checkpointMs = options.checkpointMs ?? 1000;
+    const holdMs = options.holdMs ?? 30_000;
+    let lastHoldCheck = this.#now();
+    let grace: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      this.status.state = 'stopping';
+      grace = setTimeout(() => this.#sends.abort(), options.stopGraceMs ?? 10_000);
+      this.#wakeReader();
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      while (!signal.aborted) {
+        if (this.#failed) throw this.#failed;
+        for (const { source } of options.inputs) await source.poll();
+        const runs: { input: FollowInput; run: LineRun }[] = [];
+        let budget = batchBytes;
+        for (const input of options.inputs) {
+          if (budget <= 0) break;
+          for (const run of await input.source.read(budget)) {
+            runs.push({ input, run });
+            for (const line of run.lines) budget -= line.length + 1;
+          }
+        }
+        if (runs.length === 0) {
+          if (options.inputs.every(({ source }) => source.ended)) break;
+          if (this.#now() - lastHoldCheck >= 1000 && this.#inFlight < maxInFlight) {
+            lastHoldCheck = this.#now();
+            const items: IngestItem[] = [];
+            for (const { parser } of options.inputs) parser.flushIdle(lastHoldCheck - holdMs, items);
+            if (items.length > 0) this.#dispatch(this.#batch(items, 0, true));
+          }
+          const streams = options.inputs.filter(({ source }) => source.wait);
+          if (streams.length === options.inputs.length)
+            await Promise.race(streams.map(({ source }) => source.wait?.(pollMs)));
+          else await abortable(pollMs, signal);
+          continue;
+        }
+        const batch = this.#parse(runs, checkpointMs);
+        while (this.#inFlight >= maxInFlight && !this.#failed && !signal.aborted) {
+          await new Promise<void>((resolve) => {
+            this.#slotFreed = resolve;
+          });
+        }
+        if (signal.aborted || this.#failed) {
+          this.#unsent = true;
+          break;
+        }
+        this.#dispatch(batch);
+      }
+      // Streams that ended: settle open connections (nothing more will complete them).
+      if (!signal.aborted) {
+        const items: IngestItem[] = [];
+        for (const { parser } of options.inputs) parser.finish(items);
+        if (items.length > 0) this.#dispatch(this.#batch(items, 0, true));
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.status.state = 'stopping';
+      grace ??= setTimeout(() => this.#sends.abort(), options.stopGraceMs ?? 10_000);
+      await this.#chain.catch(() => {});
+      clearTimeout(grace);
+      // Everything read was acknowledged: the positions now are exact.
+      if (this.#waiting.length === 0 && !this.#failed && !this.#unsent) {
+        await this.#save(this.#marks());
+      }
+      this.status.state = 'stopped';
+    }
+    if (this.#failed) throw this.#failed;
+  }
+
+  #marks(): FollowMarks {
+    const { inputs, snapshotParser } = this.#options;
+    return {
+      sources: inputs.map(({ source }) => source.mark()),
+      parsers: inputs.map(({ parser }) => snapshotParser?.(parser)),
+    };
+  }
+
+  #parse(runs: { input: FollowInput; run: LineRun }[], checkpointMs: number): Batch {
+    const items: IngestItem[] = [];
+    let lines = 0;
+    for (const { input, run } of runs) {
+      run.lines.forEach((line, i) => {
+        input.parser.push(line, run.firstLine + i, items);
+      });
+      lines += run.lines.length;
+    }
+    this.status.linesRead += lines;
+    const due = this.#now() - this.#lastSnapshotAt >= checkpointMs;
+    return this.#batch(items, lines, due);
+  }
+
+  #batch(items: IngestItem[], lines: number, withMarks: boolean): Batch {
+    if (withMarks) this.#lastSnapshotAt = this.#now();
+    return { items, lines, readAt: this.#now(), marks: withMarks ? this.#marks() : undefined };
+  }
+
+  #dispatch(batch: Batch): void {
+    this.#waiting.push(batch);
+    this.status.linesWaiting += batch.lines;
+    this.status.oldestWaitingSince ??= batch.readAt;
+    this.#inFlight += 1;
+    const delivered = this.#deliver(batch);
+    // Acknowledge in order: a checkpoint never covers a batch still in flight before it.
+    this.#chain = Promise.all([this.#chain, delivered]).then(async ([, acked]) => {
+      this.#inFlight -= 1;
+      this.#wakeReader();
+      if (!acked) return;
+      this.#waiting.shift();
+      this.status.linesWaiting -= batch.lines;
+      this.status.linesIndexed += batch.lines;
+      this.status.oldestWaitingSince = this.#waiting[0]?.readAt;
+      const last = batch.items[batch.items.length - 1];
+      if (last) this.status.lastEventTime = last.doc['@timestamp'];
+      if (batch.marks) await this.#save(batch.marks);
+    });
+    this.#chain.catch((error: unknown) => {
+      this.#failed ??= error;
+      this.#wakeReader();
+    });
+  }
+
+  #wakeReader(): void {
+    const wake = this.#slotFreed;
+    this.#slotFreed = undefined;
+    wake?.();
+  }
+
+  async #save(marks: FollowMarks): Promise<void> {
+    await this.#options.save(marks);
+    this.status.checkpointAt = this.#now();
+  }
+
+  /** Send until every item is created, a duplicate, or refused for good; false if abandoned. */
+  async #deliver(batch: Batch): Promise<boolean> {
+    const options = this.#options;
+    let pending = batch.items;
+    let attempt = 0;
+    while (pending.length > 0) {
+      if (this.#sends.signal.aborted) return false;
+      let retryReason: string | undefined;
+      try {
+        const outcome = await sendBulk(options.client, options.index, pending, {
+          signal: this.#sends.signal,
+          timeoutMs: options.requestTimeoutMs ?? 30_000,
+        });
+        this.status.created += outcome.created;
+        this.status.duplicates += outcome.duplicates;
+        this.status.rejected += outcome.rejected.length;
+        for (const rejection of outcome.rejected)
+          if (this.rejections.length < 100) this.rejections.push(rejection);
+        pending = outcome.retry;
+        retryReason = outcome.retryReason;
+      } catch (error) {
+        if (this.#sends.signal.aborted) return false;
+        retryReason = toClusterError(error, {
+          cluster: options.client.cluster,
+          action: `bulk index into ${options.index}`,
+        }).message;
+      }
+      if (retryReason === undefined) break;
+      attempt += 1;
+      this.status.lastError = retryReason;
+      this.status.lastErrorAt = this.#now();
+      if (this.status.state === 'following') this.status.state = 'waiting-for-cluster';
+      await abortable(
+        backoffDelay(attempt, options.backoff ?? { baseMs: 250, maxMs: 10_000 }),
+        this.#sends.signal,
+      );
+    }
+    if (this.status.state === 'waiting-for-cluster') this.status.state = 'following';
+    return true;
+  }
+
+  /** Refresh `bytesBehind` (a stat per open file). */
+  async measure(): Promise<void> {
+    let behind = 0;
+    for (const { source } of this.#options.inputs) behind += await source.bytesBehind();
+    this.status.bytesBehind = behind;
+  }
+}
