@@ -58,7 +58,7 @@ export function run(
   command: string,
   args: string[],
   env: Record<string, string>,
-  timeoutMs = 30_000,
+  timeoutMs = 90_000,
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });

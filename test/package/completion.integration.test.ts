@@ -1,5 +1,5 @@
-// `soc-watch completion`: the scripts come from the CLI's own tables. The bash script is run
-// by a real bash (as bash runs it on Tab: COMP_WORDS set, the function called, COMPREPLY
+// `soc-watch completion` (an integration test only because it runs the CLI and bash as child
+// processes): the scripts come from the CLI's own tables. The bash script is run by a real bash (as bash runs it on Tab: COMP_WORDS set, the function called, COMPREPLY
 // read); zsh runs the same script through bashcompinit; the fish script is checked for what
 // it offers. Run through the compiled CLI (npm test builds dist/ first).
 import { spawnSync } from 'node:child_process';
