@@ -6,10 +6,15 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ClusterError } from '../../source/cluster/types.js';
 import { ASCII_GLYPHS } from '../../source/console/draw/glyphs.js';
 import { MONO_THEME } from '../../source/console/draw/theme.js';
+import { handleKey } from '../../source/console/keys/handle-key.js';
+import { NO_KEY } from '../../source/console/keys/key-chunks.js';
 import { Screen } from '../../source/console/Screen.js';
 import { ALERTS_PANE } from '../../source/console/state/panes.js';
 import { reduce } from '../../source/console/state/reduce.js';
-import { alertList, alertRows } from '../../source/console/state/selectors.js';
+import { alertList, alertRows, offenderRows } from '../../source/console/state/selectors.js';
+
+const offenderRowsOf = (state: AppState) => offenderRows(state, 'ssh').map((row) => row.ip);
+
 import type { AppState } from '../../source/console/state/state.js';
 import { applyAction } from '../../source/detect/detector.js';
 import {
@@ -272,6 +277,21 @@ describe('nothing critical hidden (13 B11)', () => {
     const title = lines.find((line) => line.includes('ALERTS'))!;
     expect(title).toContain(`1 CRIT ${at < rows.length / 2 ? '↑' : '↓'}`);
     expect(title).toMatch(new RegExp(`${target + 1}/${rows.length} [↑↓]`));
+  });
+});
+
+describe('mute scope (13 B12)', () => {
+  it('an IP-wide mute that would silence a CRITICAL alert says so before Enter', async () => {
+    let state = polledState();
+    const rows = offenderRowsOf(state);
+    state = {
+      ...state,
+      selection: { ...state.selection, ssh: { key: '203.0.113.10', index: rows.indexOf('203.0.113.10') } },
+    };
+    const asked = handleKey(state, 'm', NO_KEY, { now: T0 + 1000, page: 5 }).state;
+    const frame = (await show(asked, 120, 40)).frame();
+    expect(frame).toContain('mute IP 203.0.113.10 (every alert of it) for:');
+    expect(frame).toMatch(/also silences .*CRIT/);
   });
 });
 

@@ -341,6 +341,22 @@ describe('handleKey: alerts', () => {
     expect(noted.state.overlay).toBeNull();
   });
 
+  it('m in the feed mutes that alert only, not every alert of its IP (13 B12)', () => {
+    // Before: m, Enter on "MED brute force SSH <ip>" muted the IP, its CRITICAL alert included.
+    const feed = feedFocused(polledState());
+    const ofIp = alertList(feed).filter((alert) => alert.key === '203.0.113.10');
+    expect(ofIp.length).toBeGreaterThan(1);
+    const target = ofIp[0]!;
+    const rows = alertRows(feed);
+    const selected = {
+      ...feed,
+      selection: { ...feed.selection, [ALERTS_PANE]: { key: target.id, index: rows.indexOf(target) } },
+    };
+    const muted = press(selected, ['m', { return: true }]);
+    const after = alertList(muted.state).filter((alert) => alert.key === '203.0.113.10');
+    expect(after.filter((alert) => alert.mutedUntil !== null).map((alert) => alert.id)).toEqual([target.id]);
+  });
+
   it('Slack did not answer: asks "Send again? y/n"; y resends with force, n does not (12.2)', () => {
     const feed = feedFocused(polledState());
     const alert = selectedAlert(feed)!;
