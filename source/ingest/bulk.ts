@@ -311,14 +311,20 @@ export function startBulk(
     if (failure !== undefined) throw failure;
     if (options.refresh && tally.created > 0 && !controller.signal.aborted) {
       // Only when something was written: a refresh of an index that was never created is a 404.
-      // Not retried and not fatal: everything is written, and the index refreshes itself within
-      // its refresh_interval (1 s in the template) anyway.
-      try {
-        if (raw.kind === 'elasticsearch')
-          await raw.client.indices.refresh({ index }, { requestTimeout, signal: controller.signal });
-        else await raw.client.indices.refresh({ index }, { requestTimeout });
-      } catch {
-        // see above
+      // Retried like a bulk request, and not fatal in the end: everything is written, and the
+      // index refreshes itself within its refresh_interval (1 s in the template) anyway.
+      for (let attempt = 0; attempt <= maxRetries && !controller.signal.aborted; attempt += 1) {
+        try {
+          if (raw.kind === 'elasticsearch')
+            await raw.client.indices.refresh({ index }, { requestTimeout, signal: controller.signal });
+          else await raw.client.indices.refresh({ index }, { requestTimeout });
+          break;
+        } catch (error) {
+          const kind = toClusterError(error, { cluster: client.cluster }).kind;
+          if (!RETRYABLE.has(kind)) break;
+          tally.retries += 1;
+          await sleep(Math.min(maxBackoffMs, backoffMs * 2 ** attempt), controller.signal);
+        }
       }
     }
   }

@@ -121,6 +121,7 @@ describe.each([
     expect(result.stdout).toContain(
       'Skipped 2: Windows event 4625 not from the Security log (provider Microsoft-Windows-EventSystem, log Application)',
     );
+    await client.refresh(index);
     const [ssh, rdp] = builtInServices();
     const count = (...filters: Record<string, unknown>[]) =>
       client.count(index, { bool: { filter: filters } });
