@@ -69,12 +69,14 @@ function timeVersion(command: readonly string[]): number {
 }
 
 async function timeFrames(command: readonly string[]): Promise<{ frame: number; live: number }> {
-  const socket = `soc-watch-bench-${process.pid}`;
+  let socket = '';
   const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
   const frames: number[] = [];
   const lives: number[] = [];
   try {
     for (let run = 0; run < FRAME_RUNS; run += 1) {
+      // A tmux server of its own per run: a new session on a server still exiting fails.
+      socket = `soc-watch-bench-${process.pid}-${command === commands.npm ? 'npm' : 'exe'}-${run}`;
       const env = { ...baseEnv, ELASTICSEARCH_URL: CLUSTER };
       tmux(
         'new-session',
@@ -176,11 +178,14 @@ row(`--version (median of ${RUNS})`, ms(timeVersion(commands.executable)), ms(ti
 const seed = buildSeed(Date.now());
 await seedIndex(CLUSTER, 'elasticsearch', `${INDEX}-ssh`, seed.docs.ssh);
 await seedIndex(CLUSTER, 'elasticsearch', `${INDEX}-rdp`, seed.docs.rdp);
-const frameExecutable = await timeFrames(commands.executable);
-const frameNpm = await timeFrames(commands.npm);
-row(`first console frame (median of ${FRAME_RUNS})`, ms(frameExecutable.frame), ms(frameNpm.frame));
-row('first frame with data (LIVE)', ms(frameExecutable.live), ms(frameNpm.live));
-await deleteIndices(CLUSTER, [`${INDEX}-ssh`, `${INDEX}-rdp`]);
+try {
+  const frameExecutable = await timeFrames(commands.executable);
+  const frameNpm = await timeFrames(commands.npm);
+  row(`first console frame (median of ${FRAME_RUNS})`, ms(frameExecutable.frame), ms(frameNpm.frame));
+  row('first frame with data (LIVE)', ms(frameExecutable.live), ms(frameNpm.live));
+} finally {
+  await deleteIndices(CLUSTER, [`${INDEX}-ssh`, `${INDEX}-rdp`]);
+}
 const child = memoryChild();
 const [memExecutable, memNpm] = [memory(child, true), memory(child, false)];
 const last = (run: MemoryRun) => run.samples.at(-1)!;

@@ -84,9 +84,16 @@ type Json = { [key: string]: unknown };
 /** What differs between two runs on the same data: when each asked, and how long it took. */
 const RUN_FIELDS = new Set(['took', 'fetchMs', 'fetchedAt']);
 
+/** When the detector of a run first and last saw an alert: that run's own clock. */
+const ALERT_RUN_FIELDS = ['firstSeen', 'lastSeen'];
+
 /** A `once --json` answer without the fields of the run itself. */
 export function comparable(text: string): Json {
-  return JSON.parse(text, (key, value) => (RUN_FIELDS.has(key) ? undefined : value)) as Json;
+  const answer = JSON.parse(text, (key, value) => (RUN_FIELDS.has(key) ? undefined : value)) as Json;
+  for (const alert of (answer.alerts as Json[] | undefined) ?? []) {
+    for (const field of ALERT_RUN_FIELDS) delete alert[field];
+  }
+  return answer;
 }
 
 /**
