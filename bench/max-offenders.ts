@@ -8,7 +8,8 @@
 // size, or the cluster's error (kind, status, reason). Between sizes the request circuit
 // breaker's estimate is read back, so a near-trip shows up before a trip does.
 //
-// Cluster: SOC_WATCH_BENCH_ES_URL (e.g. the shared 512 MB-heap test Elasticsearch). The index
+// Cluster: SOC_WATCH_BENCH_ES_URL (e.g. the shared 512 MB-heap test Elasticsearch; OpenSearch
+// works too, the backend is detected). The index
 // is deleted afterwards.
 import { randomUUID } from 'node:crypto';
 import { createClusterClient } from '../source/cluster/client.js';
@@ -110,10 +111,7 @@ async function main(): Promise<void> {
   say(
     `data: ${fmt(docs)} events from ${fmt(DISTINCT_IPS)} source IPs into ${INDEX} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
-  const client = await createClusterClient(
-    testConfig({ nodes: [BASE], backend: 'elasticsearch', requestTimeoutMs: 300_000 }),
-    {},
-  );
+  const client = await createClusterClient(testConfig({ nodes: [BASE], requestTimeoutMs: 300_000 }), {});
   try {
     say('maxOffenders  outcome');
     for (const size of SIZES) {

@@ -7,8 +7,6 @@
 //   so it replaces itself once with the same arguments and that environment added
 //   (process.execve: same PID, same terminal, ~30 ms). A value the user set wins and is kept;
 // - NODE_ENV=production is compiled in (React's production build), see scripts/package.ts.
-import { initYoga } from './package-yoga.js';
-
 /** The environment of bin/soc-watch.js's shebang, written in by scripts/package.ts. */
 declare const SOC_WATCH_LAUNCH_ENV: Record<string, string>;
 
@@ -28,9 +26,8 @@ if (missing.length > 0 && process.execve) {
   }
 }
 
-initYoga()
-  .then(() => import('../source/cli.js'))
-  .catch((error: unknown) => {
-    process.stderr.write(`soc-watch: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(1);
-  });
+// Ink's layout engine (Yoga, WebAssembly) loads only for the console: see scripts/package.ts.
+import('../source/cli.js').catch((error: unknown) => {
+  process.stderr.write(`soc-watch: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});

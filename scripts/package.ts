@@ -94,6 +94,28 @@ const inkWithoutDevtools: Plugin = {
   },
 };
 
+/**
+ * Yoga's WebAssembly takes ~50-100 ms to load on a quiet machine (650-1000 ms on this loaded
+ * one): only the console lays out frames, so only the console loads it, right before Ink.
+ * cli.tsx's import of the console command waits for it; the edit must match exactly once.
+ */
+const yogaBeforeConsole: Plugin = {
+  name: 'yoga-before-console',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /[\\/]source[\\/]cli\.tsx$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const from = "import('./commands/console.js')";
+      const count = source.split(from).length - 1;
+      if (count !== 1) throw new Error(`${args.path}: expected "${from}" once, found it ${count} times`);
+      const shim = JSON.stringify(path.join(ROOT, 'scripts/package-yoga.ts'));
+      return {
+        contents: `import { initYoga as initYogaOfExecutable } from ${shim};\n${source.replace(from, `initYogaOfExecutable().then(() => ${from})`)}`,
+        loader: 'tsx',
+      };
+    });
+  },
+};
+
 rmSync(WORK, { recursive: true, force: true });
 mkdirSync(WORK, { recursive: true });
 const bundle = path.join(WORK, 'soc-watch.cjs');
@@ -109,7 +131,7 @@ await build({
   minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [yogaWithoutTopLevelAwait, inkWithoutDevtools],
+  plugins: [yogaWithoutTopLevelAwait, inkWithoutDevtools, yogaBeforeConsole],
   define: {
     // React's production build (bin/soc-watch.js sets the same at run time).
     'process.env.NODE_ENV': '"production"',

@@ -18,7 +18,7 @@ export interface ClusterOptions {
   /** How many nodes (default 3: the smallest cluster that survives losing its master). */
   nodes?: number;
   log?: (line: string) => void;
-  /** How long each node may take to see a yellow cluster (default 300 s). */
+  /** How long each node may take to see a yellow cluster (default 600 s). */
   startTimeoutMs?: number;
 }
 
@@ -92,7 +92,7 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterHand
           initialMasters: names,
           seedHosts: ports.map((p) => `127.0.0.1:${p.transport}`),
         },
-        startTimeoutMs: options.startTimeoutMs ?? 300_000,
+        startTimeoutMs: options.startTimeoutMs ?? 600_000,
         log,
       });
       nodes.push(Object.assign(server, { name }));

@@ -48,7 +48,7 @@ export interface EngineOptions {
   security?: { users: EngineUser[]; serviceToken?: boolean };
   /** Progress lines ("fetching…", "started in 6.1 s"). */
   log?: (line: string) => void;
-  /** How long to wait for yellow health on each start (default 300 s: seen 168 s on a loaded 2-core machine). */
+  /** How long to wait for yellow health on each start (default 600 s: over 300 s seen on a 2-core machine at load 58). */
   startTimeoutMs?: number;
 }
 
@@ -408,7 +408,7 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
       httpPort,
       transportPort,
       security: options.security,
-      startTimeoutMs: options.startTimeoutMs ?? 300_000,
+      startTimeoutMs: options.startTimeoutMs ?? 600_000,
       log,
     });
     try {

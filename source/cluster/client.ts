@@ -7,7 +7,7 @@ import { detectBackend, readVersion } from './backend-probe.js';
 import { type ErrorContext, errorReason, toClusterError } from './errors.js';
 import { indexPath } from './paths.js';
 import { clusterName } from './redact.js';
-import { resolveTls } from './tls.js';
+import { resolveTls, tlsHintContext } from './tls.js';
 import {
   authSettings,
   elasticTransport,
@@ -255,7 +255,12 @@ export async function createClusterClient(
   options?: { signal?: AbortSignal },
 ): Promise<ClusterClient> {
   const cluster = clusterName(config.nodes);
-  const context: ErrorContext = { cluster, timeoutMs: config.requestTimeoutMs, secrets };
+  const context: ErrorContext = {
+    cluster,
+    timeoutMs: config.requestTimeoutMs,
+    secrets,
+    tls: tlsHintContext(config),
+  };
   if (config.nodes.length === 0) throw new ClusterError('unreachable', 'no cluster node URL is configured');
   for (const node of config.nodes) {
     if (!/^https?:\/\/[^/]/i.test(node)) {

@@ -6,6 +6,9 @@ import { type Loaded, loadConfig } from '../config/load.js';
 import { type ConfigStore, notAKey } from '../config/store.js';
 import { ConfigError, formatValue } from '../config/validate.js';
 
+/** What `soc-watch config` does (also completed by `soc-watch completion`). */
+export const CONFIG_ACTIONS = ['get', 'set', 'unset', 'path', 'list'] as const;
+
 export interface ConfigCommandIo {
   args: string[];
   env: NodeJS.ProcessEnv;
@@ -44,7 +47,11 @@ function list(io: ConfigCommandIo, loaded: Loaded): void {
 
 export async function runConfigCommand(io: ConfigCommandIo): Promise<number> {
   const [action, key, ...values] = io.args;
-  const load = () => loadConfig({ flags: io.flags, env: io.env, store: io.store });
+  const load = () => {
+    const loaded = loadConfig({ flags: io.flags, env: io.env, store: io.store });
+    for (const warning of loaded.warnings) io.err(warning);
+    return loaded;
+  };
   try {
     switch (action) {
       case 'path':

@@ -1,18 +1,27 @@
 // `soc-watch once --escalate <rule>:<service>:<key>` (or `<rule>:<key>` when only one service
 // has that alert): fetch one snapshot, run the detector, escalate that alert with the same
-// dedupe as the console. Exit 0 when sent or already escalated, 1 when it failed or no such
-// alert is live, 2 for a malformed spec.
+// dedupe as the console. Exit 0 when the message is in the channel (sent now, or delivered
+// before), 1 when nothing was posted (failed, in flight elsewhere, no such alert), 2 for a
+// malformed spec, 3 when Slack did not answer (it may have been posted: `--force` resends).
 import { createClusterClient } from '../cluster/client.js';
 import { fetchSnapshots } from '../cluster/fetch.js';
 import type { ClusterClient } from '../cluster/types.js';
 import { ClusterError } from '../cluster/types.js';
+import type { Config } from '../config/types.js';
 import { formatAge } from '../core/duration.js';
 import { parseIp } from '../core/net.js';
 import { sanitize, sanitizeAndTruncate } from '../core/sanitize.js';
-import type { Alert, BuiltInRule, EscalationStatus } from '../detect/alert.js';
+import type { Alert, BuiltInRule } from '../detect/alert.js';
 import { alertsNewestFirst, createDetectorState, detect } from '../detect/detector.js';
 import { detectionSettings } from '../detect/settings.js';
-import { createEscalator, NOT_CONFIGURED_HINT, slackWebhookConfigured } from '../slack/escalator.js';
+import {
+  createEscalator,
+  describeInFlight,
+  describeUnknown,
+  type EscalationOutcome,
+  NOT_CONFIGURED_HINT,
+  slackWebhookConfigured,
+} from '../slack/escalator.js';
 import { utc } from '../slack/message.js';
 import type { CommandContext } from './context.js';
 
@@ -106,18 +115,72 @@ export function findAlert(
   return { ok: true, alert };
 }
 
-export function describeStatus(status: EscalationStatus, alert: Alert, now: number, ascii: boolean): string {
+/** One line per outcome; success (✓) only when a message is known to be in the channel. */
+export function describeOutcome(
+  outcome: EscalationOutcome,
+  alert: Alert,
+  now: number,
+  ascii: boolean,
+): string {
   const what = `${alert.rule} ${alert.service} ${sanitizeAndTruncate(alert.key, 100)}`;
-  switch (status.kind) {
-    case 'sent':
-      return `${ascii ? 'OK' : '✓'} escalated ${what} to Slack at ${utc(status.at)} by ${sanitize(status.by)}${status.update ? ' (update)' : ''}`;
+  const ok = ascii ? 'OK' : '✓';
+  const bad = ascii ? 'FAILED' : '✗';
+  const unsure = ascii ? 'UNKNOWN' : '?';
+  switch (outcome.kind) {
+    case 'delivered':
+      return `${ok} escalated ${what} to Slack at ${utc(outcome.at)} by ${sanitize(outcome.by)}${outcome.update ? ' (update)' : ''}${outcome.resend ? ' (re-sent after an unanswered attempt)' : ''}`;
     case 'already':
-      return `${ascii ? 'OK' : '✓'} already escalated by ${sanitize(status.by)} ${formatAge(now - status.at)} (${utc(status.at)}): not sent again`;
+      return `${ok} already escalated by ${sanitize(outcome.by)} ${formatAge(now - outcome.at)} (${utc(outcome.at)}): not sent again`;
     case 'failed':
-      return `${ascii ? 'FAILED' : '✗'} escalation of ${what} failed: ${sanitize(status.reason)}`;
-    case 'sending':
-      return `… sending ${what}`;
+      return `${bad} escalation of ${what} failed: ${sanitize(outcome.reason)}`;
+    case 'in-flight':
+      return `${bad} ${what}: ${describeInFlight(outcome, now)}; run again after the deadline if it has not arrived`;
+    case 'unknown':
+      return `${unsure} ${what}: ${describeUnknown(outcome)} — check the channel; --force sends it again`;
   }
+}
+
+/**
+ * Exit codes: 0 the message is in the channel (sent now, or delivered before); 1 nothing was
+ * posted (failed, or in flight elsewhere); 3 it may have been posted (Slack did not answer) —
+ * rerun with --force to send it again.
+ */
+export function exitCodeOf(outcome: EscalationOutcome): number {
+  switch (outcome.kind) {
+    case 'delivered':
+    case 'already':
+      return 0;
+    case 'unknown':
+      return 3;
+    default:
+      return 1;
+  }
+}
+
+/** One snapshot (and the slow-rule one) through the detector: the alerts a console would show now. */
+export async function liveAlerts(
+  client: ClusterClient,
+  config: Config,
+  signal?: AbortSignal,
+): Promise<Alert[]> {
+  const now = Date.now();
+  const slow = config.rules.slowBruteForce;
+  const windows = [
+    { windowMs: config.windowMs },
+    ...(slow.enabled ? [{ windowMs: slow.windowMs, includeCustomRules: false }] : []),
+  ];
+  const [snapshot, slowSnapshot] = await fetchSnapshots(client, config, windows, {
+    now,
+    ...(signal ? { signal } : {}),
+  });
+  if (!snapshot) throw new ClusterError('bad-response', 'no snapshot was parsed');
+  const state = detect(
+    createDetectorState(),
+    { snapshot, slowSnapshot: slowSnapshot ?? null },
+    detectionSettings(config),
+    now,
+  );
+  return alertsNewestFirst(state);
 }
 
 export async function escalateFromCli(ctx: CommandContext, spec: string): Promise<number> {
@@ -137,24 +200,7 @@ export async function escalateFromCli(ctx: CommandContext, spec: string): Promis
   }
   try {
     client = await createClusterClient(config, ctx.secrets, { signal: ctx.signal });
-    const now = Date.now();
-    const slow = config.rules.slowBruteForce;
-    const windows = [
-      { windowMs: config.windowMs },
-      ...(slow.enabled ? [{ windowMs: slow.windowMs, includeCustomRules: false }] : []),
-    ];
-    const [snapshot, slowSnapshot] = await fetchSnapshots(client, config, windows, {
-      now,
-      signal: ctx.signal,
-    });
-    if (!snapshot) throw new ClusterError('bad-response', 'no snapshot was parsed');
-    const state = detect(
-      createDetectorState(),
-      { snapshot, slowSnapshot: slowSnapshot ?? null },
-      detectionSettings(config),
-      now,
-    );
-    const alerts = alertsNewestFirst(state);
+    const alerts = await liveAlerts(client, config, ctx.signal);
     const found = findAlert(alerts, parsed.spec);
     if (!found.ok) {
       stderr.write(`soc-watch: --escalate ${sanitizeAndTruncate(spec, 200)}: ${found.error}\n`);
@@ -169,11 +215,18 @@ export async function escalateFromCli(ctx: CommandContext, spec: string): Promis
     const escalator = createEscalator({ client, config, secrets: ctx.secrets });
     const note =
       typeof ctx.flags.note === 'string' && ctx.flags.note.trim() !== '' ? ctx.flags.note : undefined;
-    const status = await escalator.escalate(found.alert, { ...(note ? { note } : {}), signal: ctx.signal });
+    const outcome = await escalator.send(found.alert, {
+      ...(note ? { note } : {}),
+      ...(ctx.flags.force === true ? { force: true } : {}),
+      signal: ctx.signal,
+    });
+    // Every record this run touched gets its final state before the process exits.
+    await escalator.close();
     for (const warning of escalator.warnings) stderr.write(`soc-watch: warning: ${warning}\n`);
-    const line = describeStatus(status, found.alert, Date.now(), config.ascii);
-    (status.kind === 'failed' ? stderr : stdout).write(`${line}\n`);
-    return status.kind === 'sent' || status.kind === 'already' ? 0 : 1;
+    const code = exitCodeOf(outcome);
+    const line = describeOutcome(outcome, found.alert, Date.now(), config.ascii);
+    (code === 0 ? stdout : stderr).write(`${line}\n`);
+    return code;
   } catch (error) {
     const message =
       error instanceof ClusterError

@@ -244,7 +244,8 @@ export function createIngestFollowCommand(dependencies: FollowDependencies = {})
       snapshotParser: (parser) => parser.checkpoint(),
       signal: context.signal,
       ...(dependencies.pollMs !== undefined ? { pollMs: dependencies.pollMs } : {}),
-      requestTimeoutMs: Math.max(context.config.requestTimeoutMs, 30_000),
+      // A bulk request of a MB on a busy cluster takes longer than a search (bulk.ts: 60 s).
+      requestTimeoutMs: Math.max(context.config.requestTimeoutMs, 60_000),
       now,
     });
 

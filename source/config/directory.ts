@@ -53,7 +53,7 @@ export function prepareConfigDirectory(directory: string): void {
       if (code === 'EEXIST' && statSync(path, { throwIfNoEntry: false })?.isDirectory()) continue;
       const why =
         code === 'ENOENT'
-          ? `${dirname(path)} does not take new directories (a kernel file system such as /proc?)`
+          ? `${dirname(path)} does not take new directories (mkdir answered ENOENT: a kernel file system?)`
           : `mkdir ${path}: ${code}`;
       throw new ConfigError(`cannot create the config directory ${target}: ${why} — ${HINT}`);
     }

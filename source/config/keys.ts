@@ -141,7 +141,9 @@ export const KEYS: readonly KeySpec[] = [
     // Measured (npx tsx bench/max-offenders.ts, Elasticsearch 8.19.9, 512 MB heap, request
     // breaker 307 MB, 200,000 offending IPs in the window): 10,000 answered (took 21 s on a
     // loaded 2-core box); 20,000 got 429 "Data too large" (would need 519 MB, ~27 KB per IP);
-    // 32,768 → 841 MB, 100,000 → 2.3 GB, 1,000,000,000 → 429 too. Hence at most 10,000.
+    // 32,768 → 841 MB, 100,000 → 2.3 GB, 1,000,000,000 → 429 too. OpenSearch 2.19.5, same
+    // heap and data: 10,000 answered (took 57 s on the loaded box: raise requestTimeout for
+    // that many), 20,000 → 429 (475 MB). Hence at most 10,000.
     max: 10_000,
     // Source IPs per service whose numbers each poll fetches and the rules judge (most
     // failures first; the pane says "top N" when there were more). 250 is 2.5x Elastic's
@@ -279,16 +281,29 @@ export const KEYS: readonly KeySpec[] = [
     default: '',
     description: 'File holding the Slack webhook URL (else SLACK_WEBHOOK_URL)',
   },
-  { path: 'slack.timeout', type: 'duration', default: '10s', description: 'Slack request timeout' },
+  {
+    path: 'slack.timeout',
+    type: 'duration',
+    default: '10s',
+    description: 'Slack request timeout; a late answer is still awaited for twice as long',
+  },
   {
     path: 'slack.retries',
     type: 'int',
     min: 0,
     default: 3,
-    description: 'Slack retries on 5xx, 429, network errors',
+    description:
+      'Slack retries when the answer proves it was not posted (5xx, 408, 429, connection refused); never after no answer',
   },
   { path: 'kibanaUrl', type: 'url', default: '', description: 'Kibana base URL for Discover links' },
   { path: 'ascii', type: 'bool', default: false, description: 'ASCII sparklines and borders' },
+  {
+    path: 'evidenceDir',
+    type: 'string',
+    default: '',
+    description:
+      'Directory of evidence bundles (`once --evidence`); default: `evidence` beside the config file',
+  },
 ];
 
 /** Keys that hold secrets: refused by `config set`, never shown by `config list`. */

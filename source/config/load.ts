@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Severity } from '../contracts/rules.js';
 import { parseDuration } from '../core/duration.js';
-import { hasCredentials, maskCredentials } from './credentials.js';
+import { hasCredentials, maskCredentials, USERINFO } from './credentials.js';
 import { envNamesOf, KEYS, type KeySpec, keySpec } from './keys.js';
 import { builtInServices, DEFAULT_FIELDS } from './services.js';
 import type { ConfigStore } from './store.js';
@@ -254,6 +254,11 @@ export function loadConfig(options: LoadOptions): Loaded {
   if (slack) secrets.slackWebhookUrl = slack;
   else if (webhookFile) secrets.slackWebhookUrl = readSecretFile(webhookFile, 'Slack webhook URL');
 
+  for (const spec of KEYS) {
+    const entry = effective.get(spec.path);
+    if (spec.type === 'url' && typeof entry?.value === 'string' && hasCredentials(entry.value))
+      effective.set(spec.path, { ...entry, value: maskCredentials(entry.value) });
+  }
   const nodesEntry = effective.get('nodes') as { value: string[]; source: Source };
   const nodes = splitCredentials(nodesEntry.value, secrets);
   const warnings: string[] = [];
@@ -373,8 +378,10 @@ export function loadConfig(options: LoadOptions): Loaded {
       timeoutMs: durationOf(effective, 'slack.timeout'),
       retries: value('slack.retries'),
     },
-    ...(value<string>('kibanaUrl') ? { kibanaUrl: value<string>('kibanaUrl') } : {}),
+    // Links never need credentials (the browser logs in); the shown value is masked above.
+    ...(value<string>('kibanaUrl') ? { kibanaUrl: value<string>('kibanaUrl').replace(USERINFO, '$1') } : {}),
     ascii: value('ascii'),
+    ...(value<string>('evidenceDir') ? { evidenceDir: value<string>('evidenceDir') } : {}),
   };
   return { config, secrets, warnings, effective };
 }

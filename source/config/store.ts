@@ -108,7 +108,11 @@ export function openConfigStore(options: { directory?: string } = {}): ConfigSto
       conf.set(path, value);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code) throw new ConfigError(`cannot write the config file ${conf.path}: ${code}`);
+      if (code) {
+        throw new ConfigError(
+          `cannot write the config file ${conf.path}: ${code} — set SOC_WATCH_CONFIG_DIR to a writable directory`,
+        );
+      }
       throw new ConfigError(
         `invalid value for ${path}: ${(error as Error).message.replace(/^Config schema violation: /, '')}`,
       );
@@ -136,8 +140,16 @@ export function openConfigStore(options: { directory?: string } = {}): ConfigSto
       }
       const spec = keySpec(path);
       if (!spec) throw new ConfigError(notAKey(path));
-      if (spec.type === 'urls' && hasCredentials(Array.isArray(raw) ? raw.join(',') : String(raw)))
-        throw new ConfigError(nodeCredentialsRefusal(raw));
+      if (
+        (spec.type === 'urls' || spec.type === 'url') &&
+        hasCredentials(Array.isArray(raw) ? raw.join(',') : String(raw))
+      ) {
+        throw new ConfigError(
+          spec.type === 'urls'
+            ? nodeCredentialsRefusal(raw)
+            : `${path}: "${maskCredentials(String(raw))}" carries credentials, which are never written to the config file: store the URL without them (a browser opening the link logs in itself)`,
+        );
+      }
       const service = /^thresholds\.(.+)$/.exec(path)?.[1];
       const services = serviceNames(conf.get('services'));
       if (service !== undefined && !services.includes(service)) {

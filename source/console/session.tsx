@@ -19,6 +19,7 @@ import { chooseGlyphs } from './draw/glyphs.js';
 import { chooseTheme } from './draw/theme.js';
 import { UiContext } from './draw/ui-context.js';
 import { createEscalations } from './escalations.js';
+import { exportEvidence } from './evidence.js';
 import { muteFilePath, readMuteFile, writeMuteFile } from './mute-file.js';
 import type { Effect } from './state/effects.js';
 import { type AppState, initialState } from './state/state.js';
@@ -160,6 +161,11 @@ export async function runSession(ctx: CommandContext): Promise<number> {
       case 'escalate':
         escalations.escalate(effect.alertId, effect.note, effect.force);
         return;
+      case 'evidence': {
+        const result = exportEvidence(ctx, store.getState(), effect.alertId, Date.now());
+        flash(result.text, result.ok ? 'info' : 'error');
+        return;
+      }
     }
   };
 

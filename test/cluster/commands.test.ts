@@ -76,12 +76,13 @@ describe.each(backends)('once and doctor on $kind', ({ kind, url }) => {
     await deleteIndices(url(), Object.values(indices));
   });
 
-  it('once --json prints the snapshot as JSON (schema 1) and exits 0', async () => {
+  it('once --json prints the snapshot and its alerts as JSON (schema 2) and exits 0', async () => {
     const { code, stdout, stderr } = await run(onceCommand, config(), { json: true });
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const snapshot = JSON.parse(stdout) as Snapshot;
-    expect(snapshot.schema).toBe(1);
+    const snapshot = JSON.parse(stdout) as Omit<Snapshot, 'schema'> & { schema: number; alerts: unknown[] };
+    expect(snapshot.schema).toBe(2);
+    expect(Array.isArray(snapshot.alerts)).toBe(true);
     expect(snapshot.backend.kind).toBe(kind);
     // The window ends at the real clock here; the seeded events are all inside it or before it.
     const ssh = snapshot.services.find((service) => service.service === 'ssh');

@@ -73,24 +73,15 @@ describe('a node list over a real 3-node Elasticsearch cluster', () => {
   let master: ClusterNode;
   let others: ClusterNode[];
   const prefix = `test-nodes-${randomUUID().slice(0, 8)}`;
-  const truth = buildSeed(Date.now());
-  const sshFailures = truth.truth.ssh.failures;
+  // Seeded right before each test: the seed's events sit in the 15 minutes before its clock, and
+  // a cluster start on a loaded machine takes minutes.
+  const sshFailures = buildSeed(Date.now()).truth.ssh.failures;
 
   beforeAll(async () => {
     cluster = await startCluster({ kind: 'elasticsearch', version: inject('esVersion'), nodes: 3 });
     master = await cluster.master();
     others = cluster.nodes.filter((node) => node !== master);
-    const all = cluster.nodes.map((node) => node.name);
-    await seed(master.url, `${prefix}-everywhere`, truth.docs.ssh, all);
-    // For the hung node: its data lives elsewhere, so only the client's handling is under test.
-    const [hung] = others;
-    await seed(
-      master.url,
-      `${prefix}-elsewhere`,
-      truth.docs.ssh,
-      all.filter((name) => name !== hung?.name),
-    );
-  }, 600_000);
+  }, 900_000);
 
   afterAll(async () => {
     await cluster?.stop();
@@ -99,17 +90,21 @@ describe('a node list over a real 3-node Elasticsearch cluster', () => {
   it('a hung first node: once succeeds on the next node, timed-out node set aside', async () => {
     const [hung, healthy] = others;
     if (!hung || !healthy) throw new Error('expected two non-master nodes');
+    // Its data lives elsewhere, so only the client's handling of the hung node is under test.
+    const names = cluster.nodes.map((node) => node.name).filter((name) => name !== hung.name);
+    await seed(master.url, `${prefix}-elsewhere`, buildSeed(Date.now()).docs.ssh, names);
     await hung.pause();
     try {
       const config = testConfig({
         nodes: [hung.url, healthy.url, master.url],
         indexPattern: `${prefix}-elsewhere`,
-        requestTimeoutMs: 2000,
+        // Not shorter: on a loaded 2-core machine a healthy node has taken over 2 s to answer.
+        requestTimeoutMs: 10_000,
       });
       const started = Date.now();
       const { code, stdout, stderr } = await run(onceCommand, config, { json: true });
       // Not asserted (timing is for benchmarks); printed for the record.
-      console.log(`once with a hung first node: ${Date.now() - started} ms at a 2 s request timeout`);
+      console.log(`once with a hung first node: ${Date.now() - started} ms at a 10 s request timeout`);
       expect(stderr).toBe('');
       expect(code).toBe(0);
       const snapshot = JSON.parse(stdout) as { services: { service: string; failures: number }[] };
@@ -134,21 +129,23 @@ describe('a node list over a real 3-node Elasticsearch cluster', () => {
       await poller.stop();
       await client.close();
       expect(failures).toEqual([]);
-      expect(counts.every((count) => count === sshFailures)).toBe(true);
+      expect(counts).toEqual(counts.map(() => sshFailures));
     } finally {
       await hung.resume();
     }
-  }, 300_000);
+  }, 900_000);
 
   it('keeps polling while a data node and then the elected master are killed (SIGKILL)', async () => {
     const [data] = others;
     if (!data) throw new Error('expected a non-master node');
     // The hung node of the test before may still be rejoining: start from a whole cluster.
     await call(master.url, 'GET', `/_cluster/health?wait_for_status=green&wait_for_nodes=3&timeout=180s`);
+    const all = cluster.nodes.map((node) => node.name);
+    await seed(master.url, `${prefix}-everywhere`, buildSeed(Date.now()).docs.ssh, all);
     const config = testConfig({
       nodes: cluster.urls,
       indexPattern: `${prefix}-everywhere`,
-      requestTimeoutMs: 5000,
+      requestTimeoutMs: 10_000,
       refreshMs: 200,
     });
     const client = await createClusterClient(config, {});
@@ -182,12 +179,10 @@ describe('a node list over a real 3-node Elasticsearch cluster', () => {
     }
     expect(failed.map((status) => ('error' in status ? status.error.message : status.kind))).toEqual([]);
     expect(counts.length).toBeGreaterThanOrEqual(13);
-    expect(counts.every((count) => count === sshFailures)).toBe(true);
-  }, 300_000);
+    expect(counts).toEqual(counts.map(() => sshFailures));
+  }, 900_000);
 
   it('doctor fails when the cluster has no elected master', async () => {
-    const survivor = cluster.nodes.find((node) => node !== master && node !== others[0]);
-    if (!survivor) throw new Error('expected a surviving node');
     const config = testConfig({ nodes: cluster.urls, indexPattern: `${prefix}-everywhere` });
     const { code, stdout } = await run(doctorCommand, config);
     expect(stdout).toMatch(/✗ cluster health no elected master/);

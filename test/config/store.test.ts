@@ -44,6 +44,23 @@ describe('credentials in node URLs', () => {
     expect(fileText(result.path)).not.toContain('Hunter2Secret');
   });
 
+  it('kibanaUrl with credentials is refused too, and shown masked from the environment', async () => {
+    const result = await config(['set', 'kibanaUrl', 'https://alice:Hunter2Secret@kibana:5601']);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('https://alice:***@kibana:5601" carries credentials');
+    expect(fileText(result.path)).not.toContain('Hunter2Secret');
+    const get = await config(['get', 'kibanaUrl'], {
+      env: { SOC_WATCH_KIBANA_URL: 'https://alice:Hunter2Secret@kibana:5601' },
+    });
+    expect(get.out).toBe('https://alice:***@kibana:5601');
+    const { loadConfig } = await import('../../source/config/load.js');
+    const { config: loaded } = loadConfig({
+      store: openConfigStore({ directory: temp() }),
+      env: { SOC_WATCH_KIBANA_URL: 'https://alice:Hunter2Secret@kibana:5601' },
+    });
+    expect(loaded.kibanaUrl).toBe('https://kibana:5601');
+  });
+
   it('a rejected node list never echoes its password', async () => {
     const result = await config(['set', 'nodes', 'https://alice:Hunter2Secret@es1:9200,not a url']);
     expect(result.code).toBe(2);
@@ -70,6 +87,8 @@ describe('credentials in node URLs', () => {
     writeFileSync(join(directory, 'config.json'), '{"nodes":["https://bob:Sw0rdfish@es2:9200"]}');
     const get = await config(['get', 'nodes'], { directory });
     expect(get.out).toBe('https://bob:***@es2:9200');
+    expect(get.err).toMatch(/holds credentials in nodes; move them to ELASTICSEARCH_USERNAME/);
+    expect(get.err).not.toContain('Sw0rdfish');
   });
 });
 

@@ -1,6 +1,6 @@
 // The App wired to a store, driven by real key sequences through Ink's input parser, at a
 // terminal size we control and can resize.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../source/console/App.js';
 import type { Effect } from '../../source/console/keys/handle-key.js';
 import { createStore, type Store } from '../../source/console/state/store.js';
@@ -118,19 +118,31 @@ describe('App', () => {
   });
 
   it('"updated Ns ago" ticks by itself once a second, and only it', async () => {
-    let now = T0;
-    const store = createStore(polledState());
-    const { view } = mount(store, { columns: 80, rows: 24 }, () => now);
-    await settle();
-    expect(view.frame()).toContain('updated 0s ago');
-    const before = view.stdout.frames.length;
-    now = T0 + 2000;
-    await settle(1100);
-    expect(view.frame()).toContain('updated 2s ago');
-    expect(view.stdout.frames.length - before).toBe(1);
-    // The clock standing still: the ticker finds the same text and renders nothing.
-    await settle(1100);
-    expect(view.stdout.frames.length - before).toBe(1);
+    // The ticker's setInterval on fake time (Ink's own timers stay real): a real 1.1 s sleep
+    // against a real 1 s interval could miss the tick on a loaded machine.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      let now = T0;
+      const store = createStore(polledState());
+      const { view } = mount(store, { columns: 80, rows: 24 }, () => now);
+      await settle();
+      expect(view.frame()).toContain('updated 0s ago');
+      const before = view.stdout.frames.length;
+      now = T0 + 2000;
+      vi.advanceTimersByTime(999);
+      await settle();
+      expect(view.stdout.frames.length - before).toBe(0);
+      vi.advanceTimersByTime(1);
+      await settle();
+      expect(view.frame()).toContain('updated 2s ago');
+      expect(view.stdout.frames.length - before).toBe(1);
+      // The clock standing still: the ticker finds the same text and renders nothing.
+      vi.advanceTimersByTime(1000);
+      await settle();
+      expect(view.stdout.frames.length - before).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('before any poll the console is usable: help works, q quits', async () => {

@@ -170,3 +170,24 @@ describe('restoring after copytruncate while stopped', () => {
     expect(await drain(second)).toEqual(['line 3', 'line 4', 'line 5']);
   });
 });
+
+describe('bulk answers', () => {
+  it('sorts items: created, already indexed, to send again (429/5xx), refused for good', async () => {
+    const { sortItems } = await import('../../source/ingest/follow/bulk-send.js');
+    const items = ['a', 'b', 'c', 'd'].map((id) => ({ id, doc: {} as never }));
+    const outcome = sortItems(items, {
+      items: [
+        { create: { status: 201 } },
+        { create: { status: 409 } },
+        { create: { status: 429, error: { type: 'es_rejected_execution_exception', reason: 'queue full' } } },
+        { create: { status: 400, error: { type: 'mapper_parsing_exception', reason: 'bad ip' } } },
+      ],
+    });
+    expect(outcome.created).toBe(1);
+    expect(outcome.duplicates).toBe(1);
+    expect(outcome.retry.map((item) => item.id)).toEqual(['c']);
+    expect(outcome.rejected).toEqual([{ id: 'd', status: 400, reason: 'mapper_parsing_exception: bad ip' }]);
+    // An answer that does not match the request: everything again (409s make it safe).
+    expect(sortItems(items, { items: [] }).retry).toHaveLength(4);
+  });
+});

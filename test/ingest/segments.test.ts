@@ -14,7 +14,7 @@ async function collect<T>(source: AsyncIterable<T[]>): Promise<T[][]> {
   return out;
 }
 
-describe('segments (how streams reach the OpenSearch bulk helper)', () => {
+describe('segments (how streams reach the bulk sender)', () => {
   it('cuts by count and keeps every item in order', async () => {
     const batches = await collect(segments([1, 2, 3, 4, 5, 6, 7], 10_000, 3));
     expect(batches).toEqual([[1, 2, 3], [4, 5, 6], [7]]);

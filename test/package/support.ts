@@ -58,7 +58,7 @@ export function run(
   command: string,
   args: string[],
   env: Record<string, string>,
-  timeoutMs = 30_000,
+  timeoutMs = 90_000,
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -81,9 +81,19 @@ export function run(
 
 type Json = { [key: string]: unknown };
 
-/** A `once --json` answer without what differs between two runs on the same data: time taken. */
+/** What differs between two runs on the same data: when each asked, and how long it took. */
+const RUN_FIELDS = new Set(['took', 'fetchMs', 'fetchedAt']);
+
+/** When the detector of a run first and last saw an alert: that run's own clock. */
+const ALERT_RUN_FIELDS = ['firstSeen', 'lastSeen'];
+
+/** A `once --json` answer without the fields of the run itself. */
 export function comparable(text: string): Json {
-  return JSON.parse(text, (key, value) => (key === 'took' || key === 'tookMs' ? undefined : value)) as Json;
+  const answer = JSON.parse(text, (key, value) => (RUN_FIELDS.has(key) ? undefined : value)) as Json;
+  for (const alert of (answer.alerts as Json[] | undefined) ?? []) {
+    for (const field of ALERT_RUN_FIELDS) delete alert[field];
+  }
+  return answer;
 }
 
 /**
@@ -98,7 +108,8 @@ export async function onceByBoth(
   for (let attempt = 1; ; attempt += 1) {
     const [first, second] = await Promise.all([a(), b()]);
     for (const result of [first, second]) {
-      if (result.code !== 0) throw new Error(`once --json exited ${result.code}: ${result.stderr}`);
+      if (result.code !== 0)
+        throw new Error(`once --json exited ${result.code} (null: killed after 90 s): ${result.stderr}`);
     }
     const toA = (comparable(first.stdout).window as { to: string }).to;
     const toB = (comparable(second.stdout).window as { to: string }).to;

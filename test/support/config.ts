@@ -32,7 +32,7 @@ export function testConfig(overrides: ConfigOverrides = {}): Config {
     refreshMs: 5_000,
     // Not the product's 10 s: integration tests run on loaded 2-core machines, where a bulk load or
     // a cold query has taken longer (tests about timeouts set their own).
-    requestTimeoutMs: 30_000,
+    requestTimeoutMs: 60_000,
     maxOffenders: 500,
     services: builtInServices(),
     customRules: [],

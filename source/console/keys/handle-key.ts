@@ -119,6 +119,8 @@ function runCommand(state: AppState, command: CommandId, input: string, env: Key
       return startEscalation(state, now);
     case 'acknowledge':
       return acknowledge(state, now);
+    case 'evidence':
+      return exportEvidence(state, now);
     case 'mute':
       return startMute(state, now);
     case 'pause': {
@@ -161,6 +163,21 @@ function move(state: AppState, pane: string, to: (index: number, count: number) 
   const current = selectedIndex(keys, state.selection[pane]);
   const next = Math.min(Math.max(to(Math.max(current, 0), keys.length), 0), keys.length - 1);
   return { ...state, selection: { ...state.selection, [pane]: { key: keys[next]!, index: next } } };
+}
+
+function exportEvidence(state: AppState, now: number): KeyResult {
+  // On an offender row: its most severe alert, as for escalation.
+  const alert =
+    state.focus === ALERTS_PANE
+      ? selectedAlert(state)
+      : alertsOfIp(state, state.focus, selectedOffender(state, state.focus)?.ip).sort(
+          (a, b) => severityRank(b.severity) - severityRank(a.severity),
+        )[0];
+  if (!alert) return none(flash(state, 'no alert to export here', now));
+  return {
+    state: flash(state, 'writing the evidence bundle…', now),
+    effects: [{ kind: 'evidence', alertId: alert.id }],
+  };
 }
 
 function startEscalation(state: AppState, now: number): KeyResult {

@@ -37,6 +37,7 @@ export type CommandId =
   | 'reverse'
   | 'escalate'
   | 'acknowledge'
+  | 'evidence'
   | 'mute'
   | 'pause'
   | 'refresh'
@@ -305,6 +306,13 @@ export const KEYMAP: readonly Binding[] = [
     hint: 'ack',
     contexts: [...PANES, 'detail'],
     match: char('a'),
+  },
+  {
+    command: 'evidence',
+    keys: 'x',
+    help: 'export an evidence bundle of the selected alert (Markdown + JSON, to evidenceDir)',
+    contexts: [...PANES, 'detail'],
+    match: char('x'),
   },
   {
     command: 'mute',

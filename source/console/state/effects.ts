@@ -11,7 +11,8 @@ export type Effect =
   | { kind: 'persist-threshold'; service: string; value: number }
   | { kind: 'set-window'; ms: number }
   /** `force`: send again although an earlier attempt may have been posted (the analyst said yes). */
-  | { kind: 'escalate'; alertId: string; note: string | undefined; force?: boolean };
+  | { kind: 'escalate'; alertId: string; note: string | undefined; force?: boolean }
+  | { kind: 'evidence'; alertId: string };
 
 export interface KeyResult {
   state: AppState;

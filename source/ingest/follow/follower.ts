@@ -147,7 +147,8 @@ export class Follower {
     const options = this.#options;
     const { signal } = options;
     const pollMs = options.pollMs ?? 100;
-    const batchBytes = options.batchBytes ?? 2 * 1024 * 1024;
+    // 1 MB of syslog is ~6,000 lines: a bulk request of a few MB, well under http.max_content_length.
+    const batchBytes = options.batchBytes ?? 1024 * 1024;
     const maxInFlight = options.maxInFlight ?? 2;
     // A checkpoint carries the parser's open connections (up to ~20,000: a few MB of JSON), so
     // not after every batch; a crash re-sends at most this much, answered 409.
@@ -163,6 +164,11 @@ export class Follower {
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
     try {
+      // Record which files are followed before reading a line: if they are rotated before the
+      // first batch is acknowledged, a restart still finds them by inode (offset 0), instead of
+      // starting afresh on whatever file now has the name.
+      for (const { source } of options.inputs) await source.poll();
+      await this.#save(this.#marks());
       while (!signal.aborted) {
         if (this.#failed) throw this.#failed;
         for (const { source } of options.inputs) await source.poll();
@@ -296,7 +302,7 @@ export class Follower {
       try {
         const outcome = await sendBulk(options.client, options.index, pending, {
           signal: this.#sends.signal,
-          timeoutMs: options.requestTimeoutMs ?? 30_000,
+          timeoutMs: options.requestTimeoutMs ?? 60_000,
         });
         this.status.created += outcome.created;
         this.status.duplicates += outcome.duplicates;
