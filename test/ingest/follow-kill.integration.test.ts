@@ -74,7 +74,8 @@ describe.each([
     try {
       for (let round = 0; round < KILLS; round += 1) {
         const follower = startFollower(url, backend, index, path, configDir);
-        await sleep(300 + Math.floor(next() * 2200));
+        // Random points from start-up (connecting, installing the template) to steady reading.
+        await sleep(500 + Math.floor(next() * 5000));
         if (round === 5) writer.rotateByRename(renameSync, `${path}.1`, 20);
         if (round === 13) {
           copyFileSync(path, `${path}.copy`);
