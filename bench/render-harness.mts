@@ -7,8 +7,8 @@
 // parent (tsx) and from dist/ by the child. Only type imports of source/ appear here.
 import { EventEmitter } from 'node:events';
 import type { Config } from '../source/config/types.js';
+import type { Store } from '../source/console/state/store.js';
 import type { Offender, ServiceSnapshot, Snapshot } from '../source/contracts/snapshot.js';
-import type { Store } from '../source/ui/store.js';
 import { seededRandom } from './seeded-random.mjs';
 
 export const COLUMNS = 120;
@@ -23,14 +23,15 @@ export const T0 = Date.parse('2026-03-01T12:00:00.000Z');
 export interface Product {
   createElement: typeof import('react').createElement;
   render: typeof import('ink').render;
-  App: typeof import('../source/ui/App.js').App;
-  UiContext: typeof import('../source/ui/ui-context.js').UiContext;
-  MAX_FPS: typeof import('../source/commands/console.js').MAX_FPS;
+  App: typeof import('../source/console/App.js').App;
+  UiContext: typeof import('../source/console/draw/ui-context.js').UiContext;
+  MAX_FPS: typeof import('../source/console/session.js').MAX_FPS;
   detectionSettings: typeof import('../source/detect/settings.js').detectionSettings;
-  initialState: typeof import('../source/ui/state.js').initialState;
-  createStore: typeof import('../source/ui/store.js').createStore;
-  UNICODE_GLYPHS: typeof import('../source/ui/glyphs.js').UNICODE_GLYPHS;
-  COLOUR_THEME: typeof import('../source/ui/theme.js').COLOUR_THEME;
+  initialState: typeof import('../source/console/state/state.js').initialState;
+  createStore: typeof import('../source/console/state/store.js').createStore;
+  alertList: typeof import('../source/console/state/selectors.js').alertList;
+  UNICODE_GLYPHS: typeof import('../source/console/draw/glyphs.js').UNICODE_GLYPHS;
+  COLOUR_THEME: typeof import('../source/console/draw/theme.js').COLOUR_THEME;
   createClusterClient: typeof import('../source/cluster/client.js').createClusterClient;
 }
 
@@ -43,20 +44,37 @@ export interface Product {
 export async function loadProduct(root: URL): Promise<Product> {
   process.env.NODE_ENV = 'production';
   const at = (path: string) => new URL(path, root).href;
-  const [react, ink, app, uiContext, consoleCommand, settings, state, store, glyphs, theme, client] =
-    await Promise.all([
-      import('react'),
-      import('ink'),
-      import(at('ui/App.js')) as Promise<typeof import('../source/ui/App.js')>,
-      import(at('ui/ui-context.js')) as Promise<typeof import('../source/ui/ui-context.js')>,
-      import(at('commands/console.js')) as Promise<typeof import('../source/commands/console.js')>,
-      import(at('detect/settings.js')) as Promise<typeof import('../source/detect/settings.js')>,
-      import(at('ui/state.js')) as Promise<typeof import('../source/ui/state.js')>,
-      import(at('ui/store.js')) as Promise<typeof import('../source/ui/store.js')>,
-      import(at('ui/glyphs.js')) as Promise<typeof import('../source/ui/glyphs.js')>,
-      import(at('ui/theme.js')) as Promise<typeof import('../source/ui/theme.js')>,
-      import(at('cluster/client.js')) as Promise<typeof import('../source/cluster/client.js')>,
-    ]);
+  const [
+    react,
+    ink,
+    app,
+    uiContext,
+    consoleCommand,
+    settings,
+    state,
+    store,
+    glyphs,
+    theme,
+    client,
+    selectors,
+  ] = await Promise.all([
+    import('react'),
+    import('ink'),
+    import(at('console/App.js')) as Promise<typeof import('../source/console/App.js')>,
+    import(at('console/draw/ui-context.js')) as Promise<
+      typeof import('../source/console/draw/ui-context.js')
+    >,
+    import(at('console/session.js')) as Promise<typeof import('../source/console/session.js')>,
+    import(at('detect/settings.js')) as Promise<typeof import('../source/detect/settings.js')>,
+    import(at('console/state/state.js')) as Promise<typeof import('../source/console/state/state.js')>,
+    import(at('console/state/store.js')) as Promise<typeof import('../source/console/state/store.js')>,
+    import(at('console/draw/glyphs.js')) as Promise<typeof import('../source/console/draw/glyphs.js')>,
+    import(at('console/draw/theme.js')) as Promise<typeof import('../source/console/draw/theme.js')>,
+    import(at('cluster/client.js')) as Promise<typeof import('../source/cluster/client.js')>,
+    import(at('console/state/selectors.js')) as Promise<
+      typeof import('../source/console/state/selectors.js')
+    >,
+  ]);
   return {
     createElement: react.createElement,
     render: ink.render,
@@ -66,6 +84,7 @@ export async function loadProduct(root: URL): Promise<Product> {
     detectionSettings: settings.detectionSettings,
     initialState: state.initialState,
     createStore: store.createStore,
+    alertList: selectors.alertList,
     UNICODE_GLYPHS: glyphs.UNICODE_GLYPHS,
     COLOUR_THEME: theme.COLOUR_THEME,
     createClusterClient: client.createClusterClient,

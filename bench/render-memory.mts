@@ -113,7 +113,7 @@ for (let poll = 0; poll <= job.polls; poll += 1) {
     const after = process.memoryUsage();
     samples.push({
       poll,
-      alerts: session.store.getState().alerts.length,
+      alerts: product.alertList(session.store.getState()).length,
       rssMb: usage.rss / MB,
       heapUsedMb: usage.heapUsed / MB,
       heapTotalMb: usage.heapTotal / MB,

@@ -1,10 +1,11 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --optimize-for-size --max-semi-space-size=1
-// Plain JavaScript that any Node can parse: refuse old runtimes with one line
-// before loading the compiled CLI (which uses syntax and APIs of Node >= 22).
+// Plain JavaScript that any Node can parse: refuse old runtimes with one line that says what
+// to use instead, before loading the compiled CLI (which uses syntax and APIs of Node >= 22).
+// (In a checkout, npm and npx put the project's own Node 24 first on PATH.)
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 22) {
   process.stderr.write(
-    `soc-watch needs Node.js >= 22 (this is ${process.version}); run it through npm/npx in the project, which uses the bundled Node 24.\n`,
+    `soc-watch needs Node.js >= 22 (this is ${process.version}): install Node.js 22 or later, or use the single executable soc-watch-linux-x64, which needs no Node (\`npm run package\` in a checkout builds it into build/; see Install in the README).\n`,
   );
   process.exit(1);
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { envNamesOf, KEYS } from '../source/config/keys.js';
 import { FLAG_KEYS } from '../source/config/load.js';
 import { allowedText, formatValue } from '../source/config/validate.js';
-import { KEYMAP } from '../source/ui/keymap.js';
+import { KEYMAP } from '../source/console/keys/keymap.js';
 
 const escapePipes = (text: string) => text.replace(/\|/g, '\\|');
 

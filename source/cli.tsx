@@ -8,7 +8,7 @@ import { loadConfig, loadDotEnv } from './config/load.js';
 import { openConfigStore } from './config/store.js';
 import { ConfigError } from './config/validate.js';
 
-const COMMANDS = ['console', 'once', 'doctor', 'ingest', 'config'] as const;
+const COMMANDS = ['console', 'once', 'replay', 'doctor', 'ingest', 'config', 'completion'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 const CONNECTION_HELP = `
@@ -34,10 +34,12 @@ const HELP: Record<CommandName, string> = {
 
   Commands
     (none)        The live console: offenders per service, sparklines, alerts, Slack escalation
-    once          One snapshot (--json for scripts)
+    once          One snapshot with its alerts (--json for scripts, --at for a past time)
+    replay        The detector over a past period: the alert timeline (--from, --to)
     doctor        Check the cluster, index pattern and fields, and say what to fix
     ingest FILE…  Parse sshd / journald / Windows logon logs into ECS and index them
     config        get | set | unset | path | list
+    completion    bash | zsh | fish: shell completion script
 ${CONNECTION_HELP}
     --kibana-url URL      Kibana base URL for Discover links
     --ascii               ASCII sparklines and borders
@@ -51,15 +53,41 @@ ${CONNECTION_HELP}
 `,
   once: `
   Usage
-    $ soc-watch once [--json] [flags]
+    $ soc-watch once [--json] [--at TIME] [--fail-on SEVERITY] [flags]
 
-  Fetch one snapshot of failed logins per service over the window and print it.
+  Fetch one snapshot of failed logins per service over the window, run the detector on it,
+  and print both (alerts under the panes).
 
   Flags
-    --json                Stable JSON (schema 1) for scripts
+    --json                Stable JSON (schema 2: the snapshot plus alerts) for scripts
+    --strict              Exit 3 when the snapshot has warnings (no indices, failed shards)
+    --at TIME             As of TIME instead of now: the windows end there. ISO 8601
+                          (2026-12-02T03:00Z; UTC without a zone), "yesterday 03:00" (UTC),
+                          or relative with =: --at=-2h
+    --fail-on SEVERITY    Exit 3 when an alert is at or above low | medium | high | critical
+    --evidence ALERT_ID   Write the alert's evidence bundle (Markdown + JSON) to evidenceDir;
+                          ALERT_ID as listed, <rule>:<service>:<key>
     --escalate SPEC       Escalate one alert to Slack: <rule>:<service>:<key>, e.g.
                           brute-force:ssh:203.0.113.7 (same dedupe as the console)
     --note TEXT           Note to add to the escalation
+    --force               Send even if an earlier attempt got no answer from Slack
+                          (it may have been posted: the message says it is a re-send).
+                          Exit 0 posted, 1 not posted, 3 Slack did not answer
+${CONNECTION_HELP}
+`,
+  replay: `
+  Usage
+    $ soc-watch replay --from TIME --to TIME [--step 30s] [--window 15m] [--json] [flags]
+
+  Run the detector poll by poll over a past period, as the live console would have, and
+  print the alert timeline: when each alert opened, last grew, went quiet and closed, with
+  its peak counts. The same data gives the same output on every run.
+
+  Flags
+    --from TIME, --to TIME  ISO 8601 (UTC without a zone), "yesterday 02:00" (UTC), now, or
+                            relative with =: --from=-12h
+    --step DURATION         Time between polls (default 30s)
+    --json                  NDJSON: one event per line (opened, grew, active, quiet, closed)
 ${CONNECTION_HELP}
 `,
   doctor: `
@@ -108,6 +136,15 @@ ${CONNECTION_HELP}
     $ soc-watch config set thresholds.ssh 10
     $ soc-watch config set allowList.cidrs 10.0.0.0/8,192.168.0.0/16
 `,
+  completion: `
+  Usage
+    $ soc-watch completion bash|zsh|fish
+
+  Print a completion script for commands, flags, config keys and their values.
+    bash  eval "$(soc-watch completion bash)"          in ~/.bashrc
+    zsh   eval "$(soc-watch completion zsh)"           in ~/.zshrc, after compinit
+    fish  soc-watch completion fish > ~/.config/fish/completions/soc-watch.fish
+`,
 };
 
 const CONNECTION_FLAGS = {
@@ -128,9 +165,21 @@ const FLAGS = {
   once: {
     ...CONNECTION_FLAGS,
     json: { type: 'boolean' },
+    strict: { type: 'boolean' },
     escalate: { type: 'string' },
     note: { type: 'string' },
+    force: { type: 'boolean' },
     kibanaUrl: { type: 'string' },
+    at: { type: 'string' },
+    failOn: { type: 'string' },
+    evidence: { type: 'string' },
+  },
+  replay: {
+    ...CONNECTION_FLAGS,
+    from: { type: 'string' },
+    to: { type: 'string' },
+    step: { type: 'string' },
+    json: { type: 'boolean' },
   },
   doctor: CONNECTION_FLAGS,
   ingest: {
@@ -145,7 +194,11 @@ const FLAGS = {
     status: { type: 'boolean' },
   },
   config: {},
+  completion: {},
 } as const;
+
+/** Set only in the single executable, which has no package.json beside it (scripts/package.ts). */
+declare const SOC_WATCH_PACKAGE: { name: string; version: string; description: string } | undefined;
 
 function usageError(message: string): never {
   process.stderr.write(`soc-watch: ${message}\nRun soc-watch --help for usage.\n`);
@@ -160,10 +213,13 @@ async function loadCommand(name: CommandName) {
       return (await import('./commands/once.js')).onceCommand;
     case 'doctor':
       return (await import('./commands/doctor.js')).doctorCommand;
+    case 'replay':
+      return (await import('./commands/replay.js')).replayCommand;
     case 'ingest':
       return (await import('./commands/ingest.js')).ingestCommand;
     case 'config':
-      throw new Error('config is handled before the config is loaded');
+    case 'completion':
+      throw new Error(`${name} is handled before the config is loaded`);
   }
 }
 
@@ -174,7 +230,7 @@ async function main(): Promise<number> {
   let rest = argv;
   if (first !== undefined && !first.startsWith('-')) {
     if (!(COMMANDS as readonly string[]).includes(first) || first === 'console') {
-      usageError(`unknown command "${first}" (commands: once, doctor, ingest, config)`);
+      usageError(`unknown command "${first}" (commands: ${COMMANDS.slice(1).join(', ')})`);
     }
     name = first as CommandName;
     rest = argv.slice(1);
@@ -182,6 +238,7 @@ async function main(): Promise<number> {
 
   const cli = meow(HELP[name], {
     importMeta: import.meta,
+    ...(typeof SOC_WATCH_PACKAGE === 'undefined' ? {} : { pkg: SOC_WATCH_PACKAGE }),
     argv: rest,
     flags: FLAGS[name] as never,
     allowUnknownFlags: false,
@@ -192,6 +249,16 @@ async function main(): Promise<number> {
   if (name === 'console' && cli.input.length > 0) usageError(`unknown command "${cli.input[0]}"`);
   if (name === 'ingest' && cli.input.length === 0 && flags.status !== true)
     usageError('ingest needs at least one FILE, or - for stdin');
+
+  if (name === 'completion') {
+    const { completionCommand } = await import('./commands/completion.js');
+    return completionCommand(
+      cli.input,
+      { commands: COMMANDS.filter((command) => command !== 'console'), flags: FLAGS },
+      (text) => process.stdout.write(text),
+      (line) => process.stderr.write(`${line}\n`),
+    );
+  }
 
   loadDotEnv();
   const store = openConfigStore({

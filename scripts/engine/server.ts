@@ -14,6 +14,7 @@ import { track } from './lifecycle.js';
 import { groupMembers, killGroupSync, signalProcess, sleep, terminateGroup } from './processes.js';
 import { type ServerUser, serverUser } from './server-user.js';
 import {
+  type ClusterMembership,
   DEFAULT_VERSIONS,
   displayName,
   type EngineKind,
@@ -47,7 +48,7 @@ export interface EngineOptions {
   security?: { users: EngineUser[]; serviceToken?: boolean };
   /** Progress lines ("fetching…", "started in 6.1 s"). */
   log?: (line: string) => void;
-  /** How long to wait for yellow health on each start (default 180 s). */
+  /** How long to wait for yellow health on each start (default 600 s: over 300 s seen on a 2-core machine at load 58). */
   startTimeoutMs?: number;
 }
 
@@ -68,6 +69,10 @@ export interface EngineHandle {
   kill(): Promise<void>;
   /** Start again after kill(). */
   start(): Promise<void>;
+  /** Freeze the server (SIGSTOP): it keeps its connections and accepts new ones, but never answers. */
+  pause(): Promise<void>;
+  /** Thaw it after pause() (SIGCONT). */
+  resume(): Promise<void>;
 }
 
 const STOP_GRACE_MS = 20_000;
@@ -86,7 +91,7 @@ function listenOnce(port: number): Promise<number> {
 }
 
 /** A port nobody listens on now and that we have not handed out in this process. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = await listenOnce(0);
     if (!reservedPorts.has(port)) {
@@ -115,7 +120,7 @@ class StartFailure extends Error {
   }
 }
 
-interface ServerSpec {
+export interface ServerSpec {
   kind: EngineKind;
   version: string;
   distribution: string;
@@ -126,11 +131,12 @@ interface ServerSpec {
   httpPort: number;
   transportPort: number;
   security: EngineOptions['security'];
+  cluster?: ClusterMembership;
   startTimeoutMs: number;
   log: Log;
 }
 
-class Server implements EngineHandle {
+export class Server implements EngineHandle {
   readonly kind: EngineKind;
   version: string;
   readonly url: string;
@@ -151,8 +157,9 @@ class Server implements EngineHandle {
     this.untrack = track({ stop: () => this.stop(), stopNow: () => this.stopNow() });
   }
 
-  private get name(): string {
-    return `${displayName(this.kind)} ${this.version}`;
+  private get title(): string {
+    const node = this.spec.cluster ? ` ${this.spec.cluster.nodeName}` : '';
+    return `${displayName(this.kind)} ${this.version}${node}`;
   }
 
   /** Operations run one at a time, in call order. */
@@ -216,7 +223,7 @@ class Server implements EngineHandle {
   async launch(): Promise<void> {
     const { spec } = this;
     const started = Date.now();
-    spec.log(`starting ${this.name} on 127.0.0.1:${spec.httpPort} (Java ${spec.jdk.major})…`);
+    spec.log(`starting ${this.title} on 127.0.0.1:${spec.httpPort} (Java ${spec.jdk.major})…`);
     // Console output of every start goes to one file; its tail explains a failed start.
     const output = openSync(join(spec.paths.dir, 'server.out'), 'a');
     let child: ChildProcess;
@@ -228,6 +235,7 @@ class Server implements EngineHandle {
           transportPort: spec.transportPort,
           paths: spec.paths,
           security: spec.security !== undefined,
+          ...(spec.cluster ? { cluster: spec.cluster } : {}),
         }),
         {
           cwd: spec.paths.dir,
@@ -255,7 +263,7 @@ class Server implements EngineHandle {
       await this.halt('hard');
       const tail = this.outputTail();
       throw new StartFailure(
-        `${this.name} did not start on port ${spec.httpPort}: ${reason}.\nLast lines of its output:\n${tail}`,
+        `${this.title} did not start on port ${spec.httpPort}: ${reason}.\nLast lines of its output:\n${tail}`,
         looksLikeBindFailure(tail),
       );
     };
@@ -278,7 +286,7 @@ class Server implements EngineHandle {
     }
     this.version = node.version;
     this.state = 'running';
-    spec.log(`${this.name} started in ${((Date.now() - started) / 1000).toFixed(1)} s at ${this.url}`);
+    spec.log(`${this.title} started in ${((Date.now() - started) / 1000).toFixed(1)} s at ${this.url}`);
   }
 
   /** Ends the server process tree; the instance directory (and its watchdog) stay. */
@@ -286,6 +294,8 @@ class Server implements EngineHandle {
     const group = this.group;
     this.group = undefined;
     if (group !== undefined) {
+      // A paused (SIGSTOPped) server only acts on SIGTERM once it runs again.
+      signalProcess(-group, 'SIGCONT');
       if (how === 'graceful') await terminateGroup(group, STOP_GRACE_MS);
       else {
         signalProcess(-group, 'SIGKILL');
@@ -327,9 +337,23 @@ class Server implements EngineHandle {
     });
   }
 
+  pause(): Promise<void> {
+    return this.serially(async () => {
+      if (this.state !== 'running' || this.group === undefined)
+        throw new Error(`${this.title} is not running`);
+      signalProcess(-this.group, 'SIGSTOP');
+    });
+  }
+
+  resume(): Promise<void> {
+    return this.serially(async () => {
+      if (this.group !== undefined) signalProcess(-this.group, 'SIGCONT');
+    });
+  }
+
   start(): Promise<void> {
     return this.serially(async () => {
-      if (this.state === 'stopped') throw new Error(`${this.name} was stopped; start a new one`);
+      if (this.state === 'stopped') throw new Error(`${this.title} was stopped; start a new one`);
       if (this.state === 'running' && this.group !== undefined && groupMembers(this.group).length > 0) return;
       // Down, or crashed on its own: clear what is left (the watchdog), then launch.
       await this.halt('hard');
@@ -339,7 +363,7 @@ class Server implements EngineHandle {
 
   restart(): Promise<void> {
     return this.serially(async () => {
-      if (this.state === 'stopped') throw new Error(`${this.name} was stopped; start a new one`);
+      if (this.state === 'stopped') throw new Error(`${this.title} was stopped; start a new one`);
       await this.halt('graceful');
       await this.launch();
     });
@@ -384,7 +408,7 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
       httpPort,
       transportPort,
       security: options.security,
-      startTimeoutMs: options.startTimeoutMs ?? 180_000,
+      startTimeoutMs: options.startTimeoutMs ?? 600_000,
       log,
     });
     try {

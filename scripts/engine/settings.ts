@@ -13,6 +13,15 @@ export const DEFAULT_VERSIONS: Readonly<Record<EngineKind, string>> = {
   opensearch: '2.19.5',
 };
 
+/**
+ * The version pairs the integration tests run against in CI, oldest first (the first pair is
+ * DEFAULT_VERSIONS). ES 9 / OpenSearch 3 need Java 21+ (see javaRequirement).
+ */
+export const TEST_PAIRS: readonly Readonly<Record<EngineKind, string>>[] = [
+  DEFAULT_VERSIONS,
+  { elasticsearch: '9.2.0', opensearch: '3.4.0' },
+];
+
 export function isEngineKind(value: string): value is EngineKind {
   return value === 'elasticsearch' || value === 'opensearch';
 }
@@ -106,17 +115,45 @@ export function instancePaths(dir: string): InstancePaths {
   };
 }
 
+/** One node of a loopback cluster: every node is master-eligible and holds data. */
+export interface ClusterMembership {
+  clusterName: string;
+  nodeName: string;
+  /** Node names that vote in the first election (all of them). */
+  initialMasters: string[];
+  /** `127.0.0.1:TRANSPORT_PORT` of every node. */
+  seedHosts: string[];
+}
+
 export interface ServerSettings {
   httpPort: number;
   transportPort: number;
   paths: InstancePaths;
   security: boolean;
+  /** Absent: a single-node cluster. */
+  cluster?: ClusterMembership;
 }
 
-/** `-E` settings: one loopback node, disk watermarks off (machines with nearly full disks). */
+function discovery(kind: EngineKind, cluster: ClusterMembership | undefined): [string, string][] {
+  if (!cluster) return [['discovery.type', 'single-node']];
+  // OpenSearch renamed "master" to "cluster manager" (2.0); the old key is deprecated there.
+  const initial =
+    kind === 'elasticsearch' ? 'cluster.initial_master_nodes' : 'cluster.initial_cluster_manager_nodes';
+  return [
+    ['cluster.name', cluster.clusterName],
+    ['node.name', cluster.nodeName],
+    ['discovery.seed_hosts', cluster.seedHosts.join(',')],
+    [initial, cluster.initialMasters.join(',')],
+  ];
+}
+
+/**
+ * `-E` settings: a loopback node (alone, or one of a loopback cluster), disk watermarks off
+ * (machines with nearly full disks).
+ */
 export function serverArgs(kind: EngineKind, settings: ServerSettings): string[] {
   const values: [string, string][] = [
-    ['discovery.type', 'single-node'],
+    ...discovery(kind, settings.cluster),
     ['network.host', '127.0.0.1'],
     ['http.port', String(settings.httpPort)],
     ['transport.port', String(settings.transportPort)],
@@ -193,4 +230,14 @@ export function lastLines(text: string, count: number): string[] {
 /** Startup failures caused by a port someone else took between our probe and the bind. */
 export function looksLikeBindFailure(log: string): boolean {
   return /BindException|BindHttpException|BindTransportException|Address already in use/.test(log);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The elected master's node name from `GET /_cat/master?format=json` (`[{ node: … }]`). */
+export function parseCatMaster(body: unknown): string | undefined {
+  const [first] = Array.isArray(body) ? body : [];
+  return isRecord(first) && typeof first.node === 'string' ? first.node : undefined;
 }

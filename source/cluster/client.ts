@@ -7,7 +7,7 @@ import { detectBackend, readVersion } from './backend-probe.js';
 import { type ErrorContext, errorReason, toClusterError } from './errors.js';
 import { indexPath } from './paths.js';
 import { clusterName } from './redact.js';
-import { resolveTls } from './tls.js';
+import { resolveTls, tlsHintContext } from './tls.js';
 import {
   authSettings,
   elasticTransport,
@@ -222,6 +222,23 @@ class Client implements ClusterClient {
     return count;
   }
 
+  async health(options?: RequestOptions): Promise<{ status: number; body: unknown }> {
+    // A cluster without a master answers 503 once the master timeout passes: keep it well
+    // inside the request timeout so that answer arrives rather than our own timeout.
+    const masterTimeout = `${Math.max(1, Math.min(5, Math.floor((this.#context.timeoutMs ?? 10_000) / 2000)))}s`;
+    const key = this.#transport.kind === 'opensearch' ? 'cluster_manager_timeout' : 'master_timeout';
+    // wait_for_status: a new index is red until its primaries are assigned (a moment); wait
+    // that out instead of reporting it.
+    const querystring = { [key]: masterTimeout, wait_for_status: 'yellow', timeout: masterTimeout };
+    const response = await this.#request(
+      { method: 'GET', path: '/_cluster/health', querystring },
+      options,
+      'cluster health',
+      [403, 503],
+    );
+    return { status: response.status, body: response.body };
+  }
+
   close(): Promise<void> {
     return this.#transport.close();
   }
@@ -238,7 +255,12 @@ export async function createClusterClient(
   options?: { signal?: AbortSignal },
 ): Promise<ClusterClient> {
   const cluster = clusterName(config.nodes);
-  const context: ErrorContext = { cluster, timeoutMs: config.requestTimeoutMs, secrets };
+  const context: ErrorContext = {
+    cluster,
+    timeoutMs: config.requestTimeoutMs,
+    secrets,
+    tls: tlsHintContext(config),
+  };
   if (config.nodes.length === 0) throw new ClusterError('unreachable', 'no cluster node URL is configured');
   for (const node of config.nodes) {
     if (!/^https?:\/\/[^/]/i.test(node)) {
@@ -269,8 +291,9 @@ export async function createClusterClient(
       throw error;
     }
     if (info.kind === 'opensearch') return new Client(probe, context, info);
+    const deadNodes = probe.deadNodes();
     await probe.close();
-    return new Client(await elasticTransport(settings), context, info);
+    return new Client(await elasticTransport({ ...settings, deadNodes }), context, info);
   } catch (error) {
     throw toClusterError(error, context);
   }

@@ -3,7 +3,8 @@
 // share names (ConnectionError, TimeoutError, ResponseError, RequestAbortedError, …) and we
 // classify by name, status code and the system error text rather than by class identity.
 import type { Secrets } from '../config/types.js';
-import { redact } from './redact.js';
+import { hostOf, redact } from './redact.js';
+import type { TlsHintContext } from './tls.js';
 import { ClusterError, type ClusterErrorKind } from './types.js';
 
 export interface ErrorContext {
@@ -13,6 +14,8 @@ export interface ErrorContext {
   action?: string;
   timeoutMs?: number;
   secrets?: Secrets;
+  /** The TLS settings in use, so a TLS hint can say what is wrong with the one given. */
+  tls?: TlsHintContext;
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
@@ -56,6 +59,23 @@ const FIX: Partial<Record<ClusterErrorKind, string>> = {
   unavailable: 'the cluster or a proxy in front of it is not ready; soc-watch retries',
 };
 
+/**
+ * The cluster refused the poll for memory: the request circuit breaker ("Data too large",
+ * 429) or the bucket limit (too_many_buckets). Retrying will not help; the size of the poll
+ * will. bench/max-offenders.ts measured ~27 KB per offender IP on a 512 MB heap.
+ */
+function isMemoryRefusal(body: unknown, reason: string | undefined): boolean {
+  const type = record(record(body)?.error)?.type;
+  return (
+    type === 'circuit_breaking_exception' ||
+    type === 'too_many_buckets_exception' ||
+    /Data too large|too_many_buckets|Trying to create too many buckets/i.test(reason ?? '')
+  );
+}
+
+const MEMORY_FIX =
+  'the poll needs more cluster memory than its circuit breaker allows: lower maxOffenders (offender IPs per service and poll, at most 10,000) or window (soc-watch config set maxOffenders 1000)';
+
 /** Build a ClusterError for an HTTP error status with the server's own reason. */
 export function statusError(
   status: number,
@@ -89,7 +109,7 @@ export function statusError(
     default:
       message = `${context.cluster} answered ${status}${what}${reason ? `: ${reason}` : ''}`;
   }
-  const fix = FIX[kind];
+  const fix = isMemoryRefusal(body, reason) ? MEMORY_FIX : FIX[kind];
   if (fix) message += ` — ${fix}`;
   return new ClusterError(kind, redact(message, context.secrets), { status, cause });
 }
@@ -100,9 +120,70 @@ const TLS =
 const REFUSED = /ECONNREFUSED/i;
 const UNREACHABLE = /ECONNRESET|EHOSTUNREACH|ENETUNREACH|EPIPE|socket hang up|other side closed|closed/i;
 
+/**
+ * The node behind a client library's error: the connection of the last attempt, and how many
+ * nodes were tried. Both libraries put it in `error.meta.meta`.
+ */
+export function failedNode(error: unknown): { host: string; tried: number } | undefined {
+  const meta = record(record(record(error)?.meta)?.meta);
+  const url = record(meta?.connection)?.url;
+  const host = url instanceof URL ? url.host : typeof url === 'string' ? hostOf(url) : undefined;
+  if (!host) return undefined;
+  const attempts = typeof meta?.attempts === 'number' ? meta.attempts : 0;
+  return { host, tried: attempts + 1 };
+}
+
+/** Name the node that answered or failed, not the whole node list. */
+function onNode(error: unknown, context: ErrorContext): ErrorContext {
+  const node = failedNode(error);
+  if (!node || node.host === context.cluster) return context;
+  const cluster = node.tried > 1 ? `${node.host} (the last of ${node.tried} nodes tried)` : node.host;
+  return { ...context, cluster };
+}
+
+const HANG_UP = /socket hang up|other side closed|ECONNRESET/i;
+
+/** One line, whatever OpenSSL put in it. */
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/** Node's own advice names a runtime flag a soc-watch user does not pass; tlsFix says it our way. */
+function tlsReason(message: string): string {
+  return oneLine(
+    message
+      .replace(/;?\s*if the root CA is installed locally,[^;]*--use-system-ca\.?/i, '')
+      // OpenSSL's `<thread>:error:<code>:<library>:<function>:<reason>:<source file>:<line>:` → reason.
+      .replace(/(?:[0-9A-F]{8,}:)?error:[0-9A-F]+:[^:\n]*:[^:\n]*:([^:\n]+):[^\s:]*:\d+:?/g, '$1'),
+  );
+}
+
+const VERIFY =
+  /self[- ]signed|UNABLE_TO_VERIFY|unable to verify|unable to get (local )?issuer|DEPTH_ZERO|SELF_SIGNED|certificate chain/i;
+
+/** The hint after a TLS failure: what to set, or what is wrong with what is set. Keys are caFile / caFingerprint. */
+function tlsFix(raw: string, tls: TlsHintContext | undefined): string {
+  if (/wrong version number|packet length too long|http request/i.test(raw)) {
+    return 'the node answered in plain HTTP, not TLS: use http:// in the node URL (or enable TLS on the cluster)';
+  }
+  if (/altname|Hostname\/IP does not match|ERR_TLS_CERT_ALTNAME/i.test(raw)) {
+    return 'the certificate is not issued for this host name: use the name the certificate was issued for in the node URL';
+  }
+  if (/expired|not yet valid/i.test(raw)) return "the cluster's certificate is out of its validity dates";
+  if (VERIFY.test(raw)) {
+    if (tls?.caFile) {
+      return `the CA in caFile (${tls.caFile}) did not sign the cluster's certificate: caFile must hold the CA that issued it (Elasticsearch: config/certs/http_ca.crt; see the chain with openssl s_client -connect HOST:PORT -showcerts)`;
+    }
+    if (tls?.caFingerprint) {
+      return 'the certificate caFingerprint names is not the CA of the chain the cluster sends: use the fingerprint of the CA that issued the cluster certificate, or set caFile to it';
+    }
+    return "the cluster certificate is signed by a CA this machine does not trust: set caFile to the CA's PEM file (if it is in the system trust store: /etc/ssl/certs/ca-certificates.crt), or caFingerprint to its SHA-256 fingerprint, or use --insecure";
+  }
+  return "set caFile (the CA's PEM file) or caFingerprint (its SHA-256), or check the URL scheme (http:// or https://)";
+}
+
 /** Map anything a client library (or our own code) threw into a ClusterError. */
-export function toClusterError(error: unknown, context: ErrorContext): ClusterError {
+export function toClusterError(error: unknown, given: ErrorContext): ClusterError {
   if (error instanceof ClusterError) return error;
+  const context = onNode(error, given);
   const err = record(error);
   const name = typeof err?.name === 'string' ? err.name : '';
   const rawMessage = error instanceof Error ? error.message : String(error);
@@ -141,7 +222,7 @@ export function toClusterError(error: unknown, context: ErrorContext): ClusterEr
   if (TLS.test(rawMessage) && !REFUSED.test(rawMessage)) {
     return new ClusterError(
       'tls',
-      `TLS problem talking to ${context.cluster}: ${message} — set tls.caFile or tls.caFingerprint, or check the URL scheme`,
+      `TLS problem talking to ${context.cluster}: ${tlsReason(message)} — ${tlsFix(rawMessage, context.tls)}`,
       { cause: error },
     );
   }
@@ -153,7 +234,14 @@ export function toClusterError(error: unknown, context: ErrorContext): ClusterEr
     );
   }
   if (name === 'ConnectionError' || name === 'NoLivingConnectionsError' || UNREACHABLE.test(rawMessage)) {
-    return new ClusterError('unreachable', `cannot reach ${context.cluster}: ${message}`, { cause: error });
+    // A TLS port hangs up on a plain-HTTP request (Elasticsearch 8 serves HTTPS by default).
+    const scheme =
+      context.tls?.plainHttp && HANG_UP.test(rawMessage)
+        ? ' — if the node serves HTTPS (Elasticsearch 8 does by default), use https:// in the node URL'
+        : '';
+    return new ClusterError('unreachable', `cannot reach ${context.cluster}: ${oneLine(message)}${scheme}`, {
+      cause: error,
+    });
   }
   if (name === 'DeserializationError') {
     return new ClusterError('bad-response', `${context.cluster} sent a response that is not JSON`, {

@@ -9,6 +9,8 @@ import { Reader } from './validate.js';
 
 export interface FetchWindow {
   windowMs: number;
+  /** End exactly here (epoch ms, exclusive) instead of after `now`: "as of" (see window.ts). */
+  endAt?: number;
   /** Custom rules ride along with one window only (the first, by default). */
   includeCustomRules?: boolean;
 }
@@ -34,6 +36,7 @@ export async function fetchSnapshots(
     const built = buildSnapshotSearches(config, {
       windowMs: window.windowMs,
       now,
+      ...(window.endAt === undefined ? {} : { endAt: window.endAt }),
       includeCustomRules: window.includeCustomRules ?? index === 0,
     });
     plans.push({ plan: built.plan, offset: searches.length });

@@ -277,6 +277,19 @@ function parseService(
     );
   }
   const sumOther = offenderAggs?.get('offenders').get('sum_other_doc_count').count() ?? 0;
+  // Shards searched: 0 means the index pattern matched nothing, which must not read as
+  // "no attacks"; failed > 0 means the numbers are partial.
+  const shards = { total: 0, failed: 0 };
+  for (const item of present) {
+    const counts = item.maybe('_shards');
+    shards.total = Math.max(shards.total, counts?.maybe('total')?.count() ?? 0);
+    shards.failed = Math.max(shards.failed, counts?.maybe('failed')?.count() ?? 0);
+  }
+  if (present.length > 0 && shards.total === 0) {
+    const pattern =
+      plan.indexPattern === undefined ? 'the index pattern' : `index pattern ${plan.indexPattern}`;
+    warnings.push(`${plan.label}: ${pattern} matches no indices`);
+  }
 
   return {
     service: plan.service,
@@ -291,6 +304,7 @@ function parseService(
     timeline,
     targetedUsers,
     took,
+    shards,
   };
 }
 

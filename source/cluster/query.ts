@@ -30,7 +30,7 @@
 import type { Config, QueryDsl, ServiceDefinition } from '../config/types.js';
 import { buildCustomRuleSearch, type CustomRulePlan } from './custom-rules.js';
 import type { SearchRequest } from './types.js';
-import { type SnapshotWindow, snapshotWindow } from './window.js';
+import { bucketOffset, type SnapshotWindow, snapshotWindow, snapshotWindowEndingAt } from './window.js';
 
 export const TOP_USERS = 5;
 export const TOP_HOSTS = 3;
@@ -81,6 +81,8 @@ export interface ServicePlan {
   maxOffenders: number;
   /** The user field, as named in the top_hits `fields` of successes. */
   userField: string;
+  /** The index pattern this service's searches run on. */
+  indexPattern?: string;
 }
 
 export interface SnapshotPlan {
@@ -192,6 +194,7 @@ function serviceSearches(
           histogram: {
             field: f.time,
             interval: window.bucketMs,
+            ...(bucketOffset(window) === 0 ? {} : { offset: bucketOffset(window) }),
             min_doc_count: 0,
             extended_bounds: { min: window.from, max: window.to - window.bucketMs },
           },
@@ -264,6 +267,11 @@ function serviceSearches(
 export interface BuildOptions {
   windowMs: number;
   now: number;
+  /**
+   * End the window exactly here (epoch ms, exclusive) instead of at the bucket boundary after
+   * `now`: the "as of" window of `once --at` and replay (see window.ts).
+   */
+  endAt?: number;
   /** Custom rules ride along with the main window only (default true). */
   includeCustomRules?: boolean;
 }
@@ -273,7 +281,10 @@ export function buildSnapshotSearches(
   config: Config,
   options: BuildOptions,
 ): { searches: SearchRequest[]; plan: SnapshotPlan } {
-  const window = snapshotWindow(options.windowMs, options.now);
+  const window =
+    options.endAt === undefined
+      ? snapshotWindow(options.windowMs, options.now)
+      : snapshotWindowEndingAt(options.windowMs, options.endAt);
   const searches: SearchRequest[] = [];
   const add = (request: SearchRequest) => searches.push(request) - 1;
   const services: ServicePlan[] = config.services.map((service) => {
@@ -297,6 +308,7 @@ export function buildSnapshotSearches(
       hasInvalidUser: service.invalidUser !== undefined,
       maxOffenders: config.maxOffenders,
       userField: service.fields.user,
+      indexPattern: service.indexPattern ?? config.indexPattern,
     };
   });
   const customRules: CustomRulePlan[] = [];

@@ -1,9 +1,8 @@
 // Keeping credentials out of everything we print. Node URLs may carry `user:pass@`, and
 // library error messages sometimes quote the URL; secrets may also be echoed back by a
 // proxy. Every message that leaves the cluster layer goes through `redact()`.
+import { USERINFO } from '../config/credentials.js';
 import type { Secrets } from '../config/types.js';
-
-const USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi;
 
 /** `https://user:pw@es1:9200/` → `es1:9200` (host and port only; never credentials or paths). */
 export function hostOf(url: string): string {

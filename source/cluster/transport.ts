@@ -38,6 +38,8 @@ export interface Transport {
   kind: BackendKind;
   request(request: RawRequest, options?: RawRequestOptions): Promise<RawResponse>;
   raw: ClusterClient['raw'];
+  /** Node URLs (as the pool spells them) that failed and are set aside until resurrected. */
+  deadNodes(): string[];
   close(): Promise<void>;
 }
 
@@ -50,6 +52,11 @@ export interface TransportSettings {
   basic?: { username: string; password: string };
   apiKey?: string;
   bearer?: string;
+  /**
+   * Nodes another transport just found dead (the backend probe before the Elasticsearch
+   * transport): set aside from the start, so a hung node costs one timeout, not one per client.
+   */
+  deadNodes?: string[];
 }
 
 /** The authentication part of the settings, from config + secrets; errors name what is missing. */
@@ -77,10 +84,33 @@ export function authSettings(
   }
 }
 
-// Several nodes: a failed connection is retried once per other node; one node: the caller
-// (the poller) owns retrying, with backoff, so errors surface at once.
+// Several nodes: a failed connection, or one that does not answer within the request timeout
+// (a hung node: accepts, never answers), is retried once per other node, and the failed node
+// is set aside (dead, resurrected by a ping after 60 s, doubling). One node: the caller (the
+// poller) owns retrying, with backoff, so errors surface at once.
 function retries(nodes: string[]): number {
   return Math.max(0, nodes.length - 1);
+}
+
+interface PoolConnection {
+  url: URL;
+  status: string;
+}
+
+interface Pool {
+  connections: PoolConnection[];
+  markDead(connection: never): unknown;
+}
+
+function deadIn(pool: Pool): string[] {
+  return pool.connections.filter((connection) => connection.status === 'dead').map((c) => c.url.href);
+}
+
+function setAside(pool: Pool, nodes: string[] | undefined): void {
+  if (!nodes?.length) return;
+  for (const connection of pool.connections) {
+    if (nodes.includes(connection.url.href)) pool.markDead(connection as never);
+  }
 }
 
 function headersOf(value: unknown): Record<string, string | string[] | undefined> {
@@ -93,7 +123,13 @@ function headersOf(value: unknown): Record<string, string | string[] | undefined
 }
 
 export async function elasticTransport(settings: TransportSettings): Promise<Transport> {
-  const { Client: ElasticClient } = await import('@elastic/elasticsearch');
+  const { Client: ElasticClient, ClusterConnectionPool, Transport } = await import('@elastic/elasticsearch');
+  // The Elasticsearch client does not pass `retryOnTimeout` through; its transport takes it.
+  class RetryOnTimeout extends Transport {
+    constructor(options: ConstructorParameters<typeof Transport>[0]) {
+      super({ ...options, retryOnTimeout: true });
+    }
+  }
   const auth = settings.apiKey
     ? { apiKey: settings.apiKey }
     : settings.bearer
@@ -106,10 +142,17 @@ export async function elasticTransport(settings: TransportSettings): Promise<Tra
     requestTimeout: settings.timeoutMs,
     maxRetries: retries(settings.nodes),
     name: 'soc-watch',
+    // The default (weighted) pool keeps sending a share of requests to a node that timed out;
+    // the cluster pool sets it aside like the OpenSearch client does.
+    ConnectionPool: ClusterConnectionPool,
+    Transport: RetryOnTimeout,
   });
+  const pool = client.connectionPool as unknown as Pool;
+  setAside(pool, settings.deadNodes);
   return {
     kind: 'elasticsearch',
     raw: { kind: 'elasticsearch', client },
+    deadNodes: () => deadIn(pool),
     async request(request, options = {}) {
       const result = await client.transport.request(
         {
@@ -145,9 +188,12 @@ export async function openSearchTransport(settings: TransportSettings): Promise<
     requestTimeout: settings.timeoutMs,
     maxRetries: retries(settings.nodes),
   });
+  const pool = client.connectionPool as unknown as Pool;
+  setAside(pool, settings.deadNodes);
   return {
     kind: 'opensearch',
     raw: { kind: 'opensearch', client },
+    deadNodes: () => deadIn(pool),
     async request(request, options = {}) {
       const { signal } = options;
       if (signal?.aborted) {

@@ -59,6 +59,8 @@ export interface ClusterClient {
   ): Promise<void>;
   refresh(index: string, options?: RequestOptions): Promise<void>;
   count(index: string, query?: Record<string, unknown>, options?: RequestOptions): Promise<number>;
+  /** `GET /_cluster/health` with a short master timeout: the status code and body, unread. */
+  health(options?: RequestOptions): Promise<{ status: number; body: unknown }>;
   /** The library client underneath, for its bulk helper (ingest). */
   readonly raw:
     | { kind: 'elasticsearch'; client: import('@elastic/elasticsearch').Client }

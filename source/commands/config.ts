@@ -3,8 +3,11 @@
 // analyst can see why a value is what it is. Secrets are only ever shown as set/not set.
 import { envNamesOf, keySpec, SECRET_ENV } from '../config/keys.js';
 import { type Loaded, loadConfig } from '../config/load.js';
-import type { ConfigStore } from '../config/store.js';
+import { type ConfigStore, notAKey } from '../config/store.js';
 import { ConfigError, formatValue } from '../config/validate.js';
+
+/** What `soc-watch config` does (also completed by `soc-watch completion`). */
+export const CONFIG_ACTIONS = ['get', 'set', 'unset', 'path', 'list'] as const;
 
 export interface ConfigCommandIo {
   args: string[];
@@ -44,7 +47,11 @@ function list(io: ConfigCommandIo, loaded: Loaded): void {
 
 export async function runConfigCommand(io: ConfigCommandIo): Promise<number> {
   const [action, key, ...values] = io.args;
-  const load = () => loadConfig({ flags: io.flags, env: io.env, store: io.store });
+  const load = () => {
+    const loaded = loadConfig({ flags: io.flags, env: io.env, store: io.store });
+    for (const warning of loaded.warnings) io.err(warning);
+    return loaded;
+  };
   try {
     switch (action) {
       case 'path':
@@ -56,9 +63,7 @@ export async function runConfigCommand(io: ConfigCommandIo): Promise<number> {
         return 0;
       case 'get': {
         if (!key) throw new ConfigError('config get needs a KEY (soc-watch config list shows every key)');
-        if (!keySpec(key) && key !== 'services' && key !== 'customRules') {
-          throw new ConfigError(`unknown config key "${key}" (soc-watch config list shows every key)`);
-        }
+        if (!keySpec(key) && key !== 'services' && key !== 'customRules') throw new ConfigError(notAKey(key));
         if (key === 'services' || key === 'customRules') {
           io.out(JSON.stringify(io.store.get(key) ?? [], null, 2));
           return 0;

@@ -1,5 +1,6 @@
 // `soc-watch doctor`: one line per check, ✓ or ✗, and a fix under every ✗. Checks, in order:
-// the cluster is reachable, the credentials are accepted, backend and version, each index
+// the cluster is reachable, the credentials are accepted, backend and version, cluster health
+// (status, an elected master, unassigned shards), each index
 // pattern matches indices, each configured field exists with a type the snapshot can
 // aggregate on (`_field_caps`), and the failures per service in the window (a real snapshot).
 // Exit 0 when every check passes, 1 otherwise. Later checks that depend on an earlier
@@ -7,6 +8,7 @@
 import { createClusterClient } from '../cluster/client.js';
 import { fetchSnapshot } from '../cluster/fetch.js';
 import { checkField, parseFieldCaps, wantedFields } from '../cluster/field-check.js';
+import { parseClusterHealth } from '../cluster/health.js';
 import { clusterName } from '../cluster/redact.js';
 import {
   type ClusterClient,
@@ -73,6 +75,44 @@ function backendCheck(info: ClusterInfo): Check {
       };
 }
 
+async function healthCheck(client: ClusterClient, options: { signal: AbortSignal }): Promise<Check> {
+  const name = 'cluster health';
+  let answer: { status: number; body: unknown };
+  try {
+    answer = await client.health(options);
+  } catch (error) {
+    if (!(error instanceof ClusterError)) throw error;
+    return { ok: false, name, detail: error.message };
+  }
+  const health = parseClusterHealth(answer.status, answer.body);
+  if (!health) {
+    return { ok: false, name, detail: `unexpected answer (${answer.status}) to GET /_cluster/health` };
+  }
+  if (health.kind === 'hidden') {
+    return { ok: true, name, detail: 'not shown: the user lacks the monitor cluster privilege' };
+  }
+  if (health.kind === 'no-master') {
+    return {
+      ok: false,
+      name,
+      detail: `no elected master (${sanitize(health.reason)}): searches may still answer from a node's last known state, but nothing can be written (escalation records)`,
+      fix: 'bring back master-eligible nodes until a majority of them is up',
+    };
+  }
+  const shards = `${health.unassignedShards} unassigned shard${health.unassignedShards === 1 ? '' : 's'}`;
+  const nodes = `${health.nodes} node${health.nodes === 1 ? '' : 's'}`;
+  const detail = `${health.status}, master elected, ${nodes}, ${shards}`;
+  if (health.status === 'red') {
+    return {
+      ok: false,
+      name,
+      detail: `${detail}: some primary shards have no copy, so counts can be short`,
+      fix: 'bring back the nodes that hold them (GET _cluster/allocation/explain says why a shard is unassigned)',
+    };
+  }
+  return { ok: true, name, detail };
+}
+
 /** Services grouped by the index pattern they search. */
 function byPattern(config: Config): Map<string, ServiceDefinition[]> {
   const groups = new Map<string, ServiceDefinition[]>();
@@ -120,7 +160,7 @@ async function runChecks(
               ? AUTH_FIX
               : 'grant the user read and view_index_metadata on the index pattern',
         });
-        skip('backend', 'index pattern', 'fields', 'failures');
+        skip('backend', 'cluster health', 'index pattern', 'fields', 'failures');
       } else {
         emit({
           ok: false,
@@ -128,10 +168,12 @@ async function runChecks(
           detail: error.message,
           ...(CONNECT_FIX[error.kind] ? { fix: CONNECT_FIX[error.kind] } : {}),
         });
-        skip('auth', 'backend', 'index pattern', 'fields', 'failures');
+        skip('auth', 'backend', 'cluster health', 'index pattern', 'fields', 'failures');
       }
       return;
     }
+
+    emit(await healthCheck(client, options));
 
     for (const [pattern, services] of byPattern(config)) {
       const wanted = wantedFields(services);

@@ -3,7 +3,17 @@
 // layer, the flag layer and the README reference are all driven from here, so they cannot
 // drift apart. Structured settings (custom services, custom rules) live in the file only.
 
-export type KeyType = 'string' | 'url' | 'urls' | 'duration' | 'int' | 'bool' | 'enum' | 'list' | 'cidrs';
+export type KeyType =
+  | 'string'
+  | 'url'
+  | 'urls'
+  | 'duration'
+  | 'int'
+  | 'bool'
+  | 'enum'
+  | 'list'
+  | 'cidrs'
+  | 'fingerprint';
 
 export interface KeySpec {
   /** Dot path in the config file, e.g. `rules.spraying.distinctUsers`. */
@@ -15,6 +25,10 @@ export interface KeySpec {
   values?: readonly string[];
   /** Minimum, for `int`. */
   min?: number;
+  /** Maximum, for `int`. */
+  max?: number;
+  /** Minimum in milliseconds, for `duration`. */
+  minMs?: number;
   /** Environment variables, first match wins. Default: SOC_WATCH_<PATH_IN_SNAKE_CASE>. */
   env?: readonly string[];
 }
@@ -58,7 +72,7 @@ export const KEYS: readonly KeySpec[] = [
   },
   {
     path: 'caFingerprint',
-    type: 'string',
+    type: 'fingerprint',
     default: '',
     description: 'SHA-256 fingerprint of the cluster CA (hex, colons optional)',
   },
@@ -116,11 +130,21 @@ export const KEYS: readonly KeySpec[] = [
     description: 'AS organisation field',
   },
   { path: 'window', type: 'duration', default: '15m', description: 'Detection window (console: w)' },
-  { path: 'refresh', type: 'duration', default: '5s', description: 'Poll interval' },
+  // At 1ms the console sent 94× the queries of 2s and used 63 % of a core on its own.
+  { path: 'refresh', type: 'duration', minMs: 1000, default: '5s', description: 'Poll interval' },
   {
     path: 'maxOffenders',
     type: 'int',
     min: 1,
+    // The cluster holds per-IP state (distinct-user counts, first/last times) for every IP it
+    // returns, and the request circuit breaker refuses the poll when that outgrows it.
+    // Measured (npx tsx bench/max-offenders.ts, Elasticsearch 8.19.9, 512 MB heap, request
+    // breaker 307 MB, 200,000 offending IPs in the window): 10,000 answered (took 21 s on a
+    // loaded 2-core box); 20,000 got 429 "Data too large" (would need 519 MB, ~27 KB per IP);
+    // 32,768 → 841 MB, 100,000 → 2.3 GB, 1,000,000,000 → 429 too. OpenSearch 2.19.5, same
+    // heap and data: 10,000 answered (took 57 s on the loaded box: raise requestTimeout for
+    // that many), 20,000 → 429 (475 MB). Hence at most 10,000.
+    max: 10_000,
     // Source IPs per service whose numbers each poll fetches and the rules judge (most
     // failures first; the pane says "top N" when there were more). 250 is 2.5x Elastic's
     // default cap of 100 alerts per rule run; the answer's size, and with it a poll's cost
@@ -165,6 +189,7 @@ export const KEYS: readonly KeySpec[] = [
   {
     path: 'rules.slowBruteForce.refresh',
     type: 'duration',
+    minMs: 1000,
     default: '1m',
     description: 'Slow brute force: how often the long window is queried',
   },
@@ -256,16 +281,29 @@ export const KEYS: readonly KeySpec[] = [
     default: '',
     description: 'File holding the Slack webhook URL (else SLACK_WEBHOOK_URL)',
   },
-  { path: 'slack.timeout', type: 'duration', default: '10s', description: 'Slack request timeout' },
+  {
+    path: 'slack.timeout',
+    type: 'duration',
+    default: '10s',
+    description: 'Slack request timeout; a late answer is still awaited for twice as long',
+  },
   {
     path: 'slack.retries',
     type: 'int',
     min: 0,
     default: 3,
-    description: 'Slack retries on 5xx, 429, network errors',
+    description:
+      'Slack retries when the answer proves it was not posted (5xx, 408, 429, connection refused); never after no answer',
   },
   { path: 'kibanaUrl', type: 'url', default: '', description: 'Kibana base URL for Discover links' },
   { path: 'ascii', type: 'bool', default: false, description: 'ASCII sparklines and borders' },
+  {
+    path: 'evidenceDir',
+    type: 'string',
+    default: '',
+    description:
+      'Directory of evidence bundles (`once --evidence`); default: `evidence` beside the config file',
+  },
 ];
 
 /** Keys that hold secrets: refused by `config set`, never shown by `config list`. */

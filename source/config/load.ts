@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Severity } from '../contracts/rules.js';
 import { parseDuration } from '../core/duration.js';
+import { hasCredentials, maskCredentials, USERINFO } from './credentials.js';
 import { envNamesOf, KEYS, type KeySpec, keySpec } from './keys.js';
 import { builtInServices, DEFAULT_FIELDS } from './services.js';
 import type { ConfigStore } from './store.js';
@@ -253,7 +254,23 @@ export function loadConfig(options: LoadOptions): Loaded {
   if (slack) secrets.slackWebhookUrl = slack;
   else if (webhookFile) secrets.slackWebhookUrl = readSecretFile(webhookFile, 'Slack webhook URL');
 
-  const nodes = splitCredentials(value<string[]>('nodes'), secrets);
+  for (const spec of KEYS) {
+    const entry = effective.get(spec.path);
+    if (spec.type === 'url' && typeof entry?.value === 'string' && hasCredentials(entry.value))
+      effective.set(spec.path, { ...entry, value: maskCredentials(entry.value) });
+  }
+  const nodesEntry = effective.get('nodes') as { value: string[]; source: Source };
+  const nodes = splitCredentials(nodesEntry.value, secrets);
+  const warnings: string[] = [];
+  if (nodesEntry.value.some(hasCredentials)) {
+    // Shown everywhere (config list/get) with the password masked; used from the secrets.
+    effective.set('nodes', { ...nodesEntry, value: nodesEntry.value.map(maskCredentials) });
+    if (nodesEntry.source === 'file') {
+      warnings.push(
+        `warning: ${options.store.path} holds credentials in nodes; move them to ELASTICSEARCH_USERNAME / ELASTICSEARCH_PASSWORD (soc-watch config set nodes without them)`,
+      );
+    }
+  }
 
   let mode = value<AuthMode | 'auto'>('authMode');
   if (mode === 'auto') {
@@ -270,7 +287,6 @@ export function loadConfig(options: LoadOptions): Loaded {
     );
   }
 
-  const warnings: string[] = [];
   const insecure = value<boolean>('insecure');
   if (insecure) {
     warnings.push(
@@ -288,6 +304,14 @@ export function loadConfig(options: LoadOptions): Loaded {
   for (const service of services) {
     if (!effective.has(`thresholds.${service.name}`)) {
       effective.set(`thresholds.${service.name}`, { value: service.threshold, source: 'default' });
+    }
+  }
+  for (const path of effective.keys()) {
+    const name = /^thresholds\.(.+)$/.exec(path)?.[1];
+    if (name !== undefined && !services.some((service) => service.name === name)) {
+      warnings.push(
+        `warning: thresholds.${name} in ${options.store.path} is for no service (services: ${services.map((service) => service.name).join(', ')}); it is ignored`,
+      );
     }
   }
 
@@ -354,8 +378,10 @@ export function loadConfig(options: LoadOptions): Loaded {
       timeoutMs: durationOf(effective, 'slack.timeout'),
       retries: value('slack.retries'),
     },
-    ...(value<string>('kibanaUrl') ? { kibanaUrl: value<string>('kibanaUrl') } : {}),
+    // Links never need credentials (the browser logs in); the shown value is masked above.
+    ...(value<string>('kibanaUrl') ? { kibanaUrl: value<string>('kibanaUrl').replace(USERINFO, '$1') } : {}),
     ascii: value('ascii'),
+    ...(value<string>('evidenceDir') ? { evidenceDir: value<string>('evidenceDir') } : {}),
   };
   return { config, secrets, warnings, effective };
 }

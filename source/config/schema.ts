@@ -10,6 +10,7 @@ const DURATION_PATTERN = '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h|d|w)\\s*$';
 function leafSchema(spec: KeySpec): JsonSchema {
   switch (spec.type) {
     case 'string':
+    case 'fingerprint':
       return { type: 'string' };
     case 'url':
       return { type: 'string', pattern: '^(|https?://.+)$' };

@@ -85,6 +85,8 @@ export interface Config {
   slack: { webhookUrlFile?: string; timeoutMs: number; retries: number };
   kibanaUrl?: string;
   ascii: boolean;
+  /** Directory of evidence bundles; absent: `evidence` beside the config file. */
+  evidenceDir?: string;
 }
 
 /** Secrets: from the environment or files only; never printed, logged or stored in the config file. */

@@ -60,6 +60,12 @@ export interface ServiceSnapshot {
   targetedUsers: TargetedUser[];
   /** Server-side time for this service's search (ms). */
   took: number;
+  /**
+   * Shards this service's searches ran on, and how many failed. `total: 0`: the index
+   * pattern matched no indices (not the same as "no failed logins"). `failed > 0`: the
+   * numbers are partial. Present in every snapshot built by source/cluster/parse.ts.
+   */
+  shards?: { total: number; failed: number };
 }
 
 /** Result of one custom rule (config `customRules`): groups at or above the rule's threshold are for the detector to judge. */

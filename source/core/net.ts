@@ -75,3 +75,34 @@ export function isInternalIp(ip: string): boolean {
   internalCache.set(ip, internal);
   return internal;
 }
+
+const sortKeys = new Map<string, string>();
+const SORT_KEY_CACHE = 4096;
+
+/**
+ * A key that orders addresses numerically: IPv4 as its IPv4-mapped IPv6 form, so
+ * 192.0.2.77 comes before 192.0.2.200 and IPv4 sorts before the rest of IPv6; text that is
+ * not an address sorts after every address, by its text.
+ */
+export function ipSortKey(ip: string): string {
+  let key = sortKeys.get(ip);
+  if (key !== undefined) return key;
+  const addr = parseIp(ip);
+  const bytes =
+    addr === undefined
+      ? undefined
+      : addr.kind() === 'ipv4'
+        ? (addr as ipaddr.IPv4).toIPv4MappedAddress().toByteArray()
+        : addr.toByteArray();
+  key = bytes ? `0${bytes.map((byte) => byte.toString(16).padStart(2, '0')).join('')}` : `1${ip}`;
+  if (sortKeys.size >= SORT_KEY_CACHE) sortKeys.clear();
+  sortKeys.set(ip, key);
+  return key;
+}
+
+/** Numeric address order (see ipSortKey). */
+export function compareIps(a: string, b: string): number {
+  const left = ipSortKey(a);
+  const right = ipSortKey(b);
+  return left < right ? -1 : left > right ? 1 : 0;
+}

@@ -112,7 +112,8 @@ export function reevaluate(state: DetectorState, settings: DetectionSettings, no
 
 export type AnalystAction =
   | { type: 'acknowledge'; alertId: string }
-  | { type: 'mute'; alertId?: string; cidr?: string; untilMs: number }
+  /** By alert: its source IP (every alert of it), or with `only` that one alert. */
+  | { type: 'mute'; alertId?: string; cidr?: string; untilMs: number; only?: boolean }
   | { type: 'unmute'; alertId?: string; cidr?: string }
   | { type: 'escalation'; alertId: string; status: EscalationStatus };
 
@@ -154,7 +155,7 @@ export function applyAction(state: DetectorState, action: AnalystAction, now: nu
         target = cidr === undefined ? undefined : { cidr, alertId: null };
       } else if (action.alertId !== undefined) {
         const alert = base.alerts.find((candidate) => candidate.id === action.alertId);
-        target = alert ? muteTarget(alert) : undefined;
+        target = alert ? (action.only ? { cidr: null, alertId: alert.id } : muteTarget(alert)) : undefined;
       }
       if (!target) return base;
       return withMutes(base, addMute(base.mutes, { ...target, untilMs: action.untilMs }));

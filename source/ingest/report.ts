@@ -30,6 +30,7 @@ export function formatProgress(state: ProgressState): string {
   if (counts) {
     parts.push(`indexed ${formatCount(counts.created)}`, `duplicates ${formatCount(counts.duplicates)}`);
     if (counts.rejected > 0) parts.push(`rejected ${formatCount(counts.rejected)}`);
+    if (counts.retries > 0) parts.push(`retries ${formatCount(counts.retries)}`);
   } else {
     parts.push(`events ${formatCount(stats.events)}`);
   }
@@ -54,6 +55,12 @@ export interface SummaryInput {
   rejections: readonly Rejection[];
   /** Inputs that could not be read at all, with the reason. */
   inputErrors: readonly string[];
+  /** Inputs read but holding nothing (e.g. an empty file), with the reason. */
+  inputNotes?: readonly string[];
+  /** Skips worth naming (reason → count), e.g. logon event ids outside the Security log. */
+  skipNotes?: ReadonlyMap<string, number>;
+  /** The run stopped early (interrupted, or the cluster failed): events parsed but not acknowledged. */
+  unsent?: number;
   /** Show at most this many unparsed lines and rejections each. */
   limit?: number;
 }
@@ -74,7 +81,21 @@ export function formatSummary(input: SummaryInput): string[] {
         `${formatCount(counts.duplicates)} duplicates (already indexed), ${formatCount(counts.rejected)} rejected.`,
     );
   }
+  if (counts && counts.retries > 0) {
+    lines.push(
+      `Retried ${formatCount(counts.retries)} time(s) after a timeout, 429 or 503 (safe: every document has a fixed id; what a timed-out request had written shows as duplicates).`,
+    );
+  }
+  if (input.unsent !== undefined) {
+    lines.push(
+      `Not yet sent: ${formatCount(input.unsent)} event(s) read but not confirmed by the cluster; run the same command again to finish (nothing is duplicated).`,
+    );
+  }
   for (const error of input.inputErrors) lines.push(`Could not read ${sanitizeAndTruncate(error, 300)}`);
+  for (const note of input.inputNotes ?? []) lines.push(sanitizeAndTruncate(note, 300));
+  for (const [note, count] of input.skipNotes ?? []) {
+    lines.push(`Skipped ${formatCount(count)}: ${sanitizeAndTruncate(note, 300)}`);
+  }
   if (stats.unparsed > 0) {
     lines.push(`Unparsed lines (look like sshd/Windows authentication events but could not be read):`);
     for (const issue of input.issues.slice(0, limit)) lines.push(`  ${formatIssue(issue)}`);

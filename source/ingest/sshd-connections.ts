@@ -39,6 +39,8 @@
 // taken only after the documents emitted so far are acknowledged), `restore()` puts them
 // back into a fresh tracker, and `flushIdle(before)` settles those whose last line (event
 // time) is older than `before` — the follower's timeout for a connection that never completes.
+// A follower uses these through LogParser: push(), `incomplete`, checkpoint() (connections plus
+// the occurrence numbers of the current second), the `restore` option, flushIdle(before, out).
 //
 // Documents from PAM lines carry `system.auth.ssh.event: Failed` and `event.action: ssh_login`
 // (the pipeline would say `authentication_failure`): they stand for an SSH password attempt and

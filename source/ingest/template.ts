@@ -116,3 +116,24 @@ export async function ensureAuthTemplate(
 ): Promise<'created' | 'exists'> {
   return client.ensureIndexTemplate(authTemplateName(index), authIndexTemplate(index), options);
 }
+
+/**
+ * The mappings of the target's existing indices (backing indices, for a data stream); empty
+ * when the index does not exist yet (then the template applies when it is created).
+ */
+export async function existingMappings(
+  client: Pick<ClusterClient, 'raw'>,
+  index: string,
+  options?: { signal?: AbortSignal },
+): Promise<Record<string, unknown>[]> {
+  const raw = client.raw;
+  const request = { index, ignore_unavailable: true, allow_no_indices: true };
+  const body: unknown =
+    raw.kind === 'elasticsearch'
+      ? await raw.client.indices.getMapping(request, options?.signal ? { signal: options.signal } : {})
+      : (await raw.client.indices.getMapping(request)).body;
+  if (typeof body !== 'object' || body === null) return [];
+  return Object.values(body as Record<string, { mappings?: Record<string, unknown> }>).map(
+    (entry) => entry?.mappings ?? {},
+  );
+}

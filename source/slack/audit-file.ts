@@ -12,9 +12,17 @@ import envPaths from 'env-paths';
 import type { AuditStore } from './audit-store.js';
 import { parseStoredRecord, type StoredRecord } from './record.js';
 
-/** `~/.local/share/soc-watch/escalations.ndjson` (XDG / macOS / Windows equivalents). */
-export function defaultAuditFile(): string {
-  return path.join(envPaths('soc-watch', { suffix: '' }).data, 'escalations.ndjson');
+export const AUDIT_FILE_NAME = 'escalations.ndjson';
+
+/**
+ * Beside the config when `SOC_WATCH_CONFIG_DIR` overrides its directory (a separate setup —
+ * a test, a second team — must not show another setup's escalation history), else
+ * `~/.local/share/soc-watch/escalations.ndjson` (XDG / macOS / Windows equivalents).
+ */
+export function defaultAuditFile(env: NodeJS.ProcessEnv = process.env): string {
+  const configDirectory = env.SOC_WATCH_CONFIG_DIR?.trim();
+  if (configDirectory) return path.join(path.resolve(configDirectory), AUDIT_FILE_NAME);
+  return path.join(envPaths('soc-watch', { suffix: '' }).data, AUDIT_FILE_NAME);
 }
 
 const LOCK_WAIT_MS = 3000;

@@ -5,7 +5,27 @@ import { createHash } from 'node:crypto';
 import { sanitizeAndTruncate } from '../core/sanitize.js';
 import type { Alert } from '../detect/alert.js';
 
+/** As stored (kept for records written by earlier versions): `failed` + `deliveryUnknown` is "unknown". */
 export type Delivery = 'pending' | 'sent' | 'failed';
+
+/**
+ * What an attempt means to a process now (escalation-state.ts judges it):
+ * - `pending`: in flight — its sender is inside its deadline (another process, or this one sending now);
+ * - `delivered`: Slack accepted the message;
+ * - `failed`: proven not posted (Slack refused it, the audit write failed so nothing was sent, or the
+ *   sender gave up before sending) — escalating again sends at once;
+ * - `unknown`: Slack did not answer (or the sender died mid-send): it may have been posted —
+ *   sending again needs the analyst's explicit yes (`--force` on the CLI).
+ */
+export type EscalationState = 'pending' | 'delivered' | 'failed' | 'unknown';
+
+/**
+ * Of a pending attempt: `claim` = record created, nothing sent yet (its deadline is the
+ * create's timeout, so a create that lands late, after a cluster hang, is already stale);
+ * `sending` = the owner confirmed before sending (deadline covers the whole delivery).
+ * Records of earlier versions have none and count as `sending`.
+ */
+export type PendingPhase = 'claim' | 'sending';
 
 /**
  * One escalation attempt as the console sees it. `id` is the document id of the attempt;
@@ -37,6 +57,13 @@ export interface EscalationRecord {
   sentAt?: number;
   /** A failed attempt whose request may have reached Slack (no answer): a resend may duplicate. */
   deliveryUnknown?: boolean;
+  /**
+   * Judged when the record was read (sync): see EscalationState. Pending records carry
+   * `deadline`: after it (plus clock-skew allowance) the attempt counts as abandoned.
+   */
+  state?: EscalationState;
+  /** Epoch ms by which a pending attempt's sender has finished or given up. */
+  deadline?: number;
 }
 
 /** What is stored: the record plus bookkeeping other processes need to judge it. */
@@ -49,6 +76,10 @@ export interface StoredRecord extends EscalationRecord {
   /** Epoch ms by which the owner has finished or given up: a pending record past it is stale. */
   deadline: number;
   updatedAt: number;
+  /** Pending only: whether anything may have been sent yet (see PendingPhase). */
+  phase?: PendingPhase;
+  /** `os.hostname()` of the writer: on the same machine no clock-skew allowance is needed. */
+  host?: string;
   /** The plain-text fallback of the message (what a responder read), for the audit trail. */
   text: string;
   note?: string;
@@ -129,6 +160,7 @@ export function toEscalationRecord(stored: StoredRecord): EscalationRecord {
   if (stored.reason !== undefined) record.reason = stored.reason;
   if (stored.sentAt !== undefined) record.sentAt = stored.sentAt;
   if (stored.deliveryUnknown !== undefined) record.deliveryUnknown = stored.deliveryUnknown;
+  if (stored.delivery === 'pending') record.deadline = stored.deadline;
   return record;
 }
 
@@ -218,6 +250,10 @@ export function parseStoredRecord(value: unknown): StoredRecord | undefined {
   if (typeof value.deliveryUnknown === 'boolean') record.deliveryUnknown = value.deliveryUnknown;
   const note = str(value, 'note');
   if (note !== undefined) record.note = note;
+  const phase = value.phase;
+  if (phase === 'claim' || phase === 'sending') record.phase = phase;
+  const host = str(value, 'host');
+  if (host !== undefined) record.host = sanitizeAndTruncate(host, 200);
   return record;
 }
 
@@ -272,6 +308,8 @@ export function escalationIndexTemplate(index: string): Record<string, unknown> 
           delivery: keyword,
           update: { type: 'boolean' },
           deliveryUnknown: { type: 'boolean' },
+          phase: keyword,
+          host: keyword,
           reason: { type: 'text' },
           failures: { type: 'long' },
           at: epoch,

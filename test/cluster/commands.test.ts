@@ -76,12 +76,13 @@ describe.each(backends)('once and doctor on $kind', ({ kind, url }) => {
     await deleteIndices(url(), Object.values(indices));
   });
 
-  it('once --json prints the snapshot as JSON (schema 1) and exits 0', async () => {
+  it('once --json prints the snapshot and its alerts as JSON (schema 2) and exits 0', async () => {
     const { code, stdout, stderr } = await run(onceCommand, config(), { json: true });
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const snapshot = JSON.parse(stdout) as Snapshot;
-    expect(snapshot.schema).toBe(1);
+    const snapshot = JSON.parse(stdout) as Omit<Snapshot, 'schema'> & { schema: number; alerts: unknown[] };
+    expect(snapshot.schema).toBe(2);
+    expect(Array.isArray(snapshot.alerts)).toBe(true);
     expect(snapshot.backend.kind).toBe(kind);
     // The window ends at the real clock here; the seeded events are all inside it or before it.
     const ssh = snapshot.services.find((service) => service.service === 'ssh');
@@ -89,6 +90,24 @@ describe.each(backends)('once and doctor on $kind', ({ kind, url }) => {
       seed.truth.ssh.offenders.map((offender) => [offender.ip, offender.failures]),
     );
     expect(stdout.endsWith('}\n')).toBe(true);
+  });
+
+  it('once against an index pattern that matches nothing warns, and --strict exits 3 (13 A2)', async () => {
+    // Before: zeros, `warnings: []`, exit 0 — indistinguishable from a quiet network.
+    const nothing = config({ indexPattern: `${prefix}-nosuch-*` });
+    const plain = await run(onceCommand, nothing, { json: true });
+    expect(plain.code).toBe(0);
+    expect((JSON.parse(plain.stdout) as Snapshot).warnings).toContain(
+      `SSH: index pattern ${prefix}-nosuch-* matches no indices`,
+    );
+    expect(plain.stderr).toContain(
+      `soc-watch: warning: SSH: index pattern ${prefix}-nosuch-* matches no indices`,
+    );
+    const strict = await run(onceCommand, nothing, { json: true, strict: true });
+    expect(strict.code).toBe(3);
+    const table = await run(onceCommand, nothing);
+    expect(table.stdout).toContain('matches no indices');
+    expect((await run(onceCommand, config(), { strict: true })).code).toBe(0);
   });
 
   it('once prints a readable table', async () => {
@@ -120,6 +139,9 @@ describe.each(backends)('once and doctor on $kind', ({ kind, url }) => {
     const { code, stdout } = await run(doctorCommand, config());
     expect(stdout).toContain('✓ reachable');
     expect(stdout).toContain(`✓ backend       ${kind === 'elasticsearch' ? 'Elasticsearch' : 'OpenSearch'}`);
+    expect(stdout).toMatch(
+      /✓ cluster health (green|yellow), master elected, 1 node, \d+ unassigned shards?\n/,
+    );
     expect(stdout).toMatch(/✓ index pattern .*matches 2 indices/);
     expect(stdout).toMatch(/✓ field +source\.ip \(source IP; ssh, rdp\): ip/);
     expect(stdout).toMatch(/✓ failures +SSH: 27 in the last 15m from 4 source IPs/);

@@ -66,6 +66,77 @@ describe('toClusterError', () => {
   });
 });
 
+describe('hints', () => {
+  const verify = named('ConnectionError', 'self-signed certificate in certificate chain');
+
+  it('TLS hints name the real keys (caFile / caFingerprint)', () => {
+    const message = toClusterError(verify, context).message;
+    expect(message).toMatch(/set caFile to the CA's PEM file .* or caFingerprint/);
+    expect(message).not.toMatch(/tls\.ca/);
+  });
+
+  it('say what is wrong with the caFile given', () => {
+    const message = toClusterError(verify, { ...context, tls: { caFile: '/etc/corp-ca.pem' } }).message;
+    expect(message).toMatch(
+      /the CA in caFile \(\/etc\/corp-ca\.pem\) did not sign the cluster's certificate/,
+    );
+  });
+
+  it("do not pass Node's --use-system-ca advice through", () => {
+    const error = named(
+      'ConnectionError',
+      'unable to verify the first certificate; if the root CA is installed locally, try running Node.js with --use-system-ca',
+    );
+    const message = toClusterError(error, context).message;
+    expect(message).not.toMatch(/use-system-ca|Node\.js/);
+    expect(message).toMatch(/unable to verify the first certificate — .*system trust store/);
+  });
+
+  it('carry no raw newline or source path from OpenSSL; https:// on a plain port says use http://', () => {
+    // The message as Node 24 gives it for https:// against a plain-HTTP Elasticsearch.
+    const error = named(
+      'ConnectionError',
+      '406D42994B7F0000:error:0A00010B:SSL routines:tls_validate_record_header:wrong version number:../deps/openssl/openssl/ssl/record/methods/tlsany_meth.c:77:\n',
+    );
+    const message = toClusterError(error, { ...context, tls: { https: true } }).message;
+    expect(message).not.toMatch(/[\r\n]|tlsany_meth|0A00010B/);
+    expect(message).toMatch(/wrong version number — the node answered in plain HTTP, not TLS: use http:\/\//);
+  });
+
+  it('a hang-up on an http:// node suggests https://', () => {
+    const error = named('ConnectionError', 'socket hang up');
+    expect(toClusterError(error, { ...context, tls: { plainHttp: true } }).message).toMatch(
+      /use https:\/\/ in the node URL/,
+    );
+    expect(toClusterError(error, { ...context, tls: { plainHttp: false } }).message).not.toMatch(/https/);
+  });
+
+  it('a circuit-breaker 429 names maxOffenders and window', () => {
+    // The body Elasticsearch 8.19.9 (512 MB heap) answered to maxOffenders 20,000 over
+    // 200,000 offending IPs (bench/max-offenders.ts), trimmed.
+    const body = {
+      error: {
+        root_cause: [
+          {
+            type: 'circuit_breaking_exception',
+            reason:
+              '[request] Data too large, data for [<reused_arrays>] would be [544140368/518.9mb], which is larger than the limit of [322122547/307.1mb]',
+          },
+        ],
+        type: 'circuit_breaking_exception',
+        reason:
+          '[request] Data too large, data for [<reused_arrays>] would be [544140368/518.9mb], which is larger than the limit of [322122547/307.1mb]',
+      },
+      status: 429,
+    };
+    const error = toClusterError(named('ResponseError', 'x', { statusCode: 429, body }), context);
+    expect(error.kind).toBe('rate-limited');
+    expect(error.message).toMatch(/Data too large.* — .*lower maxOffenders .* or window/);
+    const plain = toClusterError(named('ResponseError', 'x', { statusCode: 429, body: {} }), context);
+    expect(plain.message).not.toMatch(/maxOffenders/);
+  });
+});
+
 describe('redact', () => {
   it('strips user info and known secrets', () => {
     expect(redact('see https://u:p@h:9200/x and http://tok@h2')).toBe('see https://h:9200/x and http://h2');

@@ -3,6 +3,7 @@
 // stop() that aborts the request in flight and leaves no timer behind. The real-cluster
 // counterpart (server cut and restored) is in faults.test.ts.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { backoffDelay, DEFAULT_BACKOFF } from '../../source/cluster/backoff.js';
 import type { FetchWindow } from '../../source/cluster/fetch.js';
 import { createPoller, type PollerStatus, type PollResult } from '../../source/cluster/poller.js';
 import { type ClusterClient, ClusterError } from '../../source/cluster/types.js';
@@ -57,8 +58,17 @@ function scriptedFetch(steps: Step[], fallback: Step = { delayMs: 100 }) {
   return { fetch, calls, maxActive: () => maxActive };
 }
 
-function harness(steps: Step[], overrides: Parameters<typeof testConfig>[0] = {}, fallback?: Step) {
+let windowMs = 900_000;
+
+function harness(
+  steps: Step[],
+  overrides: Parameters<typeof testConfig>[0] = {},
+  fallback?: Step,
+  /** Scripted probe: answers (true) or is refused (false); the default always answers. */
+  answers: (at: number) => boolean = () => true,
+) {
   const script = scriptedFetch(steps, fallback);
+  windowMs = overrides.windowMs ?? 900_000;
   const results: PollResult[] = [];
   const statuses: PollerStatus[] = [];
   const poller = createPoller({
@@ -68,6 +78,10 @@ function harness(steps: Step[], overrides: Parameters<typeof testConfig>[0] = {}
     onStatus: (status) => statuses.push(status),
     random: () => 0.999_999,
     fetch: script.fetch,
+    windowMs: () => windowMs,
+    probe: async () => {
+      if (!answers(Date.now())) throw down;
+    },
   });
   return { poller, results, statuses, ...script };
 }
@@ -104,44 +118,59 @@ describe('poller', () => {
     await poller.stop();
   });
 
-  it('backs off exponentially with a cap while the cluster is down, then recovers by itself', async () => {
-    const failures = Array.from({ length: 8 }, () => ({ delayMs: 10, fail: down }));
-    const { poller, statuses, results } = harness(failures, {}, { delayMs: 10 });
+  it('probes at the refresh rate while the cluster is down and polls at once when it answers (12.7)', async () => {
+    // Before: the heavy poll itself backed off 1s, 2s, 4s … 30s, so a cluster back after a
+    // minute was picked up up to 30 s late. Now the probe keeps the refresh pace.
+    const probes: number[] = [];
+    const { poller, statuses, results, calls } = harness(
+      [{ delayMs: 10 }, { delayMs: 10, fail: down }],
+      {},
+      { delayMs: 10 },
+      (at) => {
+        probes.push(at);
+        return probes.length <= 12; // down for 12 probes (60 s), then back
+      },
+    );
     poller.start();
-    await vi.advanceTimersByTimeAsync(200_000);
-    const reconnecting = statuses.filter(
-      (status): status is Extract<PollerStatus, { kind: 'reconnecting' }> => status.kind === 'reconnecting',
-    );
-    expect(reconnecting.map((status) => status.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    // Each poll fails 10 ms after it starts; the next starts at nextTryAt. With random ≈ 1
-    // the delay is the full exponential step: 1s, 2s, 4s, … capped at 30s.
-    const start = 1_700_000_000_000;
-    const steps = reconnecting.map(
-      (status, index) => status.nextTryAt - ((reconnecting[index - 1]?.nextTryAt ?? start) + 10),
-    );
-    expect(steps).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
-    expect(reconnecting[0]?.error.kind).toBe('unreachable');
+    await vi.advanceTimersByTimeAsync(5_020); // first poll ok, second fails
+    expect(statuses.at(-1)?.kind).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(70_000);
+    const gaps = probes.slice(1).map((at, index) => at - probes[index]!);
+    expect(gaps.every((gap) => gap === 5_000)).toBe(true);
+    const back = probes[12]!;
+    // The poll after recovery starts the moment the probe answers.
+    const after = calls.find((call) => call.at >= back);
+    expect(after?.at).toBe(back);
+    expect(results.length).toBeGreaterThanOrEqual(2);
     expect(statuses.at(-1)).toEqual({ kind: 'live' });
-    expect(results.length).toBeGreaterThan(0);
+    const attempts = statuses.flatMap((status) => (status.kind === 'reconnecting' ? [status.attempt] : []));
+    expect(attempts).toEqual(attempts.map((_, index) => index + 1));
     await poller.stop();
   });
 
-  it('jitters the delay between half and all of the exponential step', async () => {
-    const script = scriptedFetch([{ delayMs: 0, fail: down }]);
-    const statuses: PollerStatus[] = [];
-    const poller = createPoller({
-      client,
-      config: testConfig(),
-      onResult: () => {},
-      onStatus: (status) => statuses.push(status),
-      random: () => 0,
-      fetch: script.fetch,
+  it('backs off the heavy poll, not the probe, while the cluster answers but the poll fails', async () => {
+    const busy = new ClusterError('rate-limited', 'too many requests (429)', { status: 429 });
+    const failures = Array.from({ length: 8 }, () => ({ delayMs: 10, fail: busy }));
+    const probes: number[] = [];
+    const { poller, calls } = harness(failures, {}, { delayMs: 10 }, (at) => {
+      probes.push(at);
+      return true;
     });
     poller.start();
-    await vi.advanceTimersByTimeAsync(1);
-    const status = statuses.find((candidate) => candidate.kind === 'reconnecting');
-    expect(status && 'nextTryAt' in status ? status.nextTryAt - 1_700_000_000_000 : -1).toBe(500);
+    await vi.advanceTimersByTimeAsync(300_000);
+    // Gap from each failed poll's end to the next poll: the backoff step (random ≈ 1: 1s,
+    // 2s, 4s, … capped at 30s), but never less than one probe interval (5s).
+    const gaps = calls.slice(1, 9).map((call, index) => call.at - (calls[index]!.at + 10));
+    expect(gaps).toEqual([5_000, 5_000, 5_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+    // The probe ran at the refresh pace in between.
+    expect(probes.length).toBeGreaterThan(20);
     await poller.stop();
+  });
+
+  it('jitters the backoff between half and all of the exponential step', () => {
+    expect(backoffDelay(1, DEFAULT_BACKOFF, () => 0)).toBe(500);
+    expect(backoffDelay(1, DEFAULT_BACKOFF, () => 0.999_999)).toBe(1_000);
+    expect(backoffDelay(10, DEFAULT_BACKOFF, () => 0)).toBe(15_000);
   });
 
   it('reports non-transient errors as errors and keeps retrying at the slowest pace', async () => {
@@ -238,11 +267,12 @@ describe('poller', () => {
     await poller.stop();
   });
 
-  it('setWindow cancels a poll for the old window and asks again at once', async () => {
+  it('windowChanged cancels a poll for the old window and asks again at once', async () => {
     const { poller, calls, results } = harness([{ delayMs: 5_000 }], {}, { delayMs: 10 });
     poller.start();
     await vi.advanceTimersByTimeAsync(100);
-    poller.setWindow(3_600_000);
+    windowMs = 3_600_000;
+    poller.windowChanged();
     await vi.advanceTimersByTimeAsync(20);
     expect(calls[0]?.signal.aborted).toBe(true);
     expect(calls[1]?.windows[0]?.windowMs).toBe(3_600_000);

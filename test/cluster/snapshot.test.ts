@@ -74,7 +74,9 @@ describe.each(backends)('snapshot on $kind', ({ kind, url }) => {
       customRules: seed.truth.customRules,
       warnings: [],
     } satisfies Omit<Snapshot, 'took' | 'fetchMs' | 'fetchedAt' | 'services'>);
-    expect(services.map(({ took: _t, ...service }) => service)).toEqual([
+    for (const service of services) expect(service.shards).toEqual({ total: expect.any(Number), failed: 0 });
+    expect(services.every((service) => (service.shards?.total ?? 0) > 0)).toBe(true);
+    expect(services.map(({ took: _t, shards: _s, ...service }) => service)).toEqual([
       seed.truth.ssh,
       seed.truth.rdp,
       seed.truth.legacy,
@@ -135,6 +137,9 @@ describe.each(backends)('snapshot on $kind', ({ kind, url }) => {
     const ssh = snapshot.services[0];
     expect(ssh).toMatchObject({ failures: 0, successes: 0, distinctIps: 0, unknownSource: 0, offenders: [] });
     expect(ssh?.timeline).toEqual(new Array(60).fill(0));
+    // …but says so (13 A2): no indices is not "no attacks".
+    expect(ssh?.shards).toEqual({ total: 0, failed: 0 });
+    expect(snapshot.warnings).toContain(`SSH: index pattern ${prefix}-nothing-* matches no indices`);
   });
 
   it('rejects a mis-typed field with the server reason, not a crash', async () => {

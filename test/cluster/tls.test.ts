@@ -1,6 +1,8 @@
 // TLS options against the real servers behind a TLS-terminating proxy. FAULT-INJECTION
 // STAND-IN: the test distributions serve plain HTTP, so a local TLS listener with a
-// throw-away CA (made with openssl) forwards the bytes to them.
+// throw-away CA (made with openssl) forwards the bytes to them. The handshake faults (an
+// untrusted or wrong CA, a leaf-only chain, http:// to a TLS port) are the listener's; the
+// queries behind it are the real servers'.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Server, type Socket } from 'node:net';
@@ -19,6 +21,14 @@ interface Pki {
   fingerprint: string;
   key: string;
   chain: string;
+  /** The server certificate alone, for a server that does not send its CA. */
+  leaf: string;
+  leafFingerprint: string;
+  /** Another CA, which did not sign the server's certificate. */
+  otherCaFile: string;
+  /** The CA in DER (binary) form. */
+  derCaFile: string;
+  notPemFile: string;
 }
 
 function makePki(): Pki {
@@ -69,25 +79,50 @@ function makePki(): Pki {
     '-extfile',
     'ext.cnf',
   );
-  const fingerprint = run('x509', '-in', 'ca.crt', '-noout', '-fingerprint', '-sha256')
-    .toString()
-    .trim()
-    .replace(/^.*=/, '');
+  const fingerprintOf = (file: string) =>
+    run('x509', '-in', file, '-noout', '-fingerprint', '-sha256').toString().trim().replace(/^.*=/, '');
+  run(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'other.key',
+    '-out',
+    'other.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=some other CA',
+  );
+  run('x509', '-in', 'ca.crt', '-outform', 'der', '-out', 'ca.der');
+  writeFileSync(join(dir, 'notes.txt'), 'the CA is on the wiki\n');
   const ca = readFileSync(join(dir, 'ca.crt'), 'utf8');
+  const leaf = readFileSync(join(dir, 'server.crt'), 'utf8');
   return {
     dir,
     caFile: join(dir, 'ca.crt'),
-    fingerprint,
+    fingerprint: fingerprintOf('ca.crt'),
     key: readFileSync(join(dir, 'server.key'), 'utf8'),
     // Like Elasticsearch's own HTTP certificate: the chain includes the CA.
-    chain: readFileSync(join(dir, 'server.crt'), 'utf8') + ca,
+    chain: leaf + ca,
+    leaf,
+    leafFingerprint: fingerprintOf('server.crt'),
+    otherCaFile: join(dir, 'other.crt'),
+    derCaFile: join(dir, 'ca.der'),
+    notPemFile: join(dir, 'notes.txt'),
   };
 }
 
-async function tlsProxy(pki: Pki, target: string): Promise<{ url: string; close: () => Promise<void> }> {
+async function tlsProxy(
+  pki: Pki,
+  target: string,
+  cert: string = pki.chain,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const upstream = new URL(target);
   const sockets = new Set<Socket>();
-  const server: Server = createServer({ key: pki.key, cert: pki.chain }, (client) => {
+  const server: Server = createServer({ key: pki.key, cert }, (client) => {
     const backend = connect(Number(upstream.port), upstream.hostname);
     for (const socket of [client, backend]) {
       sockets.add(socket);
@@ -117,22 +152,101 @@ const backends: { kind: BackendKind; url: () => string }[] = [
 describe.each(backends)('TLS on $kind', ({ kind, url }) => {
   let pki: Pki;
   let proxy: Awaited<ReturnType<typeof tlsProxy>>;
+  let leafOnly: Awaited<ReturnType<typeof tlsProxy>>;
   beforeAll(async () => {
     pki = makePki();
     proxy = await tlsProxy(pki, url());
+    leafOnly = await tlsProxy(pki, url(), pki.leaf);
   });
   afterAll(async () => {
     await proxy?.close();
+    await leafOnly?.close();
     if (pki) rmSync(pki.dir, { recursive: true, force: true });
   });
 
-  const config = (tls: Config['tls']) => testConfig({ nodes: [proxy.url], tls });
+  const config = (tls: Config['tls'], nodes = [proxy.url]) => testConfig({ nodes, tls, backend: kind });
+  const failure = async (promise: Promise<unknown>) => {
+    const error = await promise.then(
+      () => undefined,
+      (caught: unknown) => caught as { kind: string; message: string },
+    );
+    expect(error, 'expected a failure').toBeDefined();
+    // One line, no OpenSSL internals, no Node runtime flags.
+    expect(error?.message).not.toMatch(/[\r\n]|use-system-ca|tls\.ca/);
+    return error as { kind: string; message: string };
+  };
 
-  it('an untrusted certificate is "tls" with a fix', async () => {
-    await expect(createClusterClient(config({ insecure: false }), {})).rejects.toMatchObject({
-      kind: 'tls',
-      message: expect.stringMatching(/caFile or tls\.caFingerprint/),
-    });
+  it('an untrusted certificate is "tls" naming the keys that fix it', async () => {
+    const error = await failure(createClusterClient(config({ insecure: false }), {}).then((c) => c.info()));
+    expect(error.kind).toBe('tls');
+    expect(error.message).toMatch(/set caFile to the CA's PEM file .* or caFingerprint/);
+  });
+
+  it('a caFile holding another CA says that CA did not sign the certificate', async () => {
+    const error = await failure(
+      createClusterClient(config({ insecure: false, caFile: pki.otherCaFile }), {}).then((c) => c.info()),
+    );
+    expect(error.kind).toBe('tls');
+    expect(error.message).toContain(`the CA in caFile (${pki.otherCaFile}) did not sign`);
+  });
+
+  it('a caFile that is not a certificate says so', async () => {
+    const error = await failure(createClusterClient(config({ insecure: false, caFile: pki.notPemFile }), {}));
+    expect(error.message).toMatch(/caFile .*notes\.txt is not a certificate/);
+  });
+
+  it('a caFile holding the server certificate (not its CA) says so', async () => {
+    const leafFile = join(pki.dir, 'server.crt');
+    const error = await failure(createClusterClient(config({ insecure: false, caFile: leafFile }), {}));
+    expect(error.message).toMatch(/holds a server's own certificate \(CN=localhost\), not a CA/);
+  });
+
+  it('trusts a CA file in DER form', async () => {
+    const client = await createClusterClient(config({ insecure: false, caFile: pki.derCaFile }), {});
+    expect((await client.info()).kind).toBe(kind);
+    await client.close();
+  });
+
+  it("a caFingerprint of the server's own certificate says it is not the CA's", async () => {
+    const error = await failure(
+      createClusterClient(config({ insecure: false, caFingerprint: pki.leafFingerprint }), {}),
+    );
+    expect(error.message).toMatch(/fingerprint of .*own certificate \(CN=localhost\), not of the CA/);
+  });
+
+  it('a server that sends only its leaf: a CA fingerprint cannot match, caFile is suggested (and works)', async () => {
+    const error = await failure(
+      createClusterClient(config({ insecure: false, caFingerprint: pki.fingerprint }, [leafOnly.url]), {}),
+    );
+    expect(error.message).toMatch(
+      /sends only its own certificate \(CN=localhost, issued by CN=soc-watch test CA\).*set caFile/,
+    );
+    const client = await createClusterClient(
+      config({ insecure: false, caFile: pki.caFile }, [leafOnly.url]),
+      {},
+    );
+    expect((await client.info()).kind).toBe(kind);
+    await client.close();
+  });
+
+  it('http:// against the TLS port suggests https://', async () => {
+    const error = await failure(
+      createClusterClient(config({ insecure: false }, [proxy.url.replace('https:', 'http:')]), {}).then((c) =>
+        c.info(),
+      ),
+    );
+    expect(error.message).toMatch(/use https:\/\/ in the node URL/);
+  });
+
+  it('https:// against the plain-HTTP port suggests http://', async () => {
+    const error = await failure(
+      createClusterClient(config({ insecure: false }, [url().replace('http:', 'https:')]), {}).then((c) =>
+        c.info(),
+      ),
+    );
+    expect(error.message).toMatch(
+      /wrong version number — the node answered in plain HTTP, not TLS: use http:\/\//,
+    );
   });
 
   it('trusts the CA from caFile', async () => {
@@ -156,7 +270,7 @@ describe.each(backends)('TLS on $kind', ({ kind, url }) => {
       createClusterClient(config({ insecure: false, caFingerprint: wrong }), {}),
     ).rejects.toMatchObject({
       kind: 'tls',
-      message: expect.stringMatching(/matches tls\.caFingerprint/),
+      message: expect.stringMatching(/matches caFingerprint: check the fingerprint/),
     });
   });
 
@@ -165,7 +279,7 @@ describe.each(backends)('TLS on $kind', ({ kind, url }) => {
       createClusterClient(config({ insecure: false, caFile: join(pki.dir, 'nope.crt') }), {}),
     ).rejects.toMatchObject({
       kind: 'tls',
-      message: expect.stringMatching(/cannot read tls\.caFile.*ENOENT/),
+      message: expect.stringMatching(/cannot read caFile.*ENOENT/),
     });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isInternalIp } from '../../source/core/net.js';
+import { compareIps, isInternalIp } from '../../source/core/net.js';
 
 describe('isInternalIp', () => {
   const cases: [string, boolean][] = [
@@ -40,5 +40,29 @@ describe('isInternalIp', () => {
       }
     }
     for (const [ip, internal] of cases) expect(isInternalIp(ip)).toBe(internal);
+  });
+});
+
+describe('numeric address order (13 A9)', () => {
+  it('sorts IPv4 by number, not by text, and IPv6 by its 128 bits', () => {
+    // Before: string order put 192.0.2.200 before 192.0.2.77.
+    const ips = [
+      '192.0.2.200',
+      '2001:db8::10',
+      '192.0.2.77',
+      '10.0.0.1',
+      '2001:db8::9',
+      'not-an-ip',
+      '::ffff:192.0.2.8',
+    ];
+    expect([...ips].sort(compareIps)).toEqual([
+      '10.0.0.1',
+      '::ffff:192.0.2.8',
+      '192.0.2.77',
+      '192.0.2.200',
+      '2001:db8::9',
+      '2001:db8::10',
+      'not-an-ip',
+    ]);
   });
 });

@@ -132,8 +132,18 @@ describe.each([
 
   it('reports documents the cluster rejects, and exits 1', async () => {
     const index = indexName('conflict');
-    // A mapping conflict we provoke: user.name as a number.
-    const mappings = { properties: { user: { properties: { name: { type: 'long' as const } } } } };
+    // A mapping conflict we provoke: related.user as a number. (The fields the queries need
+    // are mapped right, so the mapping check before writing lets it through.)
+    const mappings = {
+      dynamic_templates: [
+        { strings: { match_mapping_type: 'string', mapping: { type: 'keyword' as const } } },
+      ],
+      properties: {
+        '@timestamp': { type: 'date' as const },
+        source: { properties: { ip: { type: 'ip' as const } } },
+        related: { properties: { user: { type: 'long' as const } } },
+      },
+    };
     if (client.raw.kind === 'elasticsearch') await client.raw.client.indices.create({ index, mappings });
     else await client.raw.client.indices.create({ index, body: { mappings } });
 
@@ -148,7 +158,7 @@ describe.each([
     expect([createdCount, rejected]).toEqual([1, 21]);
     expect(result.stdout).toContain('Rejected by the cluster (not indexed):');
     expect(result.stdout).toMatch(
-      /document [\w-]{27}: HTTP 400 \w+_exception: (\[\d+:\d+\] )?failed to parse field \[user\.name\]/,
+      /document [\w-]{27}: HTTP 400 \w+_exception: (\[\d+:\d+\] )?failed to parse field \[related\.user\]/,
     );
     expect(result.stdout).toContain('… and 1 more');
   });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { segments } from '../../source/ingest/bulk.js';
 
 async function* slow(items: number[], gapMs: number) {
@@ -14,21 +14,42 @@ async function collect<T>(source: AsyncIterable<T[]>): Promise<T[][]> {
   return out;
 }
 
-describe('segments (how streams reach the OpenSearch bulk helper)', () => {
+describe('segments (how streams reach the bulk sender)', () => {
   it('cuts by count and keeps every item in order', async () => {
     const batches = await collect(segments([1, 2, 3, 4, 5, 6, 7], 10_000, 3));
     expect(batches).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
   });
 
   it('closes a batch on time while the source is idle', async () => {
-    async function* idle() {
-      yield 1;
-      yield 2;
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      yield 3;
+    // Fake timers: with a real 40 ms timer against a real 150 ms pause, a loaded machine could
+    // deliver the pause's end first and the test would fail for nothing.
+    vi.useFakeTimers();
+    try {
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      async function* idle() {
+        yield 1;
+        yield 2;
+        await gate;
+        yield 3;
+      }
+      const batches = segments(idle(), 40, 100);
+      let first: IteratorResult<number[]> | undefined;
+      void batches.next().then((result) => {
+        first = result;
+      });
+      await vi.advanceTimersByTimeAsync(39);
+      expect(first).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(first).toEqual({ done: false, value: [1, 2] });
+      release();
+      expect(await batches.next()).toEqual({ done: false, value: [3] });
+      expect(await batches.next()).toEqual({ done: true, value: undefined });
+    } finally {
+      vi.useRealTimers();
     }
-    const batches = await collect(segments(idle(), 40, 100));
-    expect(batches).toEqual([[1, 2], [3]]);
   });
 
   it('loses nothing from a trickling source', async () => {

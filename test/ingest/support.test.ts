@@ -164,11 +164,15 @@ describe('report', () => {
   it('formats progress and summary', () => {
     const stats = { lines: 120_000, events: 1_000, merged: 10, skipped: 118_990, unparsed: 0 };
     expect(
-      formatProgress({ stats, counts: { created: 900, duplicates: 100, rejected: 0 }, elapsedMs: 2_000 }),
+      formatProgress({
+        stats,
+        counts: { created: 900, duplicates: 100, rejected: 0, retries: 0 },
+        elapsedMs: 2_000,
+      }),
     ).toBe('ingest: 120,000 lines (60,000/s) · indexed 900 · duplicates 100 · skipped 118,990 · unparsed 0');
     const summary = formatSummary({
       stats: { ...stats, unparsed: 3 },
-      counts: { created: 900, duplicates: 100, rejected: 2 },
+      counts: { created: 900, duplicates: 100, rejected: 2, retries: 0 },
       elapsedMs: 2_000,
       index: 'soc-watch-auth',
       issues: [{ file: 'a', line: 1, reason: 'r', text: 't' }],

@@ -8,8 +8,13 @@ import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from '
 import { createClusterClient } from '../../source/cluster/client.js';
 import type { ClusterClient } from '../../source/cluster/types.js';
 import type { Config } from '../../source/config/types.js';
-import type { EscalationStatus } from '../../source/detect/alert.js';
-import { CLOCK_SKEW_MS, createEscalator, type EscalatorOptions } from '../../source/slack/escalator.js';
+import type { Alert } from '../../source/detect/alert.js';
+import {
+  CLOCK_SKEW_MS,
+  createEscalator,
+  type EscalationOutcome,
+  type EscalatorOptions,
+} from '../../source/slack/escalator.js';
 import { escalationStateId, type StoredRecord, toDocument } from '../../source/slack/record.js';
 import { testConfig } from '../support/config.js';
 import { successAfterFailureAlert, testAlert } from './support/alert.js';
@@ -72,19 +77,20 @@ describe.each([
     const alice = await analyst('alice@jump1');
     const bob = await analyst('bob@jump2');
     const alert = successAfterFailureAlert();
-    const statuses = await Promise.all([alice.escalator.escalate(alert), bob.escalator.escalate(alert)]);
+    const outcomes = await Promise.all([alice.escalator.send(alert), bob.escalator.send(alert)]);
     expect(slack.requests).toHaveLength(1);
-    const sent = statuses.find((status) => status.kind === 'sent') as Extract<
-      EscalationStatus,
-      { kind: 'sent' }
+    const sent = outcomes.find((outcome) => outcome.kind === 'delivered') as Extract<
+      EscalationOutcome,
+      { kind: 'delivered' }
     >;
-    const already = statuses.find((status) => status.kind === 'already') as Extract<
-      EscalationStatus,
-      { kind: 'already' }
+    const other = outcomes.find((outcome) => outcome.kind !== 'delivered') as Extract<
+      EscalationOutcome,
+      { kind: 'in-flight' | 'already' }
     >;
     expect(sent).toBeDefined();
-    expect(already).toBeDefined();
-    expect(already.by).toBe(sent.by);
+    // The loser was told who is sending (still in flight, or already delivered), and sent nothing.
+    expect(['in-flight', 'already']).toContain(other.kind);
+    expect(other.by).toBe(sent.by);
     await alice.client.refresh(index);
     const [seenByAlice, seenByBob] = await Promise.all([alice.escalator.sync(), bob.escalator.sync()]);
     expect(seenByAlice.get(alert.id)).toEqual(seenByBob.get(alert.id));
@@ -109,12 +115,14 @@ describe.each([
       analyst('carol@jump3'),
     ]);
     const alerts = Array.from({ length: 8 }, (_, i) => testAlert({ key: `198.51.100.${i + 1}` }));
-    const statuses = await Promise.all(
-      alerts.flatMap((alert) => consoles.map(({ escalator }) => escalator.escalate(alert))),
+    const outcomes = await Promise.all(
+      alerts.flatMap((alert) => consoles.map(({ escalator }) => escalator.send(alert))),
     );
     expect(slack.requests).toHaveLength(alerts.length);
-    expect(statuses.filter((status) => status.kind === 'sent')).toHaveLength(alerts.length);
-    expect(statuses.filter((status) => status.kind === 'already')).toHaveLength(alerts.length * 2);
+    expect(outcomes.filter((outcome) => outcome.kind === 'delivered')).toHaveLength(alerts.length);
+    expect(
+      outcomes.filter((outcome) => outcome.kind === 'in-flight' || outcome.kind === 'already'),
+    ).toHaveLength(alerts.length * 2);
     const keys = slack.requests.map((request) => JSON.stringify(request.json).match(/198\.51\.100\.\d+/)![0]);
     expect(new Set(keys).size).toBe(alerts.length);
   });
@@ -168,11 +176,9 @@ describe.each([
     expect(slack.requests).toHaveLength(2);
   });
 
-  it('a pending record blocks others until its owner’s deadline; a crashed owner’s is taken over', async () => {
-    const alert = testAlert();
+  function pendingRecord(alert: Alert, at: number, overrides: Partial<StoredRecord>): StoredRecord {
     const stateId = escalationStateId(alert);
-    const now = Date.now();
-    const pending: StoredRecord = {
+    return {
       id: stateId,
       escalationId: stateId,
       attempt: 0,
@@ -181,31 +187,77 @@ describe.each([
       service: alert.service,
       key: alert.key,
       by: 'dave@crashed',
-      at: now - 1000,
+      at: at - 1000,
       delivery: 'pending',
       update: false,
       failures: alert.failures,
       severity: alert.severity,
       owner: 'another-process',
-      deadline: now + 60_000,
-      updatedAt: now - 1000,
+      deadline: at + 60_000,
+      updatedAt: at - 1000,
       text: 'x',
+      ...overrides,
     };
+  }
+
+  it('a sending record is in flight until its owner’s deadline; abandoned, it is unknown and needs force', async () => {
+    const alert = testAlert();
+    const stateId = escalationStateId(alert);
+    const now = Date.now();
     const alice = await analyst('alice@jump1');
-    await alice.client.createDocument(index, stateId, toDocument(pending));
+    // An earlier version's record (no phase): counts as sending.
+    await alice.client.createDocument(index, stateId, toDocument(pendingRecord(alert, now, {})));
     // Dave's console is still within its deadline: it may be sending right now.
-    expect(await alice.escalator.escalate(alert)).toMatchObject({ kind: 'already', by: 'dave@crashed' });
+    expect(await alice.escalator.send(alert)).toEqual({
+      kind: 'in-flight',
+      by: 'dave@crashed',
+      since: now - 1000,
+      deadline: now + 60_000 + CLOCK_SKEW_MS,
+    });
+    const status = await alice.escalator.escalate(alert);
+    expect(status.kind === 'failed' && status.reason).toMatch(
+      /^in flight elsewhere: dave@crashed started \d+s ago, deadline in \d+s — not sent from here$/,
+    );
     expect(slack.requests).toHaveLength(0);
-    // Dave's console died: past the deadline (and the clock-skew allowance) it is taken over.
+    // Dave's console died: past the deadline (and the clock-skew allowance) it may have posted.
     await alice.client.updateDocument(index, stateId, { deadline: now - CLOCK_SKEW_MS - 1000 });
-    expect(await alice.escalator.escalate(alert)).toMatchObject({ kind: 'sent', by: 'alice@jump1' });
+    expect(await alice.escalator.send(alert)).toMatchObject({
+      kind: 'unknown',
+      earlier: true,
+      by: 'dave@crashed',
+    });
+    expect(slack.requests).toHaveLength(0);
+    expect(await alice.escalator.send(alert, { force: true })).toMatchObject({
+      kind: 'delivered',
+      by: 'alice@jump1',
+      resend: true,
+    });
     expect(slack.requests).toHaveLength(1);
     expect(slack.requests[0]!.body).toContain('Re-sent: an attempt by dave@crashed');
     await alice.client.refresh(index);
     expect((await alice.escalator.sync()).get(alert.id)).toMatchObject({
       id: `${stateId}.1`,
       delivery: 'sent',
+      state: 'delivered',
     });
+  });
+
+  it('a claim past its deadline (nothing was sent) blocks nobody and is not called a re-send', async () => {
+    const alert = testAlert();
+    const stateId = escalationStateId(alert);
+    const now = Date.now();
+    const alice = await analyst('alice@jump1');
+    const claim = pendingRecord(alert, now, { phase: 'claim', deadline: now - CLOCK_SKEW_MS - 1000 });
+    await alice.client.createDocument(index, stateId, toDocument(claim));
+    await alice.client.refresh(index);
+    expect((await alice.escalator.sync()).get(alert.id)).toMatchObject({
+      state: 'failed',
+      delivery: 'failed',
+    });
+    expect(await alice.escalator.inspect(alert)).toMatchObject({ kind: 'failed' });
+    expect(await alice.escalator.send(alert)).toMatchObject({ kind: 'delivered', resend: false });
+    expect(slack.requests).toHaveLength(1);
+    expect(slack.requests[0]!.body).not.toContain('Re-sent');
   });
 });
 

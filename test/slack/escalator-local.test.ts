@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../source/config/types.js';
+import { defaultAuditFile } from '../../source/slack/audit-file.js';
 import { createEscalator, type EscalatorOptions, NOT_CONFIGURED_HINT } from '../../source/slack/escalator.js';
 import { escalationStateId } from '../../source/slack/record.js';
 import { testConfig } from '../support/config.js';
@@ -15,7 +16,8 @@ let slack: SlackStandIn;
 let dir: string;
 let auditFile: string;
 const config: Config = testConfig({ slack: { timeoutMs: 300, retries: 2 } });
-const delivery = { lateAnswerMs: 500, backoffBaseMs: 20, backoffCapMs: 100 };
+// A generous grace for the answer: on a loaded machine a local round trip can take over a second.
+const delivery = { lateAnswerMs: 4000, backoffBaseMs: 20, backoffCapMs: 100 };
 
 beforeEach(async () => {
   slack = await startSlackStandIn();
@@ -96,18 +98,31 @@ describe('escalator (local audit file)', () => {
     expect(slack.requests[1]!.body).not.toContain('Re-sent');
   });
 
-  it('a timeout whose request arrived is not re-sent; an explicit retry says it is a re-send', async () => {
+  it('a timeout whose request arrived is unknown: not re-sent without force; a forced retry says it is a re-send', async () => {
     slack.script = (request) => (request.n === 1 ? 'hang' : { status: 200 });
     const esc = escalator();
     const alert = testAlert();
-    const failed = await esc.escalate(alert);
-    expect(failed).toMatchObject({ kind: 'failed' });
-    expect(failed.kind === 'failed' && failed.reason).toContain('may or may not have been posted');
+    const first = await esc.send(alert);
+    expect(first).toMatchObject({ kind: 'unknown', earlier: false, by: 'alice@jump1' });
+    expect(first.kind === 'unknown' && first.reason).toContain('may or may not have been posted');
     expect(slack.requests).toHaveLength(1); // no automatic second message
-    expect((await esc.sync()).get(alert.id)).toMatchObject({ delivery: 'failed', deliveryUnknown: true });
-    expect(await esc.escalate(alert)).toMatchObject({ kind: 'sent' });
+    expect((await esc.sync()).get(alert.id)).toMatchObject({
+      delivery: 'failed',
+      deliveryUnknown: true,
+      state: 'unknown',
+    });
+    // Pressing e again (or a colleague) does not resend on its own: it asks.
+    expect(await esc.inspect(alert)).toMatchObject({ kind: 'unknown', earlier: true, by: 'alice@jump1' });
+    expect(await esc.send(alert)).toMatchObject({ kind: 'unknown', earlier: true });
+    const status = await esc.escalate(alert);
+    expect(status).toMatchObject({ kind: 'failed' });
+    expect(status.kind === 'failed' && status.reason).toContain('may have been posted');
+    expect(slack.requests).toHaveLength(1);
+    expect(await esc.send(alert, { force: true })).toMatchObject({ kind: 'delivered', resend: true });
     expect(slack.requests).toHaveLength(2);
     expect(slack.requests[1]!.body).toContain('Re-sent: an attempt by alice@jump1');
+    expect(await esc.send(alert, { force: true })).toMatchObject({ kind: 'already', by: 'alice@jump1' });
+    expect(slack.requests).toHaveLength(2);
   });
 
   it('a late answer within the grace period is one message, escalated', async () => {
@@ -121,8 +136,13 @@ describe('escalator (local audit file)', () => {
     slack.script = () => ({ status: 200, delayMs: 50 });
     const a = escalator({ analyst: 'alice@jump1' });
     const b = escalator({ analyst: 'alice@jump1' });
-    const statuses = await Promise.all([a.escalate(testAlert()), b.escalate(testAlert())]);
-    expect(statuses.map((s) => s.kind).sort()).toEqual(['already', 'sent']);
+    const outcomes = await Promise.all([a.send(testAlert()), b.send(testAlert())]);
+    const kinds = outcomes.map((outcome) => outcome.kind).sort();
+    // The second sees the first in flight (or, if it was quick, already delivered).
+    expect([
+      ['delivered', 'in-flight'],
+      ['already', 'delivered'],
+    ]).toContainEqual(kinds);
     expect(slack.requests).toHaveLength(1);
   });
 
@@ -167,5 +187,47 @@ describe('escalator (local audit file)', () => {
     expect(esc.configured).toBe(true);
     expect(esc.configureHint).toBe('Slack: configured');
     expect(await esc.escalate(testAlert())).toMatchObject({ kind: 'sent' });
+  });
+});
+
+describe('where the local audit file lives', () => {
+  it('beside the config when SOC_WATCH_CONFIG_DIR overrides it, else in the data directory', () => {
+    expect(defaultAuditFile({ SOC_WATCH_CONFIG_DIR: '/srv/team-b/soc-watch' })).toBe(
+      '/srv/team-b/soc-watch/escalations.ndjson',
+    );
+    expect(defaultAuditFile({ SOC_WATCH_CONFIG_DIR: 'rel/dir' })).toBe(
+      path.resolve('rel/dir/escalations.ndjson'),
+    );
+    const fallback = defaultAuditFile({});
+    expect(fallback.endsWith(path.join('soc-watch', 'escalations.ndjson'))).toBe(true);
+    expect(fallback).not.toContain('team-b');
+  });
+
+  it('a fresh SOC_WATCH_CONFIG_DIR starts with no escalation history of another setup', async () => {
+    const saved = process.env.SOC_WATCH_CONFIG_DIR;
+    const setups = [path.join(dir, 'setup-a'), path.join(dir, 'setup-b')];
+    try {
+      process.env.SOC_WATCH_CONFIG_DIR = setups[0];
+      const first = createEscalator({
+        client: null,
+        config,
+        secrets: { slackWebhookUrl: slack.url },
+        delivery,
+      });
+      expect(await first.escalate(testAlert())).toMatchObject({ kind: 'sent' });
+      expect((await readFile(path.join(setups[0]!, 'escalations.ndjson'), 'utf8')).length).toBeGreaterThan(0);
+      process.env.SOC_WATCH_CONFIG_DIR = setups[1];
+      const second = createEscalator({
+        client: null,
+        config,
+        secrets: { slackWebhookUrl: slack.url },
+        delivery,
+      });
+      expect((await second.sync()).size).toBe(0);
+      expect(second.warnings.join('\n')).toContain(path.join(setups[1]!, 'escalations.ndjson'));
+    } finally {
+      if (saved === undefined) delete process.env.SOC_WATCH_CONFIG_DIR;
+      else process.env.SOC_WATCH_CONFIG_DIR = saved;
+    }
   });
 });

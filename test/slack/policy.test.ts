@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findAlert, parseEscalateSpec } from '../../source/slack/cli.js';
+import { findAlert, parseEscalateSpec } from '../../source/commands/escalate.js';
 import {
   attemptDocumentId,
   escalationStateId,

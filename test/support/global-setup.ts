@@ -1,6 +1,8 @@
-// Vitest global setup (runs once, in the main process): real Elasticsearch and OpenSearch for the
-// integration tests. SOC_WATCH_TEST_ES_URL / SOC_WATCH_TEST_OPENSEARCH_URL point at existing
-// clusters instead. Servers started here are stopped in teardown; if vitest is interrupted
+// Vitest global setup of the `integration` project (runs once, in the main process): real
+// Elasticsearch and OpenSearch for the integration tests. SOC_WATCH_TEST_ES_VERSION /
+// SOC_WATCH_TEST_OPENSEARCH_VERSION choose the versions (default: the engine script's defaults;
+// `.ci/run` runs the project once per pair of `npm run engine -- pairs`).
+// SOC_WATCH_TEST_ES_URL / SOC_WATCH_TEST_OPENSEARCH_URL point at existing clusters instead. Servers started here are stopped in teardown; if vitest is interrupted
 // (Ctrl+C → process.exit) the engine library's exit hook kills them, and if the process is
 // killed outright their watchdogs do.
 import type { TestProject } from 'vitest/node';
@@ -24,6 +26,11 @@ const ENV: Record<EngineKind, string> = {
   opensearch: 'SOC_WATCH_TEST_OPENSEARCH_URL',
 };
 
+const VERSION_ENV: Record<EngineKind, string> = {
+  elasticsearch: 'SOC_WATCH_TEST_ES_VERSION',
+  opensearch: 'SOC_WATCH_TEST_OPENSEARCH_VERSION',
+};
+
 function say(line: string): void {
   console.log(`soc-watch tests: ${line}`);
 }
@@ -31,15 +38,21 @@ function say(line: string): void {
 async function cluster(kind: EngineKind): Promise<Cluster> {
   const variable = ENV[kind];
   const external = process.env[variable];
+  const wanted = process.env[VERSION_ENV[kind]] || undefined;
   if (external) {
     const version = await readServerVersion(external, kind).catch((error: unknown) => {
       throw new Error(`${variable}: ${error instanceof Error ? error.message : String(error)}`);
     });
+    if (wanted && version !== wanted) {
+      throw new Error(
+        `${variable} runs ${displayName(kind)} ${version}, but ${VERSION_ENV[kind]} asks for ${wanted}`,
+      );
+    }
     // Never print credentials that may be part of the URL.
     say(`${displayName(kind)} ${version} at ${splitCredentials(external).base} (from ${variable})`);
     return { url: external, version };
   }
-  const handle = await startEngine({ kind, log: say });
+  const handle = await startEngine({ kind, log: say, ...(wanted ? { version: wanted } : {}) });
   say(`${displayName(kind)} ${handle.version} at ${handle.url}`);
   return { url: handle.url, version: handle.version, handle };
 }

@@ -1,0 +1,225 @@
+// npm run bench:replay — what replaying 12 h of data costs: steps per second and total time of
+// the product's replay (steps batched into one `_msearch`, a few in flight; engine.ts) next to
+// the naive loop (one poll, one `_msearch`, per step, one after the other). Both run the same
+// detector over the same steps and must end with the same alerts (checked). Prints figures;
+// asserts nothing about time.
+//
+// Data: 12 h of SSH failures at BENCH_REPLAY_RATE per hour (default 1,000,000, the issue's
+// volume; a loaded or small machine may set less and the header says what was used), ~5,000
+// source IPs skewed like bench:poll's, plus one slow attacker and bursts every 40 minutes.
+// Stamped relative to the seeding time (kept in the mapping's _meta), so a reused index
+// replays the same period. Product defaults: window 15 m, step 30 s (1,441 steps), the 6 h
+// slow window every minute. The shard request cache is cleared before each measured run;
+// one extra line shows a re-run of the same period, which the cache answers because every
+// window has absolute, repeatable bounds.
+// Cluster: SOC_WATCH_BENCH_ES_URL, else a local Elasticsearch started by scripts/engine.ts.
+import { createClusterClient } from '../source/cluster/client.js';
+import { fetchSnapshots } from '../source/cluster/fetch.js';
+import type { ClusterClient } from '../source/cluster/types.js';
+import { keySpec } from '../source/config/keys.js';
+import { parseDuration } from '../source/core/duration.js';
+import { detectionSettings } from '../source/detect/settings.js';
+import { runReplay } from '../source/replay/engine.js';
+import { detectionWindows, replaySteps } from '../source/replay/steps.js';
+import { testConfig } from '../test/support/config.js';
+import { ECS_MAPPINGS } from '../test/support/seed.js';
+import { seededRandom } from './seeded-random.mjs';
+
+const HOUR = 3_600_000;
+const HOURS = Number(process.env.BENCH_REPLAY_HOURS ?? 12);
+const RATE = Number(process.env.BENCH_REPLAY_RATE ?? 1_000_000);
+const TOTAL = Math.round(HOURS * RATE);
+const STEP_MS = parseDuration(process.env.BENCH_REPLAY_STEP ?? '30s') ?? 30_000;
+const INDEX = `bench-soc-watch-replay-${HOURS}h-${RATE}`;
+const DATA_VERSION = 1;
+const BATCH = Number(process.env.BENCH_REPLAY_BATCH ?? 4);
+const IN_FLIGHT = Number(process.env.BENCH_REPLAY_IN_FLIGHT ?? 2);
+
+type Json = Record<string, unknown>;
+
+function say(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function http(base: string, method: string, path: string, body?: string, type = 'application/json') {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    ...(body !== undefined ? { body, headers: { 'content-type': type } } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, text, json: () => JSON.parse(text) as Json };
+}
+
+function ipOf(index: number): string {
+  return `${10 + (index % 200)}.${(index >> 3) % 256}.${(index * 7) % 256}.${((index * 13) % 254) + 1}`;
+}
+
+function documentLine(i: number, random: () => number, start: number): string {
+  const spanMs = HOURS * HOUR;
+  let at: number;
+  let ip: string;
+  if (i % 1000 === 0) {
+    // A slow attacker: one failure in a thousand, spread over the whole period.
+    at = start + Math.floor((i / TOTAL) * spanMs);
+    ip = '198.51.100.20';
+  } else if (i % 97 === 0) {
+    // Bursts: every 40 minutes a fresh IP fails for 2 minutes.
+    const burst = Math.floor(random() * Math.floor(spanMs / (40 * 60_000)));
+    at = start + burst * 40 * 60_000 + Math.floor(random() * 120_000);
+    ip = `203.0.113.${burst % 250}`;
+  } else {
+    at = start + Math.floor(random() * spanMs);
+    ip = ipOf(Math.floor(5000 * random() ** 3));
+  }
+  const user = `user${Math.floor(300 * random() ** 2)}`;
+  const kind = random() < 0.3 ? 'Invalid' : 'Failed';
+  return JSON.stringify({
+    '@timestamp': new Date(at).toISOString(),
+    event: { action: 'ssh_login', outcome: 'failure', category: ['authentication'] },
+    system: { auth: { ssh: { event: kind } } },
+    user: { name: user },
+    host: { hostname: `host-${Math.floor(20 * random())}` },
+    source: { ip },
+    message: `${kind} password for ${user} from ${ip} port 22 ssh2`,
+  });
+}
+
+async function seed(base: string): Promise<number> {
+  const count = await http(base, 'GET', `/${INDEX}/_count`);
+  if (count.status === 200 && count.json().count === TOTAL) {
+    const mapping = await http(base, 'GET', `/${INDEX}/_mapping`);
+    const meta = (
+      mapping.json()[INDEX] as { mappings?: { _meta?: { start?: number; dataVersion?: number } } }
+    )?.mappings?._meta;
+    if (typeof meta?.start === 'number' && meta.dataVersion === DATA_VERSION) {
+      say(`data: reusing ${INDEX} (${TOTAL.toLocaleString('en')} failures)`);
+      return meta.start;
+    }
+  }
+  // The period ends on a whole hour before now: the steps are on the absolute grid.
+  const start = Math.floor(Date.now() / HOUR) * HOUR - HOURS * HOUR;
+  await http(base, 'DELETE', `/${INDEX}`);
+  const created = await http(
+    base,
+    'PUT',
+    `/${INDEX}`,
+    JSON.stringify({
+      settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: '-1' },
+      mappings: { ...ECS_MAPPINGS, _meta: { start, dataVersion: DATA_VERSION } },
+    }),
+  );
+  if (created.status !== 200) throw new Error(`create ${INDEX}: ${created.text}`);
+  const random = seededRandom(7);
+  const started = performance.now();
+  const CHUNK = 10_000;
+  const header = `{"create":{"_index":"${INDEX}"}}\n`;
+  let next = 0;
+  const worker = async () => {
+    while (next < TOTAL) {
+      const from = next;
+      next = Math.min(TOTAL, next + CHUNK);
+      let body = '';
+      for (let i = from; i < next; i++) body += `${header}${documentLine(i, random, start)}\n`;
+      const result = await http(base, 'POST', '/_bulk', body, 'application/x-ndjson');
+      if (result.status !== 200 || result.json().errors === true)
+        throw new Error(`bulk: ${result.text.slice(0, 500)}`);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  await http(base, 'PUT', `/${INDEX}/_settings`, JSON.stringify({ index: { refresh_interval: '1s' } }));
+  await http(base, 'POST', `/${INDEX}/_refresh`);
+  await http(base, 'POST', `/${INDEX}/_forcemerge?max_num_segments=1`);
+  say(
+    `data: seeded ${TOTAL.toLocaleString('en')} failures into ${INDEX} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  return start;
+}
+
+interface Run {
+  ms: number;
+  requests: number;
+  alerts: string;
+}
+
+async function replay(
+  client: ClusterClient,
+  start: number,
+  batchSteps: number,
+  inFlight: number,
+): Promise<Run> {
+  const config = testConfig({
+    nodes: [client.cluster],
+    indexPattern: INDEX,
+    maxOffenders: Number(keySpec('maxOffenders')?.default),
+    requestTimeoutMs: 300_000,
+  });
+  const windows = detectionWindows(config);
+  const steps = replaySteps(start, start + HOURS * HOUR, STEP_MS, windows);
+  const started = performance.now();
+  const result = await runReplay({
+    steps,
+    windows,
+    settings: detectionSettings(config),
+    fetch: (fetchWindows) => fetchSnapshots(client, config, fetchWindows, { now: start }),
+    batchSteps,
+    inFlight,
+  });
+  const ms = performance.now() - started;
+  const alerts = result.events
+    .filter((event) => event.kind === 'opened')
+    .map((event) => `${event.at} ${event.alertId}`)
+    .join('\n');
+  return { ms, requests: result.requests, alerts };
+}
+
+async function main(): Promise<void> {
+  let url = process.env.SOC_WATCH_BENCH_ES_URL;
+  let stop: (() => Promise<void>) | undefined;
+  if (!url) {
+    const { startEngine } = await import('../scripts/engine.js');
+    say('starting a local Elasticsearch (set SOC_WATCH_BENCH_ES_URL to use an existing one)…');
+    const engine = await startEngine({ kind: 'elasticsearch', log: (line) => say(`  ${line}`) });
+    url = engine.url;
+    stop = () => engine.stop();
+  }
+  try {
+    if (RATE !== 1_000_000 || HOURS !== 12)
+      say(
+        `scaled: ${HOURS} h at ${RATE.toLocaleString('en')} failures/hour (the target is 12 h at 1,000,000/hour; BENCH_REPLAY_RATE / BENCH_REPLAY_HOURS set it)`,
+      );
+    const start = await seed(url);
+    const client = await createClusterClient(
+      testConfig({ nodes: [url], indexPattern: INDEX, requestTimeoutMs: 300_000 }),
+      {},
+    );
+    const info = await client.info();
+    const steps = replaySteps(start, start + HOURS * HOUR, STEP_MS, detectionWindows(testConfig()));
+    say(
+      `cluster: Elasticsearch ${info.version} at ${client.cluster}; replay ${new Date(start).toISOString()} .. +${HOURS} h, ${steps.length} steps of ${STEP_MS / 1000} s, ${steps.filter((step) => step.slowDue).length} with the 6 h slow window`,
+    );
+    say();
+    say(`${'design'.padEnd(52)} ${'total s'.padStart(8)} ${'steps/s'.padStart(8)} ${'requests'.padStart(9)}`);
+    const line = (name: string, run: Run) =>
+      say(
+        `${name.padEnd(52)} ${(run.ms / 1000).toFixed(1).padStart(8)} ${(steps.length / (run.ms / 1000)).toFixed(1).padStart(8)} ${String(run.requests).padStart(9)}`,
+      );
+    const clear = () => http(url!, 'POST', `/${INDEX}/_cache/clear?request=true`);
+    await clear();
+    const naive = await replay(client, start, 1, 1);
+    line('naive: one poll (_msearch) per step, sequential', naive);
+    await clear();
+    const ours = await replay(client, start, BATCH, IN_FLIGHT);
+    line(`replay: ${BATCH} steps per _msearch, ${IN_FLIGHT} in flight`, ours);
+    const warm = await replay(client, start, BATCH, IN_FLIGHT);
+    line('replay again (request cache warm: absolute bounds)', warm);
+    say();
+    say(
+      `same alerts: ${naive.alerts === ours.alerts && ours.alerts === warm.alerts ? 'yes' : 'NO'} (${ours.alerts.split('\n').filter(Boolean).length} opened); speed-up ${(naive.ms / ours.ms).toFixed(1)}x`,
+    );
+    await client.close();
+  } finally {
+    await stop?.();
+  }
+}
+
+await main();

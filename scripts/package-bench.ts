@@ -1,0 +1,213 @@
+// npm run bench:package — the single executable next to the npm command (bin/soc-watch.js on
+// the Node 24 of node_modules/.bin), side by side; prints figures, asserts nothing.
+//   size          the executable vs the npm package installed (dist/ + dependencies) + a Node
+//   --version     start-up to exit, median of BENCH_RUNS (15) runs
+//   first frame   the console in tmux (120×40): Enter to the first frame on screen, and to
+//                 the first frame with data (LIVE), median of BENCH_FRAME_RUNS (7) runs
+//   memory        RSS after BENCH_MEMORY_POLLS (10,000) polls by bench:render's memory child
+//                 (bench/render-memory.mts, dist/ as the product), run by plain node with the
+//                 launcher's flags and environment, and inside the executable (a NODE_OPTIONS
+//                 preload: the executable's own execArgv, MALLOC_ARENA_MAX=2 as its restart sets)
+// Needs build/ (npm run package) and dist/ (npm run build). Cluster: SOC_WATCH_BENCH_ES_URL
+// (default http://127.0.0.1:9200) with data under the default index pattern, for the frames.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { arch, tmpdir } from 'node:os';
+import path from 'node:path';
+import ts from 'typescript';
+import { REFRESH_MS, WINDOW_MS } from '../bench/render-harness.mjs';
+import type { MemoryJob, MemoryRun } from '../bench/render-memory.mjs';
+import { testConfig } from '../test/support/config.js';
+import { buildSeed, deleteIndices, seedIndex } from '../test/support/seed.js';
+import { launcherCommand } from './launcher-command.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const EXECUTABLE = path.join(ROOT, `build/soc-watch-linux-${arch()}`);
+const LAUNCHER = path.join(ROOT, 'bin/soc-watch.js');
+const NODE_BIN = path.join(ROOT, 'node_modules/.bin');
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const FRAME_RUNS = Number(process.env.BENCH_FRAME_RUNS ?? 7);
+const POLLS = Number(process.env.BENCH_MEMORY_POLLS ?? 10_000);
+const CLUSTER = process.env.SOC_WATCH_BENCH_ES_URL ?? 'http://127.0.0.1:9200';
+const launcher = launcherCommand(LAUNCHER);
+const work = mkdtempSync(path.join(tmpdir(), 'soc-watch-bench-package-'));
+const INDEX = `bench-package-${process.pid}`;
+const baseEnv = {
+  PATH: `${NODE_BIN}:/usr/bin:/bin`,
+  HOME: work,
+  SOC_WATCH_CONFIG_DIR: work,
+  LANG: 'C.UTF-8',
+  SOC_WATCH_INDEX_PATTERN: `${INDEX}-*`,
+};
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+const ms = (value: number) => `${value.toFixed(0)} ms`;
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const row = (label: string, a: string, b: string) =>
+  say(`${label.padEnd(34)}${a.padStart(16)}${b.padStart(16)}`);
+const du = (target: string) =>
+  Number(execFileSync('du', ['-sb', target], { encoding: 'utf8' }).split('\t')[0]);
+
+const commands = {
+  executable: [EXECUTABLE],
+  npm: [LAUNCHER],
+} as const;
+
+function timeVersion(command: readonly string[]): number {
+  const times: number[] = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    const started = performance.now();
+    const result = spawnSync(command[0]!, ['--version'], { env: baseEnv, encoding: 'utf8' });
+    times.push(performance.now() - started);
+    if (result.status !== 0) throw new Error(`${command[0]} --version: ${result.stderr}`);
+  }
+  return median(times);
+}
+
+async function timeFrames(command: readonly string[]): Promise<{ frame: number; live: number }> {
+  let socket = '';
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  const frames: number[] = [];
+  const lives: number[] = [];
+  try {
+    for (let run = 0; run < FRAME_RUNS; run += 1) {
+      // A tmux server of its own per run: a new session on a server still exiting fails.
+      socket = `soc-watch-bench-${process.pid}-${command === commands.npm ? 'npm' : 'exe'}-${run}`;
+      const env = { ...baseEnv, ELASTICSEARCH_URL: CLUSTER };
+      tmux(
+        'new-session',
+        '-d',
+        '-s',
+        'bench',
+        '-x',
+        '120',
+        '-y',
+        '40',
+        ...Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`]),
+        '/bin/sh',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      tmux('send-keys', '-t', 'bench', `exec ${command.join(' ')}`);
+      const started = performance.now();
+      tmux('send-keys', '-t', 'bench', 'Enter');
+      let frame = 0;
+      for (;;) {
+        const alternate = tmux('display-message', '-p', '-t', 'bench', '#{alternate_on}').trim() === '1';
+        const text = alternate ? tmux('capture-pane', '-p', '-t', 'bench') : '';
+        if (!frame && alternate && text.trim() !== '') frame = performance.now() - started;
+        if (text.includes('LIVE')) {
+          lives.push(performance.now() - started);
+          break;
+        }
+        if (performance.now() - started > 60_000) throw new Error(`no LIVE frame:\n${text}`);
+      }
+      frames.push(frame);
+      tmux('kill-server');
+    }
+  } finally {
+    try {
+      tmux('kill-server');
+    } catch {
+      // gone
+    }
+  }
+  return { frame: median(frames), live: median(lives) };
+}
+
+/** bench:render's memory child, transpiled as bench:render does (react and ink resolve from here). */
+function memoryChild(): string {
+  const out = path.join(ROOT, 'node_modules/.cache/soc-watch-bench-package');
+  mkdirSync(out, { recursive: true });
+  for (const name of ['seeded-random.mts', 'render-harness.mts', 'render-memory.mts']) {
+    const { outputText } = ts.transpileModule(readFileSync(path.join(ROOT, 'bench', name), 'utf8'), {
+      fileName: name,
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2023,
+        verbatimModuleSyntax: true,
+      },
+    });
+    writeFileSync(path.join(out, name.replace(/\.mts$/, '.mjs')), outputText);
+  }
+  return path.join(out, 'render-memory.mjs');
+}
+
+function memory(child: string, inExecutable: boolean): MemoryRun {
+  const job: MemoryJob = {
+    productRoot: new URL('dist/', `file://${ROOT}/`).href,
+    config: testConfig({ refreshMs: REFRESH_MS, windowMs: WINDOW_MS }),
+    polls: POLLS,
+    idleMs: 0,
+    clusterUrl: CLUSTER,
+  };
+  const env = { ...process.env, ...launcher.env, NODE_ENV: 'production', FORCE_COLOR: '1' };
+  const run = inExecutable
+    ? spawnSync(EXECUTABLE, [JSON.stringify(job)], {
+        env: { ...env, NODE_OPTIONS: `--import ${new URL(`file://${child}`).href}` },
+        encoding: 'utf8',
+        maxBuffer: 16 * 1024 * 1024,
+      })
+    : spawnSync(path.join(NODE_BIN, 'node'), [...launcher.flags, child, JSON.stringify(job)], {
+        env,
+        encoding: 'utf8',
+        maxBuffer: 16 * 1024 * 1024,
+      });
+  // In the executable the CLI runs after the preload and refuses the job as a command: the
+  // samples are printed by then.
+  const line = run.stdout.split('\n').find((text) => text.startsWith('{'));
+  if (!line) throw new Error(`memory run printed no samples: ${run.stdout}${run.stderr}`);
+  return JSON.parse(line) as MemoryRun;
+}
+
+say(
+  `bench:package — build/${path.basename(EXECUTABLE)} vs the npm command (bin/soc-watch.js on node_modules/.bin/node ${execFileSync(path.join(NODE_BIN, 'node'), ['--version'], { encoding: 'utf8' }).trim()})`,
+);
+say();
+row('', 'executable', 'npm command');
+const nodeSize = du(path.join(ROOT, 'node_modules/node/bin/node'));
+const packSize = du(path.join(ROOT, 'dist')) + du(path.join(ROOT, 'bin/soc-watch.js'));
+row('size on disk', mb(du(EXECUTABLE)), `${mb(packSize)} + deps`);
+say(
+  `  (npm command: dist/ and the launcher; its dependencies add what \`npm install -g\` fetches, and it needs a Node ≥ 22: this one is ${mb(nodeSize)})`,
+);
+row(`--version (median of ${RUNS})`, ms(timeVersion(commands.executable)), ms(timeVersion(commands.npm)));
+const seed = buildSeed(Date.now());
+await seedIndex(CLUSTER, 'elasticsearch', `${INDEX}-ssh`, seed.docs.ssh);
+await seedIndex(CLUSTER, 'elasticsearch', `${INDEX}-rdp`, seed.docs.rdp);
+try {
+  const frameExecutable = await timeFrames(commands.executable);
+  const frameNpm = await timeFrames(commands.npm);
+  row(`first console frame (median of ${FRAME_RUNS})`, ms(frameExecutable.frame), ms(frameNpm.frame));
+  row('first frame with data (LIVE)', ms(frameExecutable.live), ms(frameNpm.live));
+} finally {
+  await deleteIndices(CLUSTER, [`${INDEX}-ssh`, `${INDEX}-rdp`]);
+}
+const child = memoryChild();
+const [memExecutable, memNpm] = [memory(child, true), memory(child, false)];
+const last = (run: MemoryRun) => run.samples.at(-1)!;
+row(
+  `RSS after ${POLLS.toLocaleString('en-US')} polls`,
+  `${last(memExecutable).rssMb.toFixed(1)} MB`,
+  `${last(memNpm).rssMb.toFixed(1)} MB`,
+);
+row(
+  '  anonymous / mapped files',
+  `${last(memExecutable).rssAnonMb.toFixed(0)} / ${last(memExecutable).rssFileMb.toFixed(0)} MB`,
+  `${last(memNpm).rssAnonMb.toFixed(0)} / ${last(memNpm).rssFileMb.toFixed(0)} MB`,
+);
+row('  peak RSS', `${memExecutable.peakRssMb.toFixed(1)} MB`, `${memNpm.peakRssMb.toFixed(1)} MB`);
+row(
+  '  V8 heap total',
+  `${last(memExecutable).heapTotalMb.toFixed(1)} MB`,
+  `${last(memNpm).heapTotalMb.toFixed(1)} MB`,
+);
+say(
+  `  node flags: ${launcher.flags.join(' ')}; env ${Object.entries(launcher.env)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ')} (both)`,
+);
+rmSync(work, { recursive: true, force: true });

@@ -1,0 +1,279 @@
+// Key presses → next state + side effects, as a pure function. The key table (keymap.ts)
+// says which command a key is in the current context; this decides what the command does.
+// Effects (persisting a threshold, moving the poller's window, sending to Slack, quitting)
+// are returned for the caller to run, so all of this is testable without a terminal.
+import type { Key } from 'ink';
+import { formatAge, formatDuration } from '../../core/duration.js';
+import { sanitize } from '../../core/sanitize.js';
+import { applyAction } from '../../detect/detector.js';
+import { ipMuted } from '../../detect/mutes.js';
+import { thresholdFor } from '../../detect/settings.js';
+import { severityRank } from '../../detect/severity.js';
+import { escalationStateId } from '../../slack/record.js';
+import { addNote, confirmEscalation } from '../prompts/escalate.js';
+import { openPrompt } from '../prompts/index.js';
+import { DEFAULT_MUTE } from '../prompts/mute.js';
+import { MAX_THRESHOLD } from '../prompts/threshold.js';
+import { cyclePreset } from '../prompts/window.js';
+import { withFlash as flash, type KeyResult, none, withOverlay } from '../state/effects.js';
+import { alertsOfIp, applyThreshold } from '../state/operations.js';
+import { ALERTS_PANE } from '../state/panes.js';
+import { rowKeys, selectedAlert, selectedIndex, selectedOffender } from '../state/selectors.js';
+import { nextSort } from '../state/sort.js';
+import { type AppState, type MuteTarget, paneIds } from '../state/state.js';
+import { type CommandId, findBinding, type KeyContext } from './keymap.js';
+
+export type { Effect, KeyResult } from '../state/effects.js';
+
+export interface KeyEnvironment {
+  now: number;
+  /** Rows the focused pane shows (PgUp/PgDn step). */
+  page: number;
+}
+
+export function keyContext(state: AppState): KeyContext {
+  const overlay = state.overlay;
+  if (!overlay) return state.focus === ALERTS_PANE ? 'alerts' : 'offenders';
+  switch (overlay.kind) {
+    case 'help':
+      return 'help';
+    case 'detail':
+      return 'detail';
+    case 'window':
+      return 'window';
+    case 'escalate':
+      return overlay.stage === 'confirm' ? 'confirm' : 'prompt';
+    default:
+      return 'prompt';
+  }
+}
+
+export function handleKey(state: AppState, input: string, key: Key, env: KeyEnvironment): KeyResult {
+  const binding = findBinding(keyContext(state), input, key);
+  if (!binding) return { state, effects: [] };
+  // Any command clears a previous flash; commands that report something set a new one.
+  const base: AppState = { ...state, now: env.now, flash: null };
+  return runCommand(base, binding.command, input, env);
+}
+
+function runCommand(state: AppState, command: CommandId, input: string, env: KeyEnvironment): KeyResult {
+  const { now } = env;
+  const pane = state.focus;
+  switch (command) {
+    case 'quit':
+      return { state, effects: [{ kind: 'quit' }] };
+    case 'interrupt':
+      // Like SIGINT: the shell (and a script around it) sees 130.
+      return { state, effects: [{ kind: 'quit', code: 130 }] };
+    case 'help':
+      return none(withOverlay(state, state.overlay?.kind === 'help' ? null : { kind: 'help' }));
+    case 'close':
+      return none(withOverlay(state, null));
+    case 'focus-next':
+    case 'focus-prev': {
+      const panes = paneIds(state);
+      const step = command === 'focus-next' ? 1 : -1;
+      const index = (panes.indexOf(pane) + step + panes.length) % panes.length;
+      return none({ ...state, focus: panes[index]! });
+    }
+    case 'down':
+      return none(move(state, pane, (index) => index + 1));
+    case 'up':
+      return none(move(state, pane, (index) => index - 1));
+    case 'page-down':
+      return none(move(state, pane, (index) => index + Math.max(1, env.page)));
+    case 'page-up':
+      return none(move(state, pane, (index) => index - Math.max(1, env.page)));
+    case 'top':
+      return none(move(state, pane, () => 0));
+    case 'bottom':
+      return none(move(state, pane, (_, count) => count - 1));
+    case 'open': {
+      const has = pane === ALERTS_PANE ? selectedAlert(state) : selectedOffender(state, pane);
+      if (!has) return none(flash(state, 'nothing selected', now));
+      return none(withOverlay(state, { kind: 'detail' }));
+    }
+    case 'threshold':
+      return none(withOverlay(state, { kind: 'threshold', service: pane, text: '', error: null }));
+    case 'nudge-up':
+    case 'nudge-down': {
+      const current = thresholdFor(state.settings, pane);
+      const next = Math.min(MAX_THRESHOLD, Math.max(1, current + (command === 'nudge-up' ? 1 : -1)));
+      if (next === current) return none(flash(state, `threshold is already ${current}`, now));
+      return applyThreshold(state, pane, next, now);
+    }
+    case 'window':
+      return none(withOverlay(state, { kind: 'window', text: formatDuration(state.windowMs), error: null }));
+    case 'filter':
+      return none(withOverlay(state, { kind: 'filter', text: state.filter, before: state.filter }));
+    case 'sort':
+      return none({ ...state, sort: { ...state.sort, [pane]: nextSort(sortKind(pane), state.sort[pane]!) } });
+    case 'reverse': {
+      const current = state.sort[pane]!;
+      return none({
+        ...state,
+        sort: { ...state.sort, [pane]: { ...current, descending: !current.descending } },
+      });
+    }
+    case 'escalate':
+      return startEscalation(state, now);
+    case 'acknowledge':
+      return acknowledge(state, now);
+    case 'evidence':
+      return exportEvidence(state, now);
+    case 'mute':
+      return startMute(state, now);
+    case 'pause': {
+      const paused = state.status.kind === 'paused';
+      return {
+        state: flash(state, paused ? 'resumed' : 'paused: polling stops until p', now),
+        effects: [{ kind: paused ? 'resume' : 'pause' }],
+      };
+    }
+    case 'refresh':
+      return { state, effects: [{ kind: 'refresh' }] };
+    case 'type':
+      return typeInto(state, input);
+    case 'erase':
+      return erase(state);
+    case 'preset-next':
+    case 'preset-prev': {
+      const overlay = state.overlay;
+      if (overlay?.kind !== 'window') return none(state);
+      return none(cyclePreset(state, overlay, command === 'preset-next' ? 1 : -1));
+    }
+    case 'submit':
+      return submit(state, now);
+    case 'cancel':
+      return cancel(state);
+    case 'confirm':
+      return confirmEscalation(state);
+    case 'add-note':
+      return addNote(state, now);
+  }
+}
+
+function sortKind(pane: string): 'offenders' | 'alerts' {
+  return pane === ALERTS_PANE ? 'alerts' : 'offenders';
+}
+
+function move(state: AppState, pane: string, to: (index: number, count: number) => number): AppState {
+  const keys = rowKeys(state, pane);
+  if (keys.length === 0) return state;
+  const current = selectedIndex(keys, state.selection[pane]);
+  const next = Math.min(Math.max(to(Math.max(current, 0), keys.length), 0), keys.length - 1);
+  return { ...state, selection: { ...state.selection, [pane]: { key: keys[next]!, index: next } } };
+}
+
+function exportEvidence(state: AppState, now: number): KeyResult {
+  // On an offender row: its most severe alert, as for escalation.
+  const alert =
+    state.focus === ALERTS_PANE
+      ? selectedAlert(state)
+      : alertsOfIp(state, state.focus, selectedOffender(state, state.focus)?.ip).sort(
+          (a, b) => severityRank(b.severity) - severityRank(a.severity),
+        )[0];
+  if (!alert) return none(flash(state, 'no alert to export here', now));
+  return {
+    state: flash(state, 'writing the evidence bundle…', now),
+    effects: [{ kind: 'evidence', alertId: alert.id }],
+  };
+}
+
+function startEscalation(state: AppState, now: number): KeyResult {
+  // On an offender row: its most severe alert (the feed is sorted that way on ties).
+  const alert =
+    state.focus === ALERTS_PANE
+      ? selectedAlert(state)
+      : alertsOfIp(state, state.focus, selectedOffender(state, state.focus)?.ip).sort(
+          (a, b) => severityRank(b.severity) - severityRank(a.severity),
+        )[0];
+  if (!alert) return none(flash(state, 'no alert to escalate here', now));
+  if (!state.escalation.configured) return none(flash(state, state.escalation.hint, now, 'warn'));
+  if (alert.escalation?.kind === 'sending') return none(flash(state, 'already being sent to Slack', now));
+  const previous = alert.escalation;
+  if (
+    (previous?.kind === 'sent' || previous?.kind === 'already') &&
+    state.escalatedStates[alert.id] === escalationStateId(alert)
+  ) {
+    // Same alert state as the message already in the channel: nothing new to say.
+    return none(
+      flash(
+        state,
+        `already escalated by ${sanitize(previous.by)} ${formatAge(now - previous.at)}; an update can be sent once it grows`,
+        now,
+      ),
+    );
+  }
+  return none(withOverlay(state, { kind: 'escalate', alertId: alert.id, stage: 'confirm', note: '' }));
+}
+
+function acknowledge(state: AppState, now: number): KeyResult {
+  const targets =
+    state.focus === ALERTS_PANE
+      ? [selectedAlert(state)].filter((alert) => alert !== undefined)
+      : alertsOfIp(state, state.focus, selectedOffender(state, state.focus)?.ip);
+  const open = targets.filter((alert) => !alert.acknowledged);
+  if (targets.length === 0) return none(flash(state, 'no alert to acknowledge here', now));
+  if (open.length === 0) return none(flash(state, 'already acknowledged', now));
+  let detector = state.detector;
+  for (const alert of open) detector = applyAction(detector, { type: 'acknowledge', alertId: alert.id }, now);
+  const text = open.length === 1 ? 'acknowledged' : `acknowledged ${open.length} alerts`;
+  return none(flash({ ...state, detector }, text, now));
+}
+
+function startMute(state: AppState, now: number): KeyResult {
+  let target: MuteTarget;
+  if (state.focus === ALERTS_PANE) {
+    const alert = selectedAlert(state);
+    if (!alert) return none(flash(state, 'nothing selected', now));
+    if (alert.mutedUntil !== null && alert.mutedUntil > now) {
+      const detector = applyAction(state.detector, { type: 'unmute', alertId: alert.id }, now);
+      return none(flash({ ...state, detector }, 'unmuted', now));
+    }
+    target = { kind: 'alert', alertId: alert.id, label: alert.key };
+  } else {
+    const offender = selectedOffender(state, state.focus);
+    if (!offender) return none(flash(state, 'nothing selected', now));
+    if (ipMuted(state.detector.mutes, offender.ip, now)) {
+      const detector = applyAction(state.detector, { type: 'unmute', cidr: offender.ip }, now);
+      return none(flash({ ...state, detector }, `unmuted ${offender.ip}`, now));
+    }
+    target = { kind: 'ip', service: state.focus, ip: offender.ip, label: offender.ip };
+  }
+  return none(withOverlay(state, { kind: 'mute', target, text: DEFAULT_MUTE, error: null }));
+}
+
+function typeInto(state: AppState, input: string): KeyResult {
+  const open = openPrompt(state);
+  if (!open) return none(state);
+  const { prompt, overlay } = open;
+  const chars = Array.from(input).filter((char) => prompt.accepts.allowed.test(char));
+  if (chars.length === 0) return none(prompt.reject ? prompt.reject(state, overlay) : state);
+  const text = Array.from(prompt.text(overlay) + chars.join(''))
+    .slice(0, prompt.accepts.max)
+    .join('');
+  return none(prompt.edit(state, overlay, text));
+}
+
+function erase(state: AppState): KeyResult {
+  const open = openPrompt(state);
+  if (!open) return none(state);
+  return none(
+    open.prompt.edit(state, open.overlay, Array.from(open.prompt.text(open.overlay)).slice(0, -1).join('')),
+  );
+}
+
+function submit(state: AppState, now: number): KeyResult {
+  const open = openPrompt(state);
+  if (!open) return none(state);
+  return open.prompt.submit(state, open.overlay, now);
+}
+
+function cancel(state: AppState): KeyResult {
+  const overlay = state.overlay;
+  if (!overlay) return none(state.filter === '' ? state : { ...state, filter: '' });
+  const open = openPrompt(state);
+  if (open?.prompt.cancel) return none(open.prompt.cancel(state, open.overlay));
+  return none(withOverlay(state, null));
+}

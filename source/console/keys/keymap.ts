@@ -1,0 +1,375 @@
+// The one key table. Input handling looks keys up here, the `?` overlay lists it and the
+// footer takes its hints from it, so what the screen says and what the keys do cannot drift.
+// Each binding says in which contexts it applies; the first match in table order wins.
+// Plain ASCII only, so the help reads the same on any terminal.
+import type { Key } from 'ink';
+
+/** Where the keyboard is: a pane with rows, an overlay, or a one-line prompt. */
+export type KeyContext =
+  | 'offenders' // a service pane is focused
+  | 'alerts' // the alert feed is focused
+  | 'help'
+  | 'detail'
+  | 'prompt' // a text prompt: threshold, filter, mute duration, escalation note
+  | 'window' // the window prompt (a text prompt with presets)
+  | 'confirm'; // the escalation confirmation
+
+export type CommandId =
+  | 'quit'
+  | 'interrupt'
+  | 'help'
+  | 'focus-next'
+  | 'focus-prev'
+  | 'down'
+  | 'up'
+  | 'page-down'
+  | 'page-up'
+  | 'top'
+  | 'bottom'
+  | 'open'
+  | 'close'
+  | 'threshold'
+  | 'nudge-up'
+  | 'nudge-down'
+  | 'window'
+  | 'filter'
+  | 'sort'
+  | 'reverse'
+  | 'escalate'
+  | 'acknowledge'
+  | 'evidence'
+  | 'mute'
+  | 'pause'
+  | 'refresh'
+  | 'submit'
+  | 'cancel'
+  | 'erase'
+  | 'type'
+  | 'preset-next'
+  | 'preset-prev'
+  | 'confirm'
+  | 'add-note';
+
+export interface Binding {
+  command: CommandId;
+  /** The keys as the help overlay shows them. */
+  keys: string;
+  help: string;
+  /** Footer label; bindings without one appear in the help overlay only. */
+  hint?: string;
+  /** The keys as the footer shows them, when shorter than `keys`. */
+  hintKeys?: string;
+  contexts: readonly KeyContext[];
+  match: (input: string, key: Key) => boolean;
+}
+
+const PANES: readonly KeyContext[] = ['offenders', 'alerts'];
+const BROWSING: readonly KeyContext[] = ['offenders', 'alerts', 'detail'];
+const TEXT: readonly KeyContext[] = ['prompt', 'window'];
+const ALL: readonly KeyContext[] = ['offenders', 'alerts', 'help', 'detail', 'prompt', 'window', 'confirm'];
+
+const plain = (key: Key) => !key.ctrl && !key.meta;
+const char =
+  (...chars: string[]) =>
+  (input: string, key: Key) =>
+    plain(key) && chars.includes(input);
+
+/** A printable character (or a paste of them) for a text prompt. */
+export function isPrintable(input: string, key: Key): boolean {
+  return (
+    plain(key) &&
+    !key.return &&
+    !key.escape &&
+    !key.tab &&
+    input.length > 0 &&
+    !/[\u0000-\u001f\u007f]/.test(input)
+  );
+}
+
+export const KEYMAP: readonly Binding[] = [
+  {
+    command: 'interrupt',
+    keys: 'Ctrl+C',
+    help: 'quit from anywhere (exit code 130)',
+    contexts: ALL,
+    match: (input, key) => key.ctrl && input === 'c',
+  },
+  // Prompts first, so that letters typed into them are text, not commands.
+  {
+    command: 'submit',
+    keys: 'Enter',
+    help: 'apply',
+    hint: 'apply',
+    contexts: TEXT,
+    match: (_, key) => key.return,
+  },
+  {
+    command: 'cancel',
+    keys: 'Esc',
+    help: 'cancel',
+    hint: 'cancel',
+    contexts: TEXT,
+    match: (_, key) => key.escape,
+  },
+  {
+    command: 'erase',
+    keys: 'Backspace',
+    help: 'delete the last character',
+    contexts: TEXT,
+    match: (_, key) => key.backspace || key.delete,
+  },
+  {
+    command: 'preset-next',
+    keys: 'Right / Left',
+    help: 'next / previous preset window (5m 15m 1h 6h 24h)',
+    hint: 'presets',
+    hintKeys: '<- ->',
+    contexts: ['window'],
+    match: (_, key) => key.rightArrow || key.downArrow || (key.tab && !key.shift),
+  },
+  {
+    command: 'preset-prev',
+    keys: 'Left',
+    help: 'previous preset window',
+    contexts: ['window'],
+    match: (_, key) => key.leftArrow || key.upArrow || (key.tab && key.shift),
+  },
+  {
+    command: 'type',
+    keys: 'text',
+    help: 'type the value (threshold: digits; window: e.g. 30m; filter: IP, CIDR or user)',
+    contexts: TEXT,
+    match: isPrintable,
+  },
+  {
+    command: 'confirm',
+    keys: 'y',
+    help: 'send to Slack',
+    hint: 'send',
+    contexts: ['confirm'],
+    match: char('y', 'Y'),
+  },
+  {
+    command: 'add-note',
+    keys: 'n',
+    help: 'add a note to the Slack message first',
+    hint: 'add note',
+    contexts: ['confirm'],
+    match: char('n', 'N'),
+  },
+  {
+    command: 'cancel',
+    keys: 'Esc',
+    help: 'cancel',
+    hint: 'cancel',
+    contexts: ['confirm'],
+    match: (input, key) => key.escape || (plain(key) && input === 'q'),
+  },
+  // Browsing.
+  {
+    command: 'close',
+    keys: 'Esc',
+    help: 'close the overlay (q too: in an overlay q closes it, it does not quit)',
+    hint: 'close',
+    contexts: ['help', 'detail'],
+    match: (input, key) => key.escape || key.return || (plain(key) && input === 'q'),
+  },
+  {
+    command: 'help',
+    keys: '?',
+    help: 'this help',
+    hint: 'help',
+    contexts: [...PANES, 'help', 'detail'],
+    match: char('?'),
+  },
+  {
+    command: 'focus-next',
+    keys: 'Tab',
+    help: 'next pane',
+    hint: 'pane',
+    contexts: PANES,
+    match: (_, key) => key.tab && !key.shift,
+  },
+  {
+    command: 'focus-prev',
+    keys: 'Shift+Tab',
+    help: 'previous pane',
+    contexts: PANES,
+    match: (_, key) => key.tab && key.shift,
+  },
+  {
+    command: 'down',
+    keys: 'j / Down',
+    help: 'move down',
+    hint: 'move',
+    contexts: BROWSING,
+    match: (input, key) => key.downArrow || (plain(key) && input === 'j'),
+  },
+  {
+    command: 'up',
+    keys: 'k / Up',
+    help: 'move up',
+    contexts: BROWSING,
+    match: (input, key) => key.upArrow || (plain(key) && input === 'k'),
+  },
+  {
+    command: 'page-down',
+    keys: 'PgDn',
+    help: 'page down',
+    contexts: BROWSING,
+    match: (_, key) => key.pageDown,
+  },
+  { command: 'page-up', keys: 'PgUp', help: 'page up', contexts: BROWSING, match: (_, key) => key.pageUp },
+  {
+    command: 'top',
+    keys: 'g / Home',
+    help: 'first row',
+    contexts: BROWSING,
+    match: (input, key) => key.home || (plain(key) && input === 'g'),
+  },
+  {
+    command: 'bottom',
+    keys: 'G / End',
+    help: 'last row',
+    contexts: BROWSING,
+    match: (input, key) => key.end || (plain(key) && input === 'G'),
+  },
+  {
+    command: 'open',
+    keys: 'Enter',
+    help: 'details of the selected IP or alert (numbers, users, hosts, Kibana link)',
+    hint: 'details',
+    contexts: PANES,
+    match: (_, key) => key.return,
+  },
+  {
+    command: 'threshold',
+    keys: 't',
+    help: "edit this service's brute-force threshold (saved to the config)",
+    hint: 'threshold',
+    contexts: ['offenders'],
+    match: char('t'),
+  },
+  {
+    command: 'nudge-up',
+    keys: '+',
+    help: 'threshold +1 (saved)',
+    hint: 'nudge',
+    hintKeys: '+/-',
+    contexts: ['offenders'],
+    match: char('+', '='),
+  },
+  {
+    command: 'nudge-down',
+    keys: '-',
+    help: 'threshold -1 (saved)',
+    contexts: ['offenders'],
+    match: char('-', '_'),
+  },
+  {
+    command: 'window',
+    keys: 'w',
+    help: 'change the time window (5m 15m 1h 6h 24h or typed; saved)',
+    hint: 'window',
+    contexts: PANES,
+    match: char('w'),
+  },
+  {
+    command: 'filter',
+    keys: '/',
+    help: 'filter rows by IP, CIDR or user (Esc clears)',
+    hint: 'filter',
+    contexts: PANES,
+    match: char('/'),
+  },
+  {
+    command: 'sort',
+    keys: 's',
+    help: 'sort by the next column',
+    hint: 'sort',
+    contexts: PANES,
+    match: char('s'),
+  },
+  { command: 'reverse', keys: 'S', help: 'reverse the sort order', contexts: PANES, match: char('S') },
+  {
+    command: 'escalate',
+    keys: 'e',
+    help: 'escalate the selected alert (or the worst alert of the IP) to Slack; asks y / n / Esc',
+    hint: 'escalate',
+    contexts: [...PANES, 'detail'],
+    match: char('e'),
+  },
+  {
+    command: 'acknowledge',
+    keys: 'a',
+    help: 'acknowledge the selected alert (or the alerts of the selected IP)',
+    hint: 'ack',
+    contexts: [...PANES, 'detail'],
+    match: char('a'),
+  },
+  {
+    command: 'evidence',
+    keys: 'x',
+    help: 'export an evidence bundle of the selected alert (Markdown + JSON, to evidenceDir)',
+    contexts: [...PANES, 'detail'],
+    match: char('x'),
+  },
+  {
+    command: 'mute',
+    keys: 'm',
+    help: 'mute the selected alert or IP for a while (asks how long; again to unmute)',
+    hint: 'mute',
+    contexts: [...PANES, 'detail'],
+    match: char('m'),
+  },
+  {
+    command: 'pause',
+    keys: 'p',
+    help: 'pause / resume polling',
+    hint: 'pause',
+    contexts: [...PANES, 'detail'],
+    match: char('p'),
+  },
+  {
+    command: 'refresh',
+    keys: 'r',
+    help: 'refresh now',
+    contexts: [...PANES, 'detail'],
+    match: char('r'),
+  },
+  {
+    command: 'quit',
+    keys: 'q',
+    help: 'quit',
+    hint: 'quit',
+    contexts: PANES,
+    match: char('q'),
+  },
+  // Esc in a pane clears an active filter (and is otherwise harmless).
+  {
+    command: 'cancel',
+    keys: 'Esc',
+    help: 'clear the filter',
+    contexts: PANES,
+    match: (_, key) => key.escape,
+  },
+];
+
+export function findBinding(context: KeyContext, input: string, key: Key): Binding | undefined {
+  return KEYMAP.find((binding) => binding.contexts.includes(context) && binding.match(input, key));
+}
+
+/** Footer hints for a context: `Tab pane  j/↓ move …`, from the table. */
+export function hintsFor(context: KeyContext): { keys: string; hint: string }[] {
+  const seen = new Set<string>();
+  const hints: { keys: string; hint: string }[] = [];
+  for (const binding of KEYMAP) {
+    if (!binding.hint || !binding.contexts.includes(context) || seen.has(binding.hint)) continue;
+    seen.add(binding.hint);
+    hints.push({
+      keys: binding.hintKeys ?? binding.keys.split(' / ')[0] ?? binding.keys,
+      hint: binding.hint,
+    });
+  }
+  return hints;
+}

@@ -1,0 +1,122 @@
+// The pure reducer for events from outside the keyboard (a poll, a poller status, an
+// escalation result, a message). Every event is one `reduce` call, so one poll is one state
+// update and at most one render.
+import type { PollerStatus } from '../../cluster/poller.js';
+import type { Snapshot } from '../../contracts/snapshot.js';
+import type { EscalationStatus } from '../../detect/alert.js';
+import { detect, applyAction as runAction } from '../../detect/detector.js';
+import { alertList, currentSelection } from './selectors.js';
+import type { AppState, Flash, RemoteEscalation } from './state.js';
+
+export type AppAction =
+  | { type: 'poll'; snapshot: Snapshot; slowSnapshot: Snapshot | null; now: number }
+  | { type: 'status'; status: PollerStatus; now: number }
+  | { type: 'escalation'; alertId: string; status: EscalationStatus; now: number; stateId?: string }
+  | { type: 'escalations-synced'; records: ReadonlyMap<string, RemoteEscalation>; now: number }
+  | { type: 'flash'; text: string; tone: Flash['tone']; now: number }
+  /** Slack did not answer: it may have been posted. Ask before sending again. */
+  | { type: 'ask-resend'; alertId: string; reason: string; now: number };
+
+/** A flash older than this goes away at the next poll (no timer of its own). */
+export const FLASH_MS = 6000;
+
+export function reduce(state: AppState, action: AppAction): AppState {
+  switch (action.type) {
+    case 'poll': {
+      const detector = detect(
+        state.detector,
+        { snapshot: action.snapshot, slowSnapshot: action.slowSnapshot },
+        state.settings,
+        action.now,
+      );
+      const flash = state.flash && action.now - state.flash.at > FLASH_MS ? null : state.flash;
+      return {
+        ...state,
+        // Pin each selection to where it is shown now, so if its row leaves with this poll
+        // the selection stays at the same place instead of where it was first made.
+        selection: currentSelection(state),
+        snapshot: action.snapshot,
+        slowSnapshot: action.slowSnapshot ?? state.slowSnapshot,
+        updatedAt: action.now,
+        now: action.now,
+        detector,
+        flash,
+      };
+    }
+    case 'status': {
+      if (sameStatus(state.status, action.status)) return state;
+      return { ...state, status: action.status };
+    }
+    case 'escalation': {
+      if (!alertList(state).some((alert) => alert.id === action.alertId)) return state;
+      const detector = runAction(
+        state.detector,
+        { type: 'escalation', alertId: action.alertId, status: action.status },
+        action.now,
+      );
+      const delivered = action.status.kind === 'sent' || action.status.kind === 'already';
+      const escalatedStates =
+        delivered && action.stateId
+          ? { ...state.escalatedStates, [action.alertId]: action.stateId }
+          : state.escalatedStates;
+      return { ...state, now: action.now, detector, escalatedStates };
+    }
+    case 'escalations-synced': {
+      // Only alerts this console has not escalated itself (or failed to) take the other
+      // analyst's record: our own "sent ✓" or "sending…" stays as it is.
+      let detector = state.detector;
+      let escalatedStates = state.escalatedStates;
+      for (const alert of alertList(state)) {
+        const record = action.records.get(alert.id);
+        if (!record) continue;
+        if (record.stateId && escalatedStates[alert.id] !== record.stateId) {
+          escalatedStates = { ...escalatedStates, [alert.id]: record.stateId };
+        }
+        const current = alert.escalation;
+        if (current && (current.kind === 'sending' || current.kind === 'sent')) continue;
+        if (current?.kind === 'already' && current.by === record.by && current.at === record.at) continue;
+        detector = runAction(
+          detector,
+          {
+            type: 'escalation',
+            alertId: alert.id,
+            status: { kind: 'already', at: record.at, by: record.by },
+          },
+          action.now,
+        );
+      }
+      if (detector === state.detector && escalatedStates === state.escalatedStates) return state;
+      return { ...state, now: action.now, detector, escalatedStates };
+    }
+    case 'ask-resend': {
+      const question = 'Slack did not answer: it may have been posted';
+      if (state.overlay !== null) {
+        // Never steal the keyboard from another prompt: say it, and `e` asks later.
+        const text = `${question} (${action.reason}); press e on the alert to decide whether to send again`;
+        return { ...state, now: action.now, flash: { text, tone: 'warn', at: action.now } };
+      }
+      return {
+        ...state,
+        now: action.now,
+        overlay: {
+          kind: 'escalate',
+          alertId: action.alertId,
+          stage: 'confirm',
+          note: '',
+          resend: action.reason,
+        },
+      };
+    }
+    case 'flash':
+      return { ...state, now: action.now, flash: { text: action.text, tone: action.tone, at: action.now } };
+  }
+}
+
+function sameStatus(a: PollerStatus, b: PollerStatus): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'reconnecting' && b.kind === 'reconnecting') {
+    return a.attempt === b.attempt && a.nextTryAt === b.nextTryAt && a.error.message === b.error.message;
+  }
+  if (a.kind === 'error' && b.kind === 'error') return a.error.message === b.error.message;
+  return true;
+}

@@ -1,0 +1,89 @@
+// The replay engine without a cluster: a stand-in for `fetchSnapshots` (named as such) answers
+// each window with a built snapshot, so the batching, the in-order consumption, the warnings
+// and failures can be checked exactly. The real-engine replay is timeline.integration.test.ts.
+import { describe, expect, it } from 'vitest';
+import type { FetchWindow } from '../../source/cluster/fetch.js';
+import { ClusterError } from '../../source/cluster/types.js';
+import { runReplay } from '../../source/replay/engine.js';
+import { detectionWindows, replaySteps } from '../../source/replay/steps.js';
+import { MINUTE, offender, service, settings, snapshot, T0 } from '../detect/builders.js';
+import { testConfig } from '../support/config.js';
+
+const windows = detectionWindows(testConfig());
+
+/** Stand-in for fetchSnapshots: 6 failures from one IP in every short window before T0+5m. */
+function fakeFetch(log: FetchWindow[][], options: { warnFrom?: number; failAt?: number } = {}) {
+  return async (requested: FetchWindow[]) => {
+    log.push(requested);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    return requested.map((window) => {
+      const at = window.endAt!;
+      if (options.failAt === at) throw new ClusterError('timeout', 'no answer');
+      const busy = at <= T0 + 5 * MINUTE;
+      const built = snapshot(
+        [
+          service(
+            'ssh',
+            busy ? [offender('203.0.113.10', 6, { lastFailure: new Date(at - 1000).toISOString() })] : [],
+          ),
+        ],
+        { now: at, windowMs: window.windowMs },
+      );
+      return options.warnFrom !== undefined && at >= options.warnFrom
+        ? { ...built, warnings: ['SSH: index pattern x matches no indices'] }
+        : built;
+    });
+  };
+}
+
+describe('runReplay', () => {
+  it('sends batches of steps, consumes them in order, and runs the detector at each step', async () => {
+    const log: FetchWindow[][] = [];
+    const steps = replaySteps(T0, T0 + 10 * MINUTE, 30_000, windows);
+    const result = await runReplay({
+      steps,
+      windows,
+      settings: settings(),
+      fetch: fakeFetch(log),
+      batchSteps: 4,
+      inFlight: 2,
+    });
+    expect(result.steps).toBe(21);
+    expect(result.requests).toBe(6);
+    expect(log.map((batch) => batch.filter((window) => window.includeCustomRules).length)).toEqual([
+      4, 4, 4, 4, 4, 1,
+    ]);
+    expect(
+      log
+        .flat()
+        .filter((window) => window.includeCustomRules)
+        .map((window) => window.endAt),
+    ).toEqual(steps.map((step) => step.at));
+    const opened = result.events
+      .filter((event) => event.kind === 'opened')
+      .map((event) => [event.at, event.alertId]);
+    expect(opened).toEqual([[T0, 'brute-force|ssh|203.0.113.10']]);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('counts the steps whose data had warnings (no data is not "no attacks")', async () => {
+    const result = await runReplay({
+      steps: replaySteps(T0, T0 + 10 * MINUTE, MINUTE, windows),
+      windows,
+      settings: settings(),
+      fetch: fakeFetch([], { warnFrom: T0 + 8 * MINUTE }),
+    });
+    expect(result.warnings).toEqual([{ text: 'SSH: index pattern x matches no indices', steps: 3 }]);
+  });
+
+  it('fails with the cluster error of a batch, after the requests in flight have settled', async () => {
+    await expect(
+      runReplay({
+        steps: replaySteps(T0, T0 + 10 * MINUTE, MINUTE, windows),
+        windows,
+        settings: settings(),
+        fetch: fakeFetch([], { failAt: T0 + 6 * MINUTE }),
+      }),
+    ).rejects.toThrow('no answer');
+  });
+});

@@ -1,0 +1,190 @@
+// Issue: an escalation was lost after a cluster hang. The audit record's create timed out while
+// Elasticsearch was stopped (SIGSTOP), the console said "not delivered", and on SIGCONT the
+// create landed after all as a 'pending' record with a 300 s deadline: every console and
+// `once --escalate` then said "already escalated" (exit 0) while Slack had received nothing.
+// Against a REAL Elasticsearch started for this file (the shared servers are never stopped),
+// and the Slack stand-in (a real local HTTP server).
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type EngineHandle, startEngine } from '../../scripts/engine.js';
+import { createClusterClient } from '../../source/cluster/client.js';
+import type { ClusterClient } from '../../source/cluster/types.js';
+import type { CommandContext } from '../../source/commands/context.js';
+import { escalateFromCli, findAlert, liveAlerts } from '../../source/commands/escalate.js';
+import type { Config } from '../../source/config/types.js';
+import type { Alert } from '../../source/detect/alert.js';
+import { createEscalator } from '../../source/slack/escalator.js';
+import { escalationStateId } from '../../source/slack/record.js';
+import { testConfig } from '../support/config.js';
+import { seedIndex, sshDoc } from '../support/seed.js';
+import { hangEngine } from './support/engine-process.js';
+import { type SlackStandIn, startSlackStandIn } from './support/slack-stand-in.js';
+
+const ATTACKER = '203.0.113.66';
+
+function cliContext(config: Config, slackUrl: string, flags: Record<string, unknown> = {}) {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  err.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const ctx: CommandContext = {
+    config,
+    secrets: { slackWebhookUrl: slackUrl },
+    input: [],
+    flags,
+    warnings: [],
+    persist: {
+      set() {
+        throw new Error('not used');
+      },
+    },
+    stdout: out,
+    stderr: err,
+    stdin: new PassThrough(),
+    signal: new AbortController().signal,
+  };
+  return { ctx, output: () => ({ stdout, stderr }) };
+}
+
+describe('escalation across a cluster hang (own Elasticsearch, SIGSTOP/SIGCONT)', () => {
+  let engine: EngineHandle;
+  let slack: SlackStandIn;
+  /** For setup and the CLI runs: generous, the machine may be loaded. */
+  let config: Config;
+  /** For the console that escalates during the hang: its audit write times out after 4 s. */
+  let hungConfig: Config;
+  let client: ClusterClient;
+  let hungClient: ClusterClient;
+  let dir: string;
+  let resume: (() => void) | undefined;
+  const logs = `test-hang-logs-${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    // A shared 2-core machine can take minutes to start a server.
+    engine = await startEngine({ kind: 'elasticsearch', startTimeoutMs: 540_000 });
+    const now = Date.now();
+    const users = ['root', 'admin', 'oracle', 'deploy'];
+    await seedIndex(engine.url, 'elasticsearch', logs, [
+      ...Array.from({ length: 8 }, (_, i) =>
+        sshDoc({
+          at: now - 10 * 60_000 + i * 30_000,
+          ip: ATTACKER,
+          user: users[i % 4]!,
+          kind: 'Failed',
+          host: 'web-1',
+        }),
+      ),
+      sshDoc({ at: now - 2 * 60_000, ip: ATTACKER, user: 'deploy', kind: 'Accepted', host: 'web-1' }),
+    ]);
+  }, 600_000);
+  afterAll(async () => {
+    resume?.();
+    await engine?.stop();
+  }, 120_000);
+  beforeEach(async () => {
+    slack = await startSlackStandIn();
+    dir = await mkdtemp(path.join(tmpdir(), 'soc-watch-hang-'));
+    config = testConfig({
+      nodes: [engine.url],
+      indexPattern: logs,
+      escalationIndex: `test-hang-escalations-${randomUUID().slice(0, 8)}`,
+      requestTimeoutMs: 60_000,
+      slack: { timeoutMs: 5000, retries: 0 },
+    });
+    hungConfig = { ...config, requestTimeoutMs: 4000 };
+    client = await createClusterClient(config, {});
+    hungClient = await createClusterClient(hungConfig, {});
+  });
+  afterEach(async () => {
+    resume?.();
+    await client.close();
+    await hungClient.close();
+    await slack.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function alertFor(rule: string): Promise<Alert> {
+    const found = findAlert(await liveAlerts(client, config), { rule, service: 'ssh', key: ATTACKER });
+    if (!found.ok) throw new Error(found.error);
+    return found.alert;
+  }
+
+  /** Escalate while the server is stopped; resume it; wait until the late create has landed. */
+  async function escalateDuringHang(alert: Alert) {
+    const console1 = createEscalator({
+      client: hungClient,
+      config: hungConfig,
+      secrets: { slackWebhookUrl: slack.url },
+      analyst: 'alice@jump1',
+      auditFile: path.join(dir, 'alice.ndjson'),
+    });
+    resume = hangEngine(engine);
+    const during = await console1.send(alert);
+    expect(during).toMatchObject({ kind: 'failed' });
+    expect(during.kind === 'failed' && during.reason).toMatch(/could not record the escalation .*not sent/);
+    resume();
+    // The precondition of the bug: the create that timed out lands after all.
+    const id = escalationStateId(alert);
+    const deadline = Date.now() + 30_000;
+    let landed: Record<string, unknown> | null = null;
+    while (!landed && Date.now() < deadline) {
+      landed = await client.getDocument(config.escalationIndex, id).catch(() => null);
+      if (!landed) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(landed).toMatchObject({ delivery: 'pending', by: 'alice@jump1' });
+    expect(slack.requests).toHaveLength(0);
+    return console1;
+  }
+
+  it('a new process escalating after the hang posts exactly once; the console that failed then sees it delivered', async () => {
+    const alert = await alertFor('brute-force');
+    const console1 = await escalateDuringHang(alert);
+
+    // Nobody is shown "already escalated" by the stale record.
+    const other = createEscalator({
+      client,
+      config,
+      secrets: { slackWebhookUrl: slack.url },
+      analyst: 'bob@jump2',
+      auditFile: path.join(dir, 'bob.ndjson'),
+    });
+    await client.refresh(config.escalationIndex);
+    expect((await other.sync()).get(alert.id)).toMatchObject({ state: 'failed', delivery: 'failed' });
+    expect(await other.inspect(alert)).toMatchObject({ kind: 'failed' });
+
+    const run = cliContext(config, slack.url);
+    expect(await escalateFromCli(run.ctx, `brute-force:ssh:${ATTACKER}`)).toBe(0);
+    expect(run.output().stdout).toMatch(/✓ escalated brute-force ssh 203\.0\.113\.66 to Slack/);
+    expect(slack.requests).toHaveLength(1);
+    // Not a re-send: the stale claim proves nothing was posted.
+    expect(slack.requests[0]!.body).not.toContain('Re-sent');
+
+    expect(await console1.send(alert)).toMatchObject({ kind: 'already' });
+    const again = cliContext(config, slack.url);
+    expect(await escalateFromCli(again.ctx, `brute-force:ssh:${ATTACKER}`)).toBe(0);
+    expect(again.output().stdout).toMatch(/already escalated by .+: not sent again/);
+    expect(slack.requests).toHaveLength(1);
+  });
+
+  it('the console that saw the failure retries at once after the hang: exactly one post', async () => {
+    const alert = await alertFor('success-after-failure');
+    const console1 = await escalateDuringHang(alert);
+    expect((await console1.sync()).get(alert.id)).toMatchObject({ state: 'failed' });
+    expect(await console1.send(alert)).toMatchObject({ kind: 'delivered', by: 'alice@jump1', resend: false });
+    expect(slack.requests).toHaveLength(1);
+    const run = cliContext(config, slack.url);
+    expect(await escalateFromCli(run.ctx, `success-after-failure:ssh:${ATTACKER}`)).toBe(0);
+    expect(run.output().stdout).toMatch(/already escalated by alice@jump1/);
+    expect(slack.requests).toHaveLength(1);
+  });
+});
