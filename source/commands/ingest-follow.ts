@@ -189,9 +189,6 @@ export function createIngestFollowCommand(dependencies: FollowDependencies = {})
     let savedCursor: string | undefined;
     if (cursorFile !== undefined) savedCursor = (await readOptionalFile(cursorFile))?.trim() || undefined;
 
-    const client = await connect(context, options, dependencies);
-    if (!client) return 0;
-
     const started = now();
     const inputs: FollowInput[] = [];
     const tailers: PathTailer[] = [];
@@ -235,6 +232,22 @@ export function createIngestFollowCommand(dependencies: FollowDependencies = {})
         if (cursor !== undefined) await writeFileAtomic(cursorFile, `${cursor}\n`);
       }
     };
+
+    // Record the followed files (device, inode, first bytes) before any network I/O: a kill
+    // while the cluster is slow to answer must not forget a file that is rotated meanwhile.
+    if (checkpointPath && files.length > 0) {
+      for (const tailer of tailers) await tailer.poll();
+      await save({
+        sources: inputs.map(({ source }) => source.mark()),
+        parsers: inputs.map(({ parser }) => parser.checkpoint()),
+      });
+    }
+
+    const client = await connect(context, options, dependencies);
+    if (!client) {
+      for (const { source } of inputs) await source.close();
+      return 0;
+    }
 
     const follower = new Follower({
       client,
