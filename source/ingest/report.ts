@@ -1,6 +1,8 @@
 // What `soc-watch ingest` prints: the live progress line, the summary, unparsed lines and
 // rejected documents. Pure formatting; every piece of log text passes through sanitize()
 // (a log line is attacker-controlled: a user name can carry terminal escape sequences).
+
+import { safeJson } from '../core/json.js';
 import { sanitizeAndTruncate } from '../core/sanitize.js';
 import type { BulkCounts, Rejection } from './bulk.js';
 import type { ParseIssue, ParseStats } from './parser.js';
@@ -113,16 +115,7 @@ export function formatSummary(input: SummaryInput): string[] {
   return lines;
 }
 
-// JSON.stringify escapes C0 controls but not DEL, C1 controls (U+009B is a CSI introducer
-// for some terminals) or bidi/invisible formatting characters: escape those too. The JSON
-// stays equivalent; only the bytes on the terminal change.
-const UNSAFE_IN_JSON =
-  /[\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
-
-/** One NDJSON line that is safe to write to a terminal. */
+/** One NDJSON line that is safe to write to a terminal (the one JSON writer, core/json.ts). */
 export function safeJsonLine(value: unknown): string {
-  return JSON.stringify(value).replace(
-    UNSAFE_IN_JSON,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return safeJson(value);
 }
