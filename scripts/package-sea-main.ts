@@ -5,7 +5,7 @@
 // - the environment the shebang sets (MALLOC_ARENA_MAX=2) must be there when the process
 //   starts, because glibc reads it once, at the first malloc. An executable has no shebang,
 //   so it replaces itself once with the same arguments and that environment added
-//   (process.execve: same PID, same terminal, ~30 ms). A value the user set wins and is kept;
+//   (process.execve: same PID, same terminal). A value the user set wins and is kept;
 // - NODE_ENV=production is compiled in (React's production build), see scripts/package.ts.
 /** The environment of bin/soc-watch.js's shebang, written in by scripts/package.ts. */
 declare const SOC_WATCH_LAUNCH_ENV: Record<string, string>;
