@@ -4,20 +4,16 @@
 //   --version     start-up to exit, median of BENCH_RUNS (15) runs
 //   first frame   the console in tmux (120×40): Enter to the first frame on screen, and to
 //                 the first frame with data (LIVE), median of BENCH_FRAME_RUNS (7) runs
-//   memory        RSS after BENCH_MEMORY_POLLS (10,000) polls by bench:render's memory child
-//                 (bench/render-memory.mts, dist/ as the product), run by plain node with the
-//                 launcher's flags and environment, and inside the executable (a NODE_OPTIONS
-//                 preload: the executable's own execArgv, MALLOC_ARENA_MAX=2 as its restart sets)
+//   memory        RSS of the live console after BENCH_LIVE_SECONDS (60) of 1 s polls of the
+//                 seeded data. (bench:render's 10,000 polls run inside the executable as a
+//                 NODE_OPTIONS preload did not work: the executable's CLI does not wait for an
+//                 ES-module preload, so it ended the run; not done yet.)
 // Needs build/ (npm run package) and dist/ (npm run build). Cluster: SOC_WATCH_BENCH_ES_URL
 // (default http://127.0.0.1:9200) with data under the default index pattern, for the frames.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { arch, tmpdir } from 'node:os';
 import path from 'node:path';
-import ts from 'typescript';
-import { REFRESH_MS, WINDOW_MS } from '../bench/render-harness.mjs';
-import type { MemoryJob, MemoryRun } from '../bench/render-memory.mjs';
-import { testConfig } from '../test/support/config.js';
 import { buildSeed, deleteIndices, seedIndex } from '../test/support/seed.js';
 import { launcherCommand } from './launcher-command.js';
 
@@ -27,7 +23,7 @@ const LAUNCHER = path.join(ROOT, 'bin/soc-watch.js');
 const NODE_BIN = path.join(ROOT, 'node_modules/.bin');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const FRAME_RUNS = Number(process.env.BENCH_FRAME_RUNS ?? 7);
-const POLLS = Number(process.env.BENCH_MEMORY_POLLS ?? 10_000);
+const LIVE_SECONDS = Number(process.env.BENCH_LIVE_SECONDS ?? 60);
 const CLUSTER = process.env.SOC_WATCH_BENCH_ES_URL ?? 'http://127.0.0.1:9200';
 const launcher = launcherCommand(LAUNCHER);
 const work = mkdtempSync(path.join(tmpdir(), 'soc-watch-bench-package-'));
@@ -118,49 +114,41 @@ async function timeFrames(command: readonly string[]): Promise<{ frame: number; 
   return { frame: median(frames), live: median(lives) };
 }
 
-/** bench:render's memory child, transpiled as bench:render does (react and ink resolve from here). */
-function memoryChild(): string {
-  const out = path.join(ROOT, 'node_modules/.cache/soc-watch-bench-package');
-  mkdirSync(out, { recursive: true });
-  for (const name of ['seeded-random.mts', 'render-harness.mts', 'render-memory.mts']) {
-    const { outputText } = ts.transpileModule(readFileSync(path.join(ROOT, 'bench', name), 'utf8'), {
-      fileName: name,
-      compilerOptions: {
-        module: ts.ModuleKind.ESNext,
-        target: ts.ScriptTarget.ES2023,
-        verbatimModuleSyntax: true,
-      },
-    });
-    writeFileSync(path.join(out, name.replace(/\.mts$/, '.mjs')), outputText);
+/**
+ * RSS of a live console: started in tmux as for the frames, polling the seeded data every
+ * second (SOC_WATCH_REFRESH=1s) for LIVE_SECONDS, then VmRSS of its process (the pane's: `exec`).
+ */
+async function liveRss(command: readonly string[]): Promise<number> {
+  const socket = `soc-watch-bench-${process.pid}-rss-${command === commands.npm ? 'npm' : 'exe'}`;
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  const env = { ...baseEnv, ELASTICSEARCH_URL: CLUSTER, SOC_WATCH_REFRESH: '1s' };
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    'bench',
+    '-x',
+    '120',
+    '-y',
+    '40',
+    ...Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`]),
+    '/bin/sh',
+  );
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    tmux('send-keys', '-t', 'bench', `exec ${command.join(' ')}`, 'Enter');
+    const deadline = Date.now() + 60_000;
+    while (!tmux('capture-pane', '-p', '-t', 'bench').includes('LIVE')) {
+      if (Date.now() > deadline) throw new Error('no LIVE frame');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await new Promise((resolve) => setTimeout(resolve, LIVE_SECONDS * 1000));
+    const pid = tmux('display-message', '-p', '-t', 'bench', '#{pane_pid}').trim();
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]) * 1024;
+  } finally {
+    tmux('kill-server');
   }
-  return path.join(out, 'render-memory.mjs');
-}
-
-function memory(child: string, inExecutable: boolean): MemoryRun {
-  const job: MemoryJob = {
-    productRoot: new URL('dist/', `file://${ROOT}/`).href,
-    config: testConfig({ refreshMs: REFRESH_MS, windowMs: WINDOW_MS }),
-    polls: POLLS,
-    idleMs: 0,
-    clusterUrl: CLUSTER,
-  };
-  const env = { ...process.env, ...launcher.env, NODE_ENV: 'production', FORCE_COLOR: '1' };
-  const run = inExecutable
-    ? spawnSync(EXECUTABLE, [JSON.stringify(job)], {
-        env: { ...env, NODE_OPTIONS: `--import ${new URL(`file://${child}`).href}` },
-        encoding: 'utf8',
-        maxBuffer: 16 * 1024 * 1024,
-      })
-    : spawnSync(path.join(NODE_BIN, 'node'), [...launcher.flags, child, JSON.stringify(job)], {
-        env,
-        encoding: 'utf8',
-        maxBuffer: 16 * 1024 * 1024,
-      });
-  // In the executable the CLI runs after the preload and refuses the job as a command: the
-  // samples are printed by then.
-  const line = run.stdout.split('\n').find((text) => text.startsWith('{'));
-  if (!line) throw new Error(`memory run printed no samples: ${run.stdout}${run.stderr}`);
-  return JSON.parse(line) as MemoryRun;
 }
 
 say(
@@ -183,31 +171,15 @@ try {
   const frameNpm = await timeFrames(commands.npm);
   row(`first console frame (median of ${FRAME_RUNS})`, ms(frameExecutable.frame), ms(frameNpm.frame));
   row('first frame with data (LIVE)', ms(frameExecutable.live), ms(frameNpm.live));
+  const rssExecutable = await liveRss(commands.executable);
+  const rssNpm = await liveRss(commands.npm);
+  row(`console RSS after ${LIVE_SECONDS} s of 1 s polls`, mb(rssExecutable), mb(rssNpm));
+  say(
+    `  node flags ${launcher.flags.join(' ')}, ${Object.entries(launcher.env)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(' ')}: from the shebang (npm command), built in + one restart (executable)`,
+  );
 } finally {
   await deleteIndices(CLUSTER, [`${INDEX}-ssh`, `${INDEX}-rdp`]);
 }
-const child = memoryChild();
-const [memExecutable, memNpm] = [memory(child, true), memory(child, false)];
-const last = (run: MemoryRun) => run.samples.at(-1)!;
-row(
-  `RSS after ${POLLS.toLocaleString('en-US')} polls`,
-  `${last(memExecutable).rssMb.toFixed(1)} MB`,
-  `${last(memNpm).rssMb.toFixed(1)} MB`,
-);
-row(
-  '  anonymous / mapped files',
-  `${last(memExecutable).rssAnonMb.toFixed(0)} / ${last(memExecutable).rssFileMb.toFixed(0)} MB`,
-  `${last(memNpm).rssAnonMb.toFixed(0)} / ${last(memNpm).rssFileMb.toFixed(0)} MB`,
-);
-row('  peak RSS', `${memExecutable.peakRssMb.toFixed(1)} MB`, `${memNpm.peakRssMb.toFixed(1)} MB`);
-row(
-  '  V8 heap total',
-  `${last(memExecutable).heapTotalMb.toFixed(1)} MB`,
-  `${last(memNpm).heapTotalMb.toFixed(1)} MB`,
-);
-say(
-  `  node flags: ${launcher.flags.join(' ')}; env ${Object.entries(launcher.env)
-    .map(([name, value]) => `${name}=${value}`)
-    .join(' ')} (both)`,
-);
 rmSync(work, { recursive: true, force: true });
