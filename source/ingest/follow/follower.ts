@@ -136,6 +136,11 @@ export class Follower {
   #failed: unknown;
   /** A batch was parsed but never sent (stopped while the cluster was away): no final checkpoint. */
   #unsent = false;
+  /**
+   * A batch was abandoned at stop: no later batch may checkpoint, even one the cluster answered
+   * first (two bulks are in flight; the later one can finish before the grace period ends).
+   */
+  #abandoned = false;
 
   constructor(options: FollowerOptions) {
     this.#options = options;
@@ -265,7 +270,8 @@ export class Follower {
     this.#chain = Promise.all([this.#chain, delivered]).then(async ([, acked]) => {
       this.#inFlight -= 1;
       this.#wakeReader();
-      if (!acked) return;
+      if (!acked) this.#abandoned = true;
+      if (this.#abandoned) return;
       this.#waiting.shift();
       this.status.linesWaiting -= batch.lines;
       this.status.linesIndexed += batch.lines;
