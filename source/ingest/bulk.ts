@@ -309,8 +309,10 @@ export function startBulk(
     }
     await Promise.all(inFlight);
     if (failure !== undefined) throw failure;
-    if (options.refresh && tally.created > 0 && !controller.signal.aborted) {
-      // Only when something was written: a refresh of an index that was never created is a 404.
+    if (options.refresh && tally.created + tally.duplicates > 0 && !controller.signal.aborted) {
+      // Only when the index exists: a refresh of an index that was never created is a 404.
+      // Duplicates count too: a request that timed out may have been written after all, and its
+      // retry then sees only duplicates (seen: 0 created, 168 of 200 searchable, no refresh).
       // Retried like a bulk request, and not fatal in the end: everything is written, and the
       // index refreshes itself within its refresh_interval (1 s in the template) anyway.
       for (let attempt = 0; attempt <= maxRetries && !controller.signal.aborted; attempt += 1) {
