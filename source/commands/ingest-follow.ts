@@ -30,7 +30,7 @@ import { LogParser, type ParserCheckpoint } from '../ingest/parser.js';
 import { formatIssue, formatRejection } from '../ingest/report.js';
 import { ensureAuthTemplate } from '../ingest/template.js';
 import type { Command, CommandContext } from './context.js';
-import { type IngestOptions, ingestOptions } from './ingest.js';
+import { type IngestOptions, ingestOptions } from './ingest-options.js';
 
 export interface FollowDependencies {
   now?: () => number;
