@@ -23,7 +23,7 @@ import { buildSnapshotSearches, SNAPSHOT_FILTER_PATH } from '../source/cluster/q
 import type { ClusterClient, SearchRequest } from '../source/cluster/types.js';
 import { keySpec } from '../source/config/keys.js';
 import { testConfig } from '../test/support/config.js';
-import { ECS_MAPPINGS } from '../test/support/seed.js';
+import { http, type Json, loadIndex } from './bulk-load.mjs';
 import { seededRandom } from './seeded-random.mjs';
 
 const INDEX = 'bench-soc-watch-auth-1m';
@@ -40,19 +40,8 @@ const DEFAULT_MAX_OFFENDERS = Number(keySpec('maxOffenders')?.default);
 /** (a) pulls a million hits per run (seconds each): fewer runs, same median. */
 const NAIVE_ITERATIONS = Number(process.env.BENCH_NAIVE_ITERATIONS ?? 3);
 
-type Json = Record<string, unknown>;
-
 function say(line = ''): void {
   process.stdout.write(`${line}\n`);
-}
-
-async function http(base: string, method: string, path: string, body?: string, type = 'application/json') {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    ...(body !== undefined ? { body, headers: { 'content-type': type } } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, text, json: () => JSON.parse(text) as Json };
 }
 
 // ---------- data ----------
@@ -132,37 +121,11 @@ async function seed(base: string): Promise<number> {
     return reused;
   }
   const seededAt = Date.now();
-  await http(base, 'DELETE', `/${INDEX}`);
-  const created = await http(
-    base,
-    'PUT',
-    `/${INDEX}`,
-    JSON.stringify({
-      settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: '-1' },
-      mappings: { ...ECS_MAPPINGS, _meta: { seededAt, dataVersion: DATA_VERSION } },
-    }),
-  );
-  if (created.status !== 200) throw new Error(`create ${INDEX}: ${created.text}`);
   const random = seededRandom(42);
   const started = performance.now();
-  const CHUNK = 10_000;
-  const header = `{"create":{"_index":"${INDEX}"}}\n`;
-  let next = 0;
-  const worker = async () => {
-    while (next < TOTAL) {
-      const from = next;
-      next = Math.min(TOTAL, next + CHUNK);
-      let body = '';
-      for (let i = from; i < next; i++) body += `${header}${documentLine(i, random, seededAt)}\n`;
-      const result = await http(base, 'POST', '/_bulk', body, 'application/x-ndjson');
-      if (result.status !== 200 || result.json().errors === true)
-        throw new Error(`bulk: ${result.text.slice(0, 500)}`);
-    }
-  };
-  await Promise.all([worker(), worker()]);
-  await http(base, 'PUT', `/${INDEX}/_settings`, JSON.stringify({ index: { refresh_interval: '1s' } }));
-  await http(base, 'POST', `/${INDEX}/_refresh`);
-  await http(base, 'POST', `/${INDEX}/_forcemerge?max_num_segments=1`);
+  await loadIndex(base, INDEX, TOTAL, { seededAt, dataVersion: DATA_VERSION }, (i) =>
+    documentLine(i, random, seededAt),
+  );
   say(
     `data: seeded ${TOTAL.toLocaleString('en')} events into ${INDEX} in ${((performance.now() - started) / 1000).toFixed(1)} s (force-merged to 1 segment)`,
   );

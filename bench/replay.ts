@@ -22,7 +22,7 @@ import { detectionSettings } from '../source/detect/settings.js';
 import { runReplay } from '../source/replay/engine.js';
 import { detectionWindows, replaySteps } from '../source/replay/steps.js';
 import { testConfig } from '../test/support/config.js';
-import { ECS_MAPPINGS } from '../test/support/seed.js';
+import { http, loadIndex } from './bulk-load.mjs';
 import { seededRandom } from './seeded-random.mjs';
 
 const HOUR = 3_600_000;
@@ -35,19 +35,8 @@ const DATA_VERSION = 1;
 const BATCH = Number(process.env.BENCH_REPLAY_BATCH ?? 4);
 const IN_FLIGHT = Number(process.env.BENCH_REPLAY_IN_FLIGHT ?? 2);
 
-type Json = Record<string, unknown>;
-
 function say(line = ''): void {
   process.stdout.write(`${line}\n`);
-}
-
-async function http(base: string, method: string, path: string, body?: string, type = 'application/json') {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    ...(body !== undefined ? { body, headers: { 'content-type': type } } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, text, json: () => JSON.parse(text) as Json };
 }
 
 function ipOf(index: number): string {
@@ -98,37 +87,11 @@ async function seed(base: string): Promise<number> {
   }
   // The period ends on a whole hour before now: the steps are on the absolute grid.
   const start = Math.floor(Date.now() / HOUR) * HOUR - HOURS * HOUR;
-  await http(base, 'DELETE', `/${INDEX}`);
-  const created = await http(
-    base,
-    'PUT',
-    `/${INDEX}`,
-    JSON.stringify({
-      settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: '-1' },
-      mappings: { ...ECS_MAPPINGS, _meta: { start, dataVersion: DATA_VERSION } },
-    }),
-  );
-  if (created.status !== 200) throw new Error(`create ${INDEX}: ${created.text}`);
   const random = seededRandom(7);
   const started = performance.now();
-  const CHUNK = 10_000;
-  const header = `{"create":{"_index":"${INDEX}"}}\n`;
-  let next = 0;
-  const worker = async () => {
-    while (next < TOTAL) {
-      const from = next;
-      next = Math.min(TOTAL, next + CHUNK);
-      let body = '';
-      for (let i = from; i < next; i++) body += `${header}${documentLine(i, random, start)}\n`;
-      const result = await http(base, 'POST', '/_bulk', body, 'application/x-ndjson');
-      if (result.status !== 200 || result.json().errors === true)
-        throw new Error(`bulk: ${result.text.slice(0, 500)}`);
-    }
-  };
-  await Promise.all([worker(), worker()]);
-  await http(base, 'PUT', `/${INDEX}/_settings`, JSON.stringify({ index: { refresh_interval: '1s' } }));
-  await http(base, 'POST', `/${INDEX}/_refresh`);
-  await http(base, 'POST', `/${INDEX}/_forcemerge?max_num_segments=1`);
+  await loadIndex(base, INDEX, TOTAL, { start, dataVersion: DATA_VERSION }, (i) =>
+    documentLine(i, random, start),
+  );
   say(
     `data: seeded ${TOTAL.toLocaleString('en')} failures into ${INDEX} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
