@@ -16,6 +16,7 @@ import { detectionSettings } from '../detect/settings.js';
 import { createEscalator, NOT_CONFIGURED_HINT, slackWebhookConfigured } from '../slack/escalator.js';
 import { App } from './App.js';
 import { chooseGlyphs } from './draw/glyphs.js';
+import { clipboardSequence, supportsHyperlinks } from './draw/osc.js';
 import { chooseTheme } from './draw/theme.js';
 import { UiContext } from './draw/ui-context.js';
 import { createEscalations } from './escalations.js';
@@ -161,6 +162,14 @@ export async function runSession(ctx: CommandContext): Promise<number> {
       case 'escalate':
         escalations.escalate(effect.alertId, effect.note, effect.force);
         return;
+      case 'copy':
+        // OSC 52: the analyst's terminal sets its clipboard (over SSH too); sanitized text only.
+        try {
+          stdout.write(clipboardSequence(effect.text, process.env));
+        } catch {
+          // terminal gone: the session ends through the stream's error
+        }
+        return;
       case 'evidence': {
         const result = exportEvidence(ctx, store.getState(), effect.alertId, Date.now());
         flash(result.text, result.ok ? 'info' : 'error');
@@ -170,7 +179,7 @@ export async function runSession(ctx: CommandContext): Promise<number> {
   };
 
   const instance = render(
-    <UiContext value={{ glyphs, theme }}>
+    <UiContext value={{ glyphs, theme, hyperlinks: supportsHyperlinks(process.env) }}>
       <App store={store} onEffect={onEffect} />
     </UiContext>,
     {

@@ -12,7 +12,7 @@ import { severityRank } from '../../detect/severity.js';
 import { escalationStateId } from '../../slack/record.js';
 import { addNote, confirmEscalation } from '../prompts/escalate.js';
 import { openPrompt } from '../prompts/index.js';
-import { DEFAULT_MUTE } from '../prompts/mute.js';
+import { confirmMute, DEFAULT_MUTE } from '../prompts/mute.js';
 import { MAX_THRESHOLD } from '../prompts/threshold.js';
 import { cyclePreset } from '../prompts/window.js';
 import { withFlash as flash, type KeyResult, none, withOverlay } from '../state/effects.js';
@@ -21,7 +21,10 @@ import { ALERTS_PANE } from '../state/panes.js';
 import { rowKeys, selectedAlert, selectedIndex, selectedOffender } from '../state/selectors.js';
 import { nextSort } from '../state/sort.js';
 import { type AppState, type MuteTarget, paneIds } from '../state/state.js';
+import { copySelection } from './copy.js';
 import { type CommandId, findBinding, type KeyContext } from './keymap.js';
+import { toggleQuiet } from './quiet.js';
+import { scrollOverlay } from './scroll.js';
 
 export type { Effect, KeyResult } from '../state/effects.js';
 
@@ -29,6 +32,8 @@ export interface KeyEnvironment {
   now: number;
   /** Rows the focused pane shows (PgUp/PgDn step). */
   page: number;
+  /** The terminal, for scrolling the help and the message log (their lines depend on it). */
+  size?: { columns: number; rows: number };
 }
 
 export function keyContext(state: AppState): KeyContext {
@@ -39,6 +44,10 @@ export function keyContext(state: AppState): KeyContext {
       return 'help';
     case 'detail':
       return 'detail';
+    case 'log':
+      return 'log';
+    case 'mute':
+      return overlay.confirm ? 'ask' : 'prompt';
     case 'window':
       return 'window';
     case 'escalate':
@@ -77,17 +86,22 @@ function runCommand(state: AppState, command: CommandId, input: string, env: Key
       return none({ ...state, focus: panes[index]! });
     }
     case 'down':
-      return none(move(state, pane, (index) => index + 1));
     case 'up':
-      return none(move(state, pane, (index) => index - 1));
     case 'page-down':
-      return none(move(state, pane, (index) => index + Math.max(1, env.page)));
     case 'page-up':
-      return none(move(state, pane, (index) => index - Math.max(1, env.page)));
     case 'top':
-      return none(move(state, pane, () => 0));
     case 'bottom':
-      return none(move(state, pane, (_, count) => count - 1));
+      if (state.overlay?.kind === 'help' || state.overlay?.kind === 'log') {
+        return none(scrollOverlay(state, command, env));
+      }
+      return none(moveBy(state, pane, command, env.page));
+    case 'log':
+      return none(withOverlay(state, state.overlay?.kind === 'log' ? null : { kind: 'log' }));
+    case 'hide-quiet':
+      return none(toggleQuiet(state, now));
+    case 'copy':
+    case 'copy-link':
+      return copySelection(state, command === 'copy-link' ? 'link' : 'text', now);
     case 'open': {
       const has = pane === ALERTS_PANE ? selectedAlert(state) : selectedOffender(state, pane);
       if (!has) return none(flash(state, 'nothing selected', now));
@@ -147,7 +161,9 @@ function runCommand(state: AppState, command: CommandId, input: string, env: Key
     case 'cancel':
       return cancel(state);
     case 'confirm':
-      return confirmEscalation(state);
+      return state.overlay?.kind === 'mute'
+        ? confirmMute(state, state.overlay, now)
+        : confirmEscalation(state);
     case 'add-note':
       return addNote(state, now);
   }
@@ -155,6 +171,23 @@ function runCommand(state: AppState, command: CommandId, input: string, env: Key
 
 function sortKind(pane: string): 'offenders' | 'alerts' {
   return pane === ALERTS_PANE ? 'alerts' : 'offenders';
+}
+
+function moveBy(state: AppState, pane: string, command: CommandId, page: number): AppState {
+  switch (command) {
+    case 'down':
+      return move(state, pane, (index) => index + 1);
+    case 'up':
+      return move(state, pane, (index) => index - 1);
+    case 'page-down':
+      return move(state, pane, (index) => index + Math.max(1, page));
+    case 'page-up':
+      return move(state, pane, (index) => index - Math.max(1, page));
+    case 'top':
+      return move(state, pane, () => 0);
+    default:
+      return move(state, pane, (_, count) => count - 1);
+  }
 }
 
 function move(state: AppState, pane: string, to: (index: number, count: number) => number): AppState {

@@ -16,14 +16,18 @@ export type MuteTarget =
   | { kind: 'ip'; service: string; ip: string; label: string };
 
 export type Overlay =
-  | { kind: 'help' }
+  /** `offset`: first line shown when the help is taller than the terminal (j/k scroll). */
+  | { kind: 'help'; offset?: number }
+  /** The message log (L): the last messages with their console time, newest last. */
+  | { kind: 'log'; offset?: number }
   /** Details of the focused pane's selected row; it follows the selection. */
   | { kind: 'detail' }
   | { kind: 'threshold'; service: string; text: string; error: string | null }
   | { kind: 'window'; text: string; error: string | null }
   /** Live filter: each keystroke filters; Esc restores `before`. */
   | { kind: 'filter'; text: string; before: string }
-  | { kind: 'mute'; target: MuteTarget; text: string; error: string | null }
+  /** `confirm`: an IP-wide mute that would silence a HIGH/CRITICAL alert asks y/n first. */
+  | { kind: 'mute'; target: MuteTarget; text: string; error: string | null; confirm?: boolean }
   /** `resend`: Slack did not answer an earlier send (why): the question is whether to send again. */
   | { kind: 'escalate'; alertId: string; stage: 'confirm' | 'note'; note: string; resend?: string };
 
@@ -71,6 +75,10 @@ export interface AppState {
   filter: string;
   overlay: Overlay | null;
   flash: Flash | null;
+  /** The last messages (flashes and connection errors), oldest first; see messages/log.ts. */
+  messages: readonly Flash[];
+  /** Acknowledged and muted alerts are left out of the feed (H toggles). */
+  hideQuiet: boolean;
 }
 
 export interface KibanaTarget {
@@ -121,6 +129,8 @@ export function initialState(options: InitialStateOptions): AppState {
     filter: '',
     overlay: null,
     flash: null,
+    messages: [],
+    hideQuiet: false,
   };
 }
 
