@@ -20,6 +20,7 @@ import { alertDetail, type DetailContent, offenderDetail } from './overlays/deta
 import { HelpOverlay } from './overlays/HelpOverlay.js';
 import { MessageLog } from './overlays/MessageLog.js';
 import { ServicePane } from './panes/ServicePane.js';
+import { timelineTiming } from './panes/spark.js';
 import { alertsOfIp } from './state/operations.js';
 import { ALERTS_PANE } from './state/panes.js';
 import {
@@ -104,6 +105,7 @@ export function Screen({ state, columns, rows, clock }: ScreenProps) {
                   now={dataNow}
                   stale={stale}
                   loading={state.snapshot === null}
+                  {...timelineTiming(state.snapshot)}
                 />
               );
             })}
