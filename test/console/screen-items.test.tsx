@@ -5,6 +5,7 @@ import type { Key } from 'ink';
 import stringWidth from 'string-width';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ClusterError } from '../../source/cluster/types.js';
+import { App } from '../../source/console/App.js';
 import { ASCII_GLYPHS } from '../../source/console/draw/glyphs.js';
 import { clipboardSequence, hyperlink, osc52, supportsHyperlinks } from '../../source/console/draw/osc.js';
 import { MONO_THEME } from '../../source/console/draw/theme.js';
@@ -17,9 +18,11 @@ import { ALERTS_PANE } from '../../source/console/state/panes.js';
 import { reduce } from '../../source/console/state/reduce.js';
 import { alertList, alertRows } from '../../source/console/state/selectors.js';
 import type { AppState } from '../../source/console/state/state.js';
+import { createStore } from '../../source/console/state/store.js';
+import { whatIfThreshold } from '../../source/console/state/what-if.js';
 import { alertFor, feedFocused, polledState, T0 } from './fixtures.js';
 import { restoreColorEnv } from './force-color.js';
-import { type Rendered, renderAt, settle } from './render.js';
+import { KEYS, type Rendered, renderAt, settle } from './render.js';
 
 const views: Rendered[] = [];
 afterEach(() => {
@@ -326,5 +329,45 @@ describe('C17 links and the clipboard over SSH', () => {
     expect(supportsHyperlinks({ TERM: 'screen', SOC_WATCH_HYPERLINKS: '1' })).toBe(true);
     expect(supportsHyperlinks({ TERM: 'xterm-kitty', SOC_WATCH_HYPERLINKS: '0' })).toBe(false);
     expect(hyperlink('javascript:alert(1)', 'x')).toBe('x');
+  });
+});
+
+describe('D what-if while the threshold is typed', () => {
+  it('per keystroke: IPs over the typed value and the alerts it would open or close, no query', async () => {
+    const store = createStore(polledState());
+    const effects: unknown[] = [];
+    const view = renderAt(
+      <App store={store} onEffect={(effect) => effects.push(effect)} clock={() => T0 + 3000} />,
+      { columns: 120, rows: 40 },
+    );
+    views.push(view);
+    await settle();
+    await view.press('t', '2');
+    // 2: 192.0.2.55 (3 failures) joins: 4 IPs over, its brute-force alert would open.
+    expect(view.lines()[1]).toMatch(
+      /^what if SSH threshold 2: 4 IPs over \(now 3 at 5\), alerts \+1 -0 \(no query\): \+\w+ brute force 192\.0\.2\.55/,
+    );
+    await view.press('0');
+    // 20: only 203.0.113.10 (42) stays over; the brute-force alerts of the 12- and 9-failure IPs close.
+    const line = view.lines()[1]!;
+    expect(line).toMatch(/^what if SSH threshold 20: 1 IP over \(now 3 at 5\), alerts \+0 -\d+ /);
+    expect(line).toContain('(no query): -');
+    const closing = whatIfThreshold(store.getState(), 'ssh', 20)!.closes;
+    expect(closing.length).toBeGreaterThan(0);
+    expect(line).toContain(`${closing[0]!.key}`.slice(0, 9));
+    // Nothing was applied or asked of the cluster while typing.
+    expect(effects).toEqual([]);
+    await view.press(KEYS.enter);
+    expect(effects).toEqual([{ kind: 'persist-threshold', service: 'ssh', value: 20 }]);
+  });
+
+  it('the selector agrees with what Enter then does', () => {
+    const state = polledState();
+    const whatIf = whatIfThreshold(state, 'ssh', 20)!;
+    const applied = press(state, ['t', '2', '0', { return: true }]).state;
+    const live = (s: AppState) => new Set(s.detector.firing);
+    const closed = [...live(state)].filter((id) => !live(applied).has(id));
+    expect(whatIf.closes.map((alert) => alert.id).sort()).toEqual(closed.sort());
+    expect(whatIf.opens).toEqual([]);
   });
 });
