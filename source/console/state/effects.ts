@@ -12,7 +12,9 @@ export type Effect =
   | { kind: 'set-window'; ms: number }
   /** `force`: send again although an earlier attempt may have been posted (the analyst said yes). */
   | { kind: 'escalate'; alertId: string; note: string | undefined; force?: boolean }
-  | { kind: 'evidence'; alertId: string };
+  | { kind: 'evidence'; alertId: string }
+  /** As of: evaluate at this time (player.ts). */
+  | { kind: 'travel-at'; at: number };
 
 export interface KeyResult {
   state: AppState;
