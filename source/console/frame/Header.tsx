@@ -11,6 +11,7 @@ import { coverage } from '../state/coverage.js';
 import type { AppState } from '../state/state.js';
 import { StatusBadge } from './StatusBadge.js';
 import { statusError } from './status-text.js';
+import { TravelBadge } from './TravelBadge.js';
 
 const BACKEND_NAME = { elasticsearch: 'Elasticsearch', opensearch: 'OpenSearch' } as const;
 
@@ -36,13 +37,17 @@ export function Header({ state, width, clock }: { state: AppState; width: number
           </Text>
         </Box>
         <Box flexShrink={0}>
-          <StatusBadge
-            status={state.status}
-            updatedAt={state.updatedAt}
-            refreshMs={state.refreshMs}
-            covered={coverage(state.snapshot)}
-            {...(clock ? { clock } : {})}
-          />
+          {state.travel ? (
+            <TravelBadge travel={state.travel} />
+          ) : (
+            <StatusBadge
+              status={state.status}
+              updatedAt={state.updatedAt}
+              refreshMs={state.refreshMs}
+              covered={coverage(state.snapshot)}
+              {...(clock ? { clock } : {})}
+            />
+          )}
         </Box>
       </Box>
       <PromptLine state={state} width={width} />

@@ -18,6 +18,7 @@ import { cyclePreset } from '../prompts/window.js';
 import { withFlash as flash, type KeyResult, none, withOverlay } from '../state/effects.js';
 import { alertsOfIp, applyThreshold } from '../state/operations.js';
 import { ALERTS_PANE } from '../state/panes.js';
+import { changeSpeed, moveTime, nextAlert, togglePlay } from '../state/player.js';
 import { rowKeys, selectedAlert, selectedIndex, selectedOffender } from '../state/selectors.js';
 import { nextSort } from '../state/sort.js';
 import { type AppState, type MuteTarget, paneIds } from '../state/state.js';
@@ -61,7 +62,8 @@ export function handleKey(state: AppState, input: string, key: Key, env: KeyEnvi
   const binding = findBinding(keyContext(state), input, key);
   if (!binding) return { state, effects: [] };
   // Any command clears a previous flash; commands that report something set a new one.
-  const base: AppState = { ...state, now: env.now, flash: null };
+  // Not live, the screen's clock is the detector's (the time travelled to), not the wall's.
+  const base: AppState = { ...state, now: state.travel ? state.now : env.now, flash: null };
   return runCommand(base, binding.command, input, env);
 }
 
@@ -146,6 +148,18 @@ function runCommand(state: AppState, command: CommandId, input: string, env: Key
     }
     case 'refresh':
       return { state, effects: [{ kind: 'refresh' }] };
+    case 'time-back':
+    case 'time-forward':
+    case 'window-back':
+    case 'window-forward':
+      return travelKey(state, command, now);
+    case 'play':
+      return togglePlay(state);
+    case 'faster':
+    case 'slower':
+      return changeSpeed(state, command === 'faster' ? 1 : -1);
+    case 'next-alert':
+      return nextAlert(state);
     case 'type':
       return typeInto(state, input);
     case 'erase':
@@ -309,4 +323,12 @@ function cancel(state: AppState): KeyResult {
   const open = openPrompt(state);
   if (open?.prompt.cancel) return none(open.prompt.cancel(state, open.overlay));
   return none(withOverlay(state, null));
+}
+
+/** [ ] one refresh (a replay's step), { } one window, back or forward. */
+function travelKey(state: AppState, command: CommandId, wallNow: number): KeyResult {
+  const travel = state.travel;
+  const step = travel?.kind === 'replay' ? travel.stepMs : state.refreshMs;
+  const size = command === 'time-back' || command === 'time-forward' ? step : state.windowMs;
+  return moveTime(state, command.endsWith('back') ? -size : size, wallNow);
 }

@@ -54,7 +54,15 @@ export type CommandId =
   | 'log'
   | 'hide-quiet'
   | 'copy'
-  | 'copy-link';
+  | 'copy-link'
+  | 'time-back'
+  | 'time-forward'
+  | 'window-back'
+  | 'window-forward'
+  | 'play'
+  | 'faster'
+  | 'slower'
+  | 'next-alert';
 
 export interface Binding {
   command: CommandId;
@@ -411,6 +419,28 @@ export const KEYMAP: readonly Binding[] = [
     contexts: PANES,
     match: char('q'),
   },
+  // Time travel (soc-watch --at TIME, soc-watch --replay T1..T2); in the live console they say
+  // so. One help line for all of them (the same keys and help text are listed once).
+  ...(
+    [
+      ['time-back', ['[']],
+      ['time-forward', [']']],
+      ['window-back', ['{']],
+      ['window-forward', ['}']],
+      ['play', [' ']],
+      ['slower', ['<', ',']],
+      ['faster', ['>', '.']],
+      ['next-alert', ['n']],
+    ] as const
+  ).map(
+    ([command, inputs]): Binding => ({
+      command,
+      keys: '[ ] { }',
+      help: 'not live (--at, --replay): [ ] step one refresh, { } one window; replay: Space play/pause, < > speed x1..x600, n next alert',
+      contexts: [...PANES, 'detail'],
+      match: char(...inputs),
+    }),
+  ),
   // Esc in a pane clears an active filter (and is otherwise harmless).
   {
     command: 'cancel',

@@ -15,7 +15,9 @@ export type Effect =
   | { kind: 'escalate'; alertId: string; note: string | undefined; force?: boolean }
   | { kind: 'evidence'; alertId: string }
   /** Put `text` (sanitized) on the analyst's clipboard with OSC 52; `what` names it in the message. */
-  | { kind: 'copy'; text: string; what: string };
+  | { kind: 'copy'; text: string; what: string }
+  /** As of: evaluate at this time (player.ts). */
+  | { kind: 'travel-at'; at: number };
 
 export interface KeyResult {
   state: AppState;

@@ -9,6 +9,7 @@ import { createDetectorState, type DetectorState } from '../../detect/detector.j
 import type { Mute } from '../../detect/mutes.js';
 import type { DetectionSettings } from '../../detect/settings.js';
 import { ALERTS_PANE } from './panes.js';
+import type { Travel } from './player.js';
 import { DEFAULT_ALERT_SORT, DEFAULT_OFFENDER_SORT, type SortState } from './sort.js';
 
 export type MuteTarget =
@@ -79,6 +80,8 @@ export interface AppState {
   messages: readonly Flash[];
   /** Acknowledged and muted alerts are left out of the feed (H toggles). */
   hideQuiet: boolean;
+  /** Not live: "as of" a past time (--at) or a replay (--replay); see player.ts. */
+  travel?: Travel;
 }
 
 export interface KibanaTarget {
