@@ -64,6 +64,9 @@ ${CONNECTION_HELP}
     --at TIME             As of TIME instead of now: the windows end there. ISO 8601
                           (2026-12-02T03:00Z; UTC without a zone), "yesterday 03:00" (UTC),
                           or relative with =: --at=-2h
+    --lookback DURATION   Replay the detector over this much before the time first, so the
+                          alerts' states (new, active, quiet, closed) are the console's
+                          (default: the slow window, 6h; 0 = none, every alert new)
     --fail-on SEVERITY    Exit 3 when an alert is at or above low | medium | high | critical
     --evidence ALERT_ID   Write the alert's evidence bundle (Markdown + JSON) to evidenceDir;
                           ALERT_ID as listed, <rule>:<service>:<key>
@@ -171,6 +174,7 @@ const FLAGS = {
     force: { type: 'boolean' },
     kibanaUrl: { type: 'string' },
     at: { type: 'string' },
+    lookback: { type: 'string' },
     failOn: { type: 'string' },
     evidence: { type: 'string' },
   },

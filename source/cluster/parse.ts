@@ -66,25 +66,25 @@ function iso(reader: Reader): string {
   return isoTime(ms);
 }
 
-function namedCounts(terms: Reader): NamedCount[] {
+export function namedCounts(terms: Reader): NamedCount[] {
   return terms
     .get('buckets')
     .array()
     .map((bucket) => ({ name: bucket.get('key').key(), count: bucket.get('doc_count').count() }));
 }
 
-function firstKey(terms: Reader): string | null {
+export function firstKey(terms: Reader): string | null {
   const first = terms.get('buckets').array()[0];
   return first ? first.get('key').key() : null;
 }
 
-function asNumber(text: string | null): number | null {
+export function asNumber(text: string | null): number | null {
   if (text === null) return null;
   const value = Number(text);
   return Number.isFinite(value) ? value : null;
 }
 
-function samples(topHits: Reader, userField: string): SuccessSample[] {
+export function samples(topHits: Reader, userField: string): SuccessSample[] {
   return topHits
     .get('hits')
     .get('hits')
@@ -175,7 +175,7 @@ function successesByIp(aggregations: Reader | undefined, userField: string): Map
 }
 
 /** Throw for a failed search; note partial (shard) failures. */
-function checkResponse(item: Reader, what: string, cluster: string, warnings: string[]): void {
+export function checkResponse(item: Reader, what: string, cluster: string, warnings: string[]): void {
   const error = item.maybe('error');
   if (error) {
     const status = item.maybe('status')?.number() ?? 500;
@@ -196,7 +196,7 @@ function checkResponse(item: Reader, what: string, cluster: string, warnings: st
 }
 
 /** Most distinct source IPs first, then most failures, then by name (as the cluster orders keys). */
-function byTargeting(a: TargetedUser, b: TargetedUser): number {
+export function byTargeting(a: TargetedUser, b: TargetedUser): number {
   return (
     b.distinctIps - a.distinctIps ||
     b.failures - a.failures ||

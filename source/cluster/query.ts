@@ -142,7 +142,7 @@ function search(
   };
 }
 
-function successSample(service: ServiceDefinition, order: 'asc' | 'desc'): QueryDsl {
+export function successSample(service: ServiceDefinition, order: 'asc' | 'desc'): QueryDsl {
   const { time, user } = service.fields;
   return {
     top_hits: {

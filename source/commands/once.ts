@@ -10,6 +10,7 @@ import { createClusterClient } from '../cluster/client.js';
 import { formatSnapshotTable } from '../cluster/snapshot-table.js';
 import { type ClusterClient, ClusterError } from '../cluster/types.js';
 import type { Severity } from '../contracts/rules.js';
+import { formatDuration, parseDuration } from '../core/duration.js';
 import { safeJson } from '../core/json.js';
 import { sanitize, sanitizeAndTruncate } from '../core/sanitize.js';
 import { formatUtc, parseTimeSpec, TIME_SPEC_HELP } from '../core/time-spec.js';
@@ -36,6 +37,16 @@ export const onceCommand: Command = async (context) => {
       return 2;
     }
   }
+  let lookbackMs: number | undefined;
+  if (typeof flags.lookback === 'string') {
+    lookbackMs = flags.lookback.trim() === '0' ? 0 : parseDuration(flags.lookback);
+    if (lookbackMs === undefined) {
+      stderr.write(
+        `soc-watch: --lookback ${sanitizeAndTruncate(flags.lookback, 30)}: expected a duration such as 90m, or 0\n`,
+      );
+      return 2;
+    }
+  }
   let failOn: Severity | undefined;
   if (flags.failOn !== undefined) {
     failOn = SEVERITIES.find((severity) => severity === flags.failOn);
@@ -53,6 +64,7 @@ export const onceCommand: Command = async (context) => {
     const evidenceAt = typeof flags.evidence === 'string' ? (at ?? wallClock) : at;
     const evaluation = await evaluateOnce(client, config, {
       ...(evidenceAt === undefined ? { now: wallClock } : { at: evidenceAt }),
+      ...(lookbackMs === undefined ? {} : { lookbackMs }),
       signal,
     });
     const alerts = alertsNewestFirst(evaluation.state);
@@ -87,10 +99,16 @@ export const onceCommand: Command = async (context) => {
       );
     } else {
       const header = at === undefined ? '' : `AS OF ${formatUtc(at)} ${config.ascii ? '-' : '·'} not live\n`;
+      const { lookback } = evaluation;
+      const history =
+        lookback.steps === 0
+          ? 'alert states: one evaluation, no history (every alert is new)\n'
+          : `alert states: the detector replayed over the ${formatDuration(lookback.ms)} before (${lookback.steps} polls)\n`;
       stdout.write(
         header +
           formatSnapshotTable(evaluation.snapshot, { ascii: config.ascii }) +
-          formatAlertsTable(records, { ascii: config.ascii }),
+          formatAlertsTable(records, { ascii: config.ascii }) +
+          history,
       );
     }
     // No indices or failed shards must not pass for "no attacks": with --json the warnings

@@ -18,6 +18,7 @@ import { DetailView } from './overlays/DetailView.js';
 import { alertDetail, type DetailContent, offenderDetail } from './overlays/detail-lines.js';
 import { HelpOverlay } from './overlays/HelpOverlay.js';
 import { ServicePane } from './panes/ServicePane.js';
+import { timelineTiming } from './panes/spark.js';
 import { alertsOfIp } from './state/operations.js';
 import { ALERTS_PANE } from './state/panes.js';
 import {
@@ -93,6 +94,7 @@ export function Screen({ state, columns, rows, clock }: ScreenProps) {
                   now={dataNow}
                   stale={stale}
                   loading={state.snapshot === null}
+                  {...timelineTiming(state.snapshot)}
                 />
               );
             })}

@@ -78,4 +78,14 @@ export interface Alert {
   quietSince?: number | null;
   /** Epoch ms (detector clock) when the alert was closed; null until then. */
   closedAt?: number | null;
+  /**
+   * Not firing because the rule's threshold is now above the alert's count (the analyst
+   * raised it): that threshold. Null or absent otherwise.
+   */
+  belowThreshold?: number | null;
+  /**
+   * The last poll of the alert's service was partial (failed shards): its counts are the
+   * last whole ones, and it neither went quiet nor closed for lack of data.
+   */
+  partial?: boolean;
 }

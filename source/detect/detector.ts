@@ -19,6 +19,7 @@ import {
 import { alertId, evaluate, type RuleContext } from './rules.js';
 import { type DetectionSettings, thresholdFor } from './settings.js';
 import { severityRank } from './severity.js';
+import { belowThreshold } from './threshold.js';
 
 export type { Mute };
 
@@ -69,6 +70,15 @@ function ruleContext(state: DetectorState): RuleContext {
   };
 }
 
+/** Services with failed shards in either snapshot: their numbers may be low (issue 13 A6). */
+function partialServices(snapshot: Snapshot, slowSnapshot: Snapshot | null): Set<string> {
+  const services = new Set<string>();
+  for (const service of [...snapshot.services, ...(slowSnapshot?.services ?? [])]) {
+    if ((service.shards?.failed ?? 0) > 0) services.add(service.service);
+  }
+  return services;
+}
+
 function run(
   state: DetectorState,
   snapshot: Snapshot,
@@ -79,9 +89,13 @@ function run(
 ): DetectorState {
   const findings = evaluate(snapshot, slowSnapshot, settings, ruleContext(state));
   const mutes = liveMutes(state.mutes, now);
-  const result = advance(state, findings, settings.rules, now, poll);
+  const result = advance(state, findings, settings.rules, now, poll, partialServices(snapshot, slowSnapshot));
+  const alerts = result.alerts.map((alert) => {
+    const below = belowThreshold(settings, alert, result.firing.has(alert.id));
+    return below === (alert.belowThreshold ?? null) ? alert : { ...alert, belowThreshold: below };
+  });
   return {
-    alerts: applyMutes(result.alerts, mutes),
+    alerts: applyMutes(alerts, mutes),
     snapshot,
     slowSnapshot,
     mutes,

@@ -10,6 +10,10 @@
 //   closed  quiet for rules.closeAfterMs. A later finding for the same id reopens it as a
 //           new alert (same id, repeatOffender) — but only with new activity: the same old
 //           failures still inside a long window do not reopen it.
+// Partial polls (failed shards on a service, issue 13 A6): the numbers are low because data is
+// missing, not because the attack stopped. A live alert of that service keeps its last whole
+// counts where the partial ones are lower, neither goes quiet nor closes, and is marked
+// `partial` until a whole poll of its service settles it as usual.
 // "New failures" = the latest failure time in the data moved forward, or the count grew
 // (late events), or a new success appeared. Rules without event times (custom) use counts,
 // and reopen a closed alert only after they stopped firing or their count grew.
@@ -210,13 +214,37 @@ function closedRecord(alert: Alert, now: number): ClosedRecord {
   };
 }
 
-/** Merge one evaluation's findings into the alerts. Pure; `poll` is false for re-evaluations. */
+/** A finding from a partial poll with no count lower than the alert's (missing data is not a drop). */
+function holdCounts(alert: Alert, finding: Finding): Finding {
+  return {
+    ...finding,
+    failures: Math.max(alert.failures, finding.failures),
+    distinctUsers: Math.max(alert.distinctUsers, finding.distinctUsers),
+    distinctIps: Math.max(alert.distinctIps, finding.distinctIps),
+    invalidUserFailures: Math.max(alert.invalidUserFailures, finding.invalidUserFailures),
+    summary: finding.failures < alert.failures ? alert.summary : finding.summary,
+  };
+}
+
+/** A live alert of a partially answered service: state held (a new one still turns active on a poll). */
+function hold(alert: Alert, poll: boolean): Alert {
+  const state = alert.state === 'new' && poll ? 'active' : alert.state;
+  return state === alert.state && alert.partial === true ? alert : { ...alert, state, partial: true };
+}
+
+const NO_SERVICES: ReadonlySet<string> = new Set();
+
+/**
+ * Merge one evaluation's findings into the alerts. Pure; `poll` is false for re-evaluations.
+ * `partial`: services whose searches had failed shards in this evaluation's snapshots.
+ */
 export function advance(
   input: LifecycleInput,
   findings: readonly Finding[],
   timing: Timing,
   now: number,
   poll: boolean,
+  partial: ReadonlySet<string> = NO_SERVICES,
 ): LifecycleOutput {
   const byId = new Map<string, Alert>();
   const wasClosed = new Set<string>();
@@ -232,7 +260,8 @@ export function advance(
     firing.add(finding.id);
     const existing = byId.get(finding.id);
     if (existing && existing.state !== 'closed') {
-      byId.set(finding.id, update(existing, finding, input, now, poll));
+      const whole = partial.has(finding.service) ? holdCounts(existing, finding) : finding;
+      byId.set(finding.id, update(existing, whole, input, now, poll));
       continue;
     }
     const record = existing ? closedRecord(existing, now) : input.memory.alerts.get(finding.id);
@@ -253,7 +282,15 @@ export function advance(
   let alerts: Alert[] = [];
   let live = 0;
   for (const alert of byId.values()) {
-    const next = settle(alert, firing.has(alert.id), created.has(alert.id), timing, now, poll);
+    if (alert.state !== 'closed' && !created.has(alert.id) && partial.has(alert.service)) {
+      // Still firing as far as anyone can tell: the missing shards may hold its failures.
+      firing.add(alert.id);
+      alerts.push(hold(alert, poll));
+      live += 1;
+      continue;
+    }
+    const settled = settle(alert, firing.has(alert.id), created.has(alert.id), timing, now, poll);
+    const next = settled.partial && !created.has(alert.id) ? { ...settled, partial: false } : settled;
     alerts.push(next);
     if (next.state !== 'closed') live += 1;
   }

@@ -1,17 +1,28 @@
-// One evaluation: what a console would show after its first poll, now or as of a past time.
-// The windows are the poller's (steps.ts), fetched in ONE `_msearch`; the detector is the
+// One evaluation: what a console would show at a time, now or as of a past time. The windows
+// at that time are the poller's (steps.ts), fetched in ONE `_msearch`; the detector is the
 // console's. Live (`at` absent) the window ends after now exactly as the poller's does;
 // `--at` ends it exactly at that time (window.ts), like a replay step.
-// One evaluation has no history: every alert it finds is `new`, and a slow-brute-force check
-// cannot know that a brute-force alert already reported a burst (the live console and replay
-// remember that). docs/snapshot.md says so.
+// The alerts have the state the lifecycle would have given them: the detector is first run
+// over a lookback before that time (steps.ts lookbackSteps: back over the slow window, one
+// poll a minute over the last window + quietAfter + closeAfter, then the console's previous poll), so an alert that was already firing at the previous poll is
+// active, not new, one that stopped is quiet or closed, and slow brute force knows which
+// failures a brute-force alert already reported. Only what is older than the lookback is
+// forgotten (a repeat offender whose last alert closed before it). `lookbackMs: 0` is the
+// bare evaluation (every alert `new`). The lookback's polls are batched (engine.ts).
 import { type FetchWindow, fetchSnapshots } from '../cluster/fetch.js';
 import { type ClusterClient, ClusterError } from '../cluster/types.js';
 import type { Config } from '../config/types.js';
 import type { Snapshot } from '../contracts/snapshot.js';
 import { createDetectorState, type DetectorState, detect } from '../detect/detector.js';
 import { detectionSettings } from '../detect/settings.js';
-import { type DetectionWindows, detectionWindows, stepWindows } from './steps.js';
+import { runReplay } from './engine.js';
+import {
+  type DetectionWindows,
+  defaultLookback,
+  detectionWindows,
+  lookbackSteps,
+  stepWindows,
+} from './steps.js';
 
 export interface Evaluation {
   /** Detector clock: the `--at` time, or the run's wall clock. */
@@ -24,29 +35,64 @@ export interface Evaluation {
   snapshot: Snapshot;
   slowSnapshot: Snapshot | null;
   state: DetectorState;
+  /** The polls replayed before `at` (none with a lookback of 0). */
+  lookback: { ms: number; steps: number };
+}
+
+export interface EvaluateOptions {
+  at?: number;
+  now?: number;
+  /** How far back the detector is replayed first (default defaultLookback; 0 = none). */
+  lookbackMs?: number;
+  signal?: AbortSignal;
 }
 
 export async function evaluateOnce(
   client: ClusterClient,
   config: Config,
-  options: { at?: number; now?: number; signal?: AbortSignal } = {},
+  options: EvaluateOptions = {},
 ): Promise<Evaluation> {
   const asOf = options.at !== undefined;
   const at = options.at ?? options.now ?? Date.now();
   const windows = detectionWindows(config);
+  const settings = detectionSettings(config);
+  const signal = options.signal ? { signal: options.signal } : {};
   const fetchWindows = stepWindows({ at, slowDue: windows.slow.enabled }, windows).map((window) =>
     asOf ? window : { windowMs: window.windowMs, includeCustomRules: window.includeCustomRules ?? false },
   );
-  const [snapshot, slowSnapshot] = await fetchSnapshots(client, config, fetchWindows, {
-    now: at,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  const lookback = defaultLookback(config);
+  if (options.lookbackMs !== undefined) lookback.ms = Math.max(0, options.lookbackMs);
+  const steps = lookbackSteps(at, lookback, config.refreshMs, windows);
+  // The evaluation's own `_msearch` goes out with the lookback's, not after it.
+  const current = fetchSnapshots(client, config, fetchWindows, { now: at, ...signal });
+  current.catch(() => undefined); // awaited below
+  const history =
+    steps.length === 0
+      ? createDetectorState()
+      : (
+          await runReplay({
+            steps,
+            windows,
+            settings,
+            fetch: (stepFetch, stepSignal) =>
+              fetchSnapshots(client, config, stepFetch, {
+                now: at,
+                ...(stepSignal ? { signal: stepSignal } : {}),
+              }),
+            ...signal,
+          })
+        ).state;
+  const [snapshot, slowSnapshot] = await current;
   if (!snapshot) throw new ClusterError('bad-response', 'no snapshot was parsed');
-  const state = detect(
-    createDetectorState(),
-    { snapshot, slowSnapshot: slowSnapshot ?? null },
-    detectionSettings(config),
+  const state = detect(history, { snapshot, slowSnapshot: slowSnapshot ?? null }, settings, at);
+  return {
     at,
-  );
-  return { at, asOf, windows, fetchWindows, snapshot, slowSnapshot: slowSnapshot ?? null, state };
+    asOf,
+    windows,
+    fetchWindows,
+    snapshot,
+    slowSnapshot: slowSnapshot ?? null,
+    state,
+    lookback: { ms: lookback.ms, steps: steps.length },
+  };
 }

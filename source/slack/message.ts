@@ -161,6 +161,43 @@ function source(alert: Alert): string {
   return origin.length > 0 ? `${codeSpan(alert.key, 100)} (${origin.join(', ')})` : codeSpan(alert.key, 100);
 }
 
+/**
+ * "Brute force on SSH from `203.0.113.7`"; an attack on one account names the account as
+ * the target and counts the sources: "Distributed attack against account `deploy` on SSH
+ * from 12 sources" ("from `deploy`" read as if the account were the attacker).
+ */
+function whatWhereWho(alert: Alert, rule: string, service: string, strong: '*' | ''): string {
+  const on = `on ${strong}${escapeMrkdwn(service)}${strong}`;
+  if (alert.keyKind === 'user') {
+    const what = alert.rule === 'distributed' ? 'Distributed attack' : rule;
+    const sources = alert.distinctIps === 1 ? '1 source' : `${count(alert.distinctIps)} sources`;
+    return `${strong}${escapeMrkdwn(what)}${strong} against account ${codeSpan(alert.key, 100)} ${on} from ${sources}`;
+  }
+  const from = strong ? source(alert) : codeSpan(alert.key, 100);
+  return `${strong}${escapeMrkdwn(rule)}${strong} ${on} from ${from}`;
+}
+
+/**
+ * The failures and the success in order, in event time. The snapshot counts an IP's failures
+ * over the whole window: when all of them came before the success the count is exact ("N
+ * failures before the success at T"); when some came after, the message says so rather than
+ * calling all N "before".
+ */
+function successSequence(alert: Alert, now: number): string {
+  const at = Date.parse(alert.success?.at ?? '');
+  if (!Number.isFinite(at)) {
+    return `${count(alert.failures)} failures in the window; the success time was not recorded`;
+  }
+  const first = eventTime(alert.firstFailure);
+  const last = eventTime(alert.lastFailure);
+  const n = alert.failures === 1 ? '1 failure' : `${count(alert.failures)} failures`;
+  if (last === undefined || last <= at) {
+    return `${n} before the success at ${utc(at)} (event time, ${formatAge(now - at)})`;
+  }
+  const from = first === undefined ? '' : ` from ${utc(first)}`;
+  return `${n} in the window${from} to ${utc(last)} (event time), some before and some after the success at ${utc(at)} (event time, ${formatAge(now - at)})`;
+}
+
 function section(text: string): Record<string, unknown> {
   return { type: 'section', text: { type: 'mrkdwn', text: fitMrkdwn(text, LIMITS.sectionText) } };
 }
@@ -212,9 +249,7 @@ export function buildSlackMessage(alert: Alert, context: MessageContext): SlackM
   const lead = context.update
     ? `*Update:* this alert was escalated before and has grown — now ${escapeMrkdwn(alert.summary)}.`
     : escapeMrkdwn(alert.summary);
-  blocks.push(
-    section(`*${escapeMrkdwn(rule)}* on *${escapeMrkdwn(service)}* from ${source(alert)}\n${lead}`),
-  );
+  blocks.push(section(`${whatWhereWho(alert, rule, service, '*')}\n${lead}`));
 
   const fields = [
     field(keyName, source(alert)),
@@ -236,13 +271,8 @@ export function buildSlackMessage(alert: Alert, context: MessageContext): SlackM
   blocks.push({ type: 'section', fields: fields.slice(0, LIMITS.fields) });
 
   if (alert.success) {
-    const at = Date.parse(alert.success.at);
     const account = alert.success.user ? codeSpan(alert.success.user) : '_(account not recorded)_';
-    blocks.push(
-      section(
-        `:warning: *Successful login* as ${account} at ${Number.isFinite(at) ? when(at, now) : escapeMrkdwn(alert.success.at)} from a source with ${count(alert.failures)} failures in the window`,
-      ),
-    );
+    blocks.push(section(`:warning: *Successful login* as ${account}: ${successSequence(alert, now)}`));
   }
   if (alert.topUsers.length > 0)
     blocks.push(section(`*Top targeted accounts*\n${namedCounts(alert.topUsers, 10)}`));
@@ -307,7 +337,7 @@ export function buildSlackMessage(alert: Alert, context: MessageContext): SlackM
   }
 
   const text = fitMrkdwn(
-    `${prefix}${severity} ${escapeMrkdwn(rule)} on ${escapeMrkdwn(service)} from ${codeSpan(alert.key, 100)}: ${escapeMrkdwn(alert.summary)}${alert.success ? ' — login succeeded' : ''} (escalated by ${escapeMrkdwn(context.analyst)})`,
+    `${prefix}${severity} ${whatWhereWho(alert, rule, service, '')}: ${escapeMrkdwn(alert.summary)}${alert.success ? ' — login succeeded' : ''} (escalated by ${escapeMrkdwn(context.analyst)})`,
     LIMITS.fallbackText,
   );
   return { text, blocks: blocks.slice(0, LIMITS.blocks) };

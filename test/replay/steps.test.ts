@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { buildSnapshotSearches } from '../../source/cluster/query.js';
 import { snapshotWindow, snapshotWindowEndingAt } from '../../source/cluster/window.js';
-import { detectionWindows, replaySteps, stepWindows } from '../../source/replay/steps.js';
+import {
+  defaultLookback,
+  detectionWindows,
+  lookbackSteps,
+  replaySteps,
+  stepWindows,
+} from '../../source/replay/steps.js';
 import { testConfig } from '../support/config.js';
 
 const T = Date.parse('2026-12-02T03:00:00.000Z');
@@ -66,5 +72,31 @@ describe('as-of windows', () => {
     });
     expect(timeline({ now: T + 30_000, windowMs: 6 * 3_600_000 })).not.toHaveProperty('offset');
     expect(timeline({ now: 0, endAt: T, windowMs: 900_000 })).not.toHaveProperty('offset');
+  });
+});
+
+describe('lookback steps (once, as of)', () => {
+  const windows = detectionWindows(testConfig()); // window 15 m, slow 6 h refreshed every minute
+  const at = T + 7_000;
+
+  it('poll every half window back over the slow window, every minute over the recent part, then at the previous poll', () => {
+    const steps = lookbackSteps(at, { ms: 6 * 3_600_000, recentMs: 90 * 60_000 }, 5_000, windows);
+    const coarse = steps.filter((step) => step.at < at - 90 * 60_000);
+    const recent = steps.filter((step) => step.at >= at - 90 * 60_000);
+    expect(coarse).toHaveLength((4.5 * 60) / 7.5);
+    expect(coarse.every((step) => step.at % 450_000 === 0)).toBe(true);
+    expect(recent.slice(0, -1).every((step) => step.at % 60_000 === 0)).toBe(true);
+    // The previous poll (at − refresh) is 2 s after the last minute step: the slow window is not due.
+    expect(recent.at(-1)).toEqual({ at: at - 5_000, slowDue: false });
+    expect(recent.at(-2)!.at).toBe(T);
+    expect(steps.every((step, index) => index === 0 || step.at > steps[index - 1]!.at)).toBe(true);
+    expect(steps.filter((step) => step.slowDue).length).toBe(steps.length - 1);
+  });
+
+  it('are none for a lookback of 0, and follow the config by default', () => {
+    expect(lookbackSteps(at, { ms: 0, recentMs: 90 * 60_000 }, 5_000, windows)).toEqual([]);
+    expect(defaultLookback(testConfig())).toEqual({ ms: 6 * 3_600_000, recentMs: 90 * 60_000 });
+    const noSlow = testConfig({ rules: { slowBruteForce: { enabled: false } } } as never);
+    expect(defaultLookback(noSlow)).toEqual({ ms: 90 * 60_000, recentMs: 90 * 60_000 });
   });
 });

@@ -242,18 +242,20 @@ describe.each(backends)('time travel on $kind', ({ kind, url }) => {
   });
 
   it.each([13, 63])(
-    'once --at B+%im finds what the replay has firing then, with the same counts',
+    'once --at B+%im has the alerts the replay has live then, in the same states, with the same counts',
     async (minute) => {
       const state = states.get(minute)!;
       const replayed = state.alerts
-        .filter((alert) => state.firing.has(alert.id))
+        .filter((alert) => alert.state !== 'closed')
         .map((alert) => [
           alert.id,
+          alert.state,
           alert.failures,
           alert.distinctUsers,
           alert.distinctIps,
           alert.lastFailure,
-        ]);
+        ])
+        .sort((x, y) => String(x[0]).localeCompare(String(y[0])));
       expect(replayed.length).toBeGreaterThan(0);
       const { code, stdout } = await run(onceCommand, config, {
         json: true,
@@ -262,16 +264,48 @@ describe.each(backends)('time travel on $kind', ({ kind, url }) => {
       expect(code).toBe(0);
       const output = JSON.parse(stdout) as { asOf: string; alerts: AlertRecord[] };
       expect(output.asOf).toBe(new Date(at(minute)).toISOString());
-      const once = output.alerts.map((alert) => [
-        `${alert.rule}|${alert.service}|${alert.key}`,
-        alert.failures,
-        alert.distinctUsers,
-        alert.distinctIps,
-        alert.lastFailure,
-      ]);
+      const once = output.alerts
+        .filter((alert) => alert.state !== 'closed')
+        .map((alert) => [
+          `${alert.rule}|${alert.service}|${alert.key}`,
+          alert.state,
+          alert.failures,
+          alert.distinctUsers,
+          alert.distinctIps,
+          alert.lastFailure,
+        ])
+        .sort((x, y) => String(x[0]).localeCompare(String(y[0])));
       expect(once).toEqual(replayed);
     },
   );
+
+  it('once --at gives each alert the state the lifecycle would have, not "new" for all', async () => {
+    const states = async (when: number, lookback?: string) => {
+      const { code, stdout } = await run(onceCommand, config, {
+        json: true,
+        at: new Date(when).toISOString(),
+        ...(lookback === undefined ? {} : { lookback }),
+      });
+      expect(code).toBe(0);
+      const { alerts } = JSON.parse(stdout) as { alerts: AlertRecord[] };
+      return Object.fromEntries(
+        alerts.map((alert) => [`${alert.rule}|${alert.service}|${alert.key}`, alert.state]),
+      );
+    };
+    // The compromise (Accepted at 50:00) first shows at the poll after it: new at 50:03, whose
+    // previous poll (50:03 − refresh) did not see it yet; active a minute later.
+    expect((await states(at(50, 3)))[D2]).toBe('new');
+    expect(await states(at(52))).toMatchObject({ [D1]: 'quiet', [D2]: 'active' });
+    // The lookback saw A's bursts as brute force: no "slow brute force" for the same failures.
+    expect(await states(at(52))).not.toHaveProperty(['slow-brute-force|ssh|203.0.113.10']);
+    // With no lookback, one bare evaluation: no history, everything new, and A's burst of
+    // 10:00, still in the 90 m slow window, passes for a slow attack.
+    const bare = await states(at(52), '0');
+    expect(bare).toEqual({ [D2]: 'new', 'slow-brute-force|ssh|203.0.113.10': 'new' });
+    expect(
+      (await run(onceCommand, config, { at: new Date(at(52)).toISOString(), lookback: 'soon' })).code,
+    ).toBe(2);
+  });
 
   it('--fail-on exits 3 at or above the severity, 0 below it, 2 for a bad value', async () => {
     const during = new Date(at(13)).toISOString(); // burst 1 firing: medium
@@ -298,7 +332,8 @@ describe.each(backends)('time travel on $kind', ({ kind, url }) => {
     expect(document.alerts.map((alert) => alert.id)).toContain('success-after-failure:ssh:203.0.113.66');
     const table = await run(onceCommand, config, { at: new Date(at(52)).toISOString() });
     expect(table.stdout).toMatch(/^AS OF .* UTC · not live/);
-    expect(table.stdout).toMatch(/CRITICAL +success-after-failure:ssh:203\.0\.113\.66 +new +7 /);
+    expect(table.stdout).toMatch(/CRITICAL +success-after-failure:ssh:203\.0\.113\.66 +active +7 /);
+    expect(table.stdout).toContain('alert states: the detector replayed over the 90m before');
   });
 
   it("an evidence bundle's query, re-run against the cluster, gives the alert's numbers", async () => {

@@ -126,8 +126,9 @@ describe('buildSlackMessage', () => {
     expect(all).toContain('2025-06-01 11:59:30 UTC (30s ago)');
     expect(all).toContain('<https://attack.mitre.org/techniques/T1110/001/|T1110.001 Password Guessing>');
     expect(all).toContain('<https://attack.mitre.org/techniques/T1078/|T1078 Valid Accounts>');
+    // Failures went on after the success (last 11:59:30): the count is not called "before".
     expect(all).toContain(
-      'Successful login* as `deploy` at 2025-06-01 11:59:00 UTC (1m ago) from a source with 37 failures in the window',
+      'Successful login* as `deploy`: 37 failures in the window from 2025-06-01 11:48:00 UTC to 2025-06-01 11:59:30 UTC (event time), some before and some after the success at 2025-06-01 11:59:00 UTC (event time, 1m ago)',
     );
     expect(all).toContain('alice@jump1');
     expect(all).toContain('>Blocking at the edge, please check deploy');
@@ -272,5 +273,50 @@ describe('preview', () => {
     expect(text).toContain('`<!channel>`');
     expect(text).toContain('[Open in Kibana] → https://kibana.example/app/discover');
     expect(mrkdwnToPlain('<https://x.example|label> \u001b[31mred')).toBe('label (https://x.example) red');
+  });
+});
+
+describe('wording a responder cannot misread (13 C19)', () => {
+  it('an attack on one account names it as the target and counts the sources', () => {
+    const alert = testAlert({
+      rule: 'distributed',
+      keyKind: 'user',
+      key: 'deploy',
+      distinctIps: 12,
+      summary: '40 failures on deploy from 12 IPs',
+    });
+    const message = buildSlackMessage(alert, { analyst: 'a@b', update: false, now: T0, serviceLabel: 'SSH' });
+    const all = texts(message.blocks).join('\n');
+    expect(all).toContain('*Distributed attack* against account `deploy` on *SSH* from 12 sources');
+    expect(all).not.toContain('from `deploy`');
+    expect(message.text).toContain('Distributed attack against account `deploy` on SSH from 12 sources');
+    expect(message.text).not.toContain('from `deploy`');
+  });
+
+  it('success after failure: "N failures before the success at T (event time)"', () => {
+    const alert = successAfterFailureAlert({
+      failures: 216,
+      lastFailure: new Date(T0 - 90_000).toISOString(),
+      success: { user: 'deploy', at: new Date(T0 - 60_000).toISOString() },
+    });
+    const message = buildSlackMessage(alert, { analyst: 'a@b', update: false, now: T0 });
+    expect(texts(message.blocks).join('\n')).toContain(
+      'Successful login* as `deploy`: 216 failures before the success at 2025-06-01 11:59:00 UTC (event time, 1m ago)',
+    );
+  });
+
+  it('keeps mrkdwn escaping in the account named as the target', () => {
+    const alert = testAlert({
+      rule: 'distributed',
+      keyKind: 'user',
+      key: '<!channel> & `x`',
+      distinctIps: 3,
+    });
+    const message = buildSlackMessage(alert, { analyst: 'a@b', update: false, now: T0 });
+    for (const text of [...mrkdwnTexts(message.blocks), message.text]) {
+      expect(foreignControls(text)).toEqual([]);
+      expect(text.replace(/&(amp|lt|gt);/g, '')).not.toContain('&');
+    }
+    expect(texts(message.blocks).join('\n')).toContain('against account `&lt;!channel&gt; &amp; ˋxˋ`');
   });
 });

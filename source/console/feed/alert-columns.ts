@@ -92,16 +92,27 @@ export interface AlertStateText {
 /** Lifecycle plus escalation, in words and symbols (never colour alone). */
 export function alertStateText(alert: Alert, now: number, glyphs: Glyphs): AlertStateText {
   const muted = alert.mutedUntil !== null && alert.mutedUntil > now;
-  const base = muted ? 'muted' : alert.acknowledged ? 'ack' : alert.state;
+  // A8: not firing because the threshold was raised above its count says so.
+  const lifecycle =
+    alert.state === 'quiet' && alert.belowThreshold ? `below threshold ${alert.belowThreshold}` : alert.state;
+  const base = muted ? 'muted' : alert.acknowledged ? 'ack' : lifecycle;
+  // A6: its service's last poll was partial; the counts are the last whole ones.
+  const partial = alert.partial ? ` ${glyphs.dot} partial` : '';
   const escalation = alert.escalation;
   if (!escalation) {
     return {
-      text: base,
-      tone: muted || alert.state === 'closed' ? 'muted' : base === 'new' ? 'warn' : 'plain',
+      text: `${base}${partial}`,
+      tone: alert.partial
+        ? 'warn'
+        : muted || alert.state === 'closed'
+          ? 'muted'
+          : base === 'new'
+            ? 'warn'
+            : 'plain',
     };
   }
   const join = (text: string) =>
-    base === 'new' || base === 'active' ? text : `${base} ${glyphs.dot} ${text}`;
+    `${base === 'new' || base === 'active' ? text : `${base} ${glyphs.dot} ${text}`}${partial}`;
   switch (escalation.kind) {
     case 'sending':
       return { text: join(glyphs.ascii ? 'sending...' : 'sending…'), tone: 'warn' };

@@ -2,6 +2,7 @@
 // threshold editor opens right there) and the offender table under it.
 import { Box, Text } from 'ink';
 import { DISTINCT_EXACT_UP_TO, type Offender, type ServiceSnapshot } from '../../contracts/snapshot.js';
+import { formatDuration } from '../../core/duration.js';
 import { cellWidth, fitCell, formatCount } from '../draw/cells.js';
 import { listPosition } from '../draw/position.js';
 import { useUi } from '../draw/ui-context.js';
@@ -10,6 +11,7 @@ import type { SortState } from '../state/sort.js';
 import type { OffenderFlag } from './flags.js';
 import { OffenderTable } from './OffenderTable.js';
 import { Sparkline } from './Sparkline.js';
+import { timelineSpark } from './spark.js';
 
 export interface ThresholdEdit {
   text: string;
@@ -34,6 +36,9 @@ export interface ServicePaneProps {
   now: number;
   stale: boolean;
   loading: boolean;
+  /** Timeline bucket width (ms) and how much of the last bucket had passed at the fetch (A10). */
+  bucketMs?: number;
+  lastElapsed?: number;
 }
 
 const MIN_SPARK = 8;
@@ -87,11 +92,19 @@ export function ServicePane(props: ServicePaneProps) {
     );
   }
 
-  const left = `${totals === '' ? '' : `${totals}${dot}`}${thresholdText}${stale}`;
-  const room = width - cellWidth(head) - 1 - cellWidth(left) - 2;
   const timeline = data?.timeline ?? [];
-  const sparkWidth = Math.min(timeline.length, MAX_SPARK, room);
+  // The line's scale: the most failures in one cell, and the time a cell covers.
+  const peakText = (sparkWidth: number) => {
+    if (!props.bucketMs || sparkWidth < MIN_SPARK) return '';
+    const spark = timelineSpark(timeline, sparkWidth, glyphs, props.lastElapsed);
+    return `${dot}peak ${formatCount(spark.peak)}/${formatDuration(spark.group * props.bucketMs)}`;
+  };
+  const base = `${totals === '' ? '' : `${totals}${dot}`}${thresholdText}${stale}`;
+  const room = (text: string) => width - cellWidth(head) - 1 - cellWidth(text) - 2;
+  // Room is measured with a generous peak text; the real one (known once the width is) fits it.
+  const sparkWidth = Math.min(timeline.length, MAX_SPARK, room(`${base}${dot}peak 99,999/30m`));
   const showSpark = sparkWidth >= MIN_SPARK;
+  const left = `${base}${showSpark ? peakText(sparkWidth) : ''}`;
   const leftWidth = width - cellWidth(head) - 1 - (showSpark ? sparkWidth + 1 : 0);
   const fitted = fitCell(left, Math.max(0, leftWidth), { ellipsis: glyphs.ellipsis });
   // The rule fills the gap between the totals and the sparkline.
@@ -108,7 +121,14 @@ export function ServicePane(props: ServicePaneProps) {
         <Text> </Text>
         <Text>{showSpark ? trimmed : fitted}</Text>
         {showSpark ? <Text color={theme.muted}>{`${rule} `}</Text> : null}
-        {showSpark ? <Sparkline values={timeline} width={sparkWidth} dim={props.stale} /> : null}
+        {showSpark ? (
+          <Sparkline
+            values={timeline}
+            width={sparkWidth}
+            dim={props.stale}
+            {...(props.lastElapsed === undefined ? {} : { lastElapsed: props.lastElapsed })}
+          />
+        ) : null}
       </Text>
       <Table {...props} />
     </Box>

@@ -1,0 +1,238 @@
+// Incremental snapshots (source/cluster/incremental/) against real Elasticsearch and
+// OpenSearch: after every poll of random sequences — events arriving in order, late (within
+// the margin), and leaving the window — the incremental snapshot equals the full-window
+// snapshot (fetchSnapshot) field for field, except the timings (took, fetchMs, fetchedAt).
+// The data are random but seeded (the seed is in the test name), over three services: SSH
+// and RDP in ECS (ip-typed source.ip, events without a source address) and a custom schema
+// whose IP is a keyword with "-" and "" for "no source" (its own key order).
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { seededRandom } from '../../bench/seeded-random.mjs';
+import { createClusterClient } from '../../source/cluster/client.js';
+import { fetchSnapshot } from '../../source/cluster/fetch.js';
+import { createIncrementalSnapshots, LATE_MARGIN_MS } from '../../source/cluster/incremental/engine.js';
+import type { BackendKind, ClusterClient } from '../../source/cluster/types.js';
+import { builtInServices } from '../../source/config/services.js';
+import type { Config } from '../../source/config/types.js';
+import type { Snapshot } from '../../source/contracts/snapshot.js';
+import { testConfig } from '../support/config.js';
+import {
+  buildSeed,
+  deleteIndices,
+  legacyMappings,
+  legacyService,
+  type SeedDoc,
+  seedCustomRules,
+  seedIndex,
+  sshDoc,
+  WINDOW_MS,
+  windowsDoc,
+} from '../support/seed.js';
+
+const backends: { kind: BackendKind; url: () => string }[] = [
+  { kind: 'elasticsearch', url: () => inject('esUrl') },
+  { kind: 'opensearch', url: () => inject('opensearchUrl') },
+];
+
+/**
+ * The snapshot without what differs by nature between two round trips: timings. With
+ * `truncated`, also without the success-after-failure fields of offenders when the service
+ * had more IPs than maxOffenders: the full query samples successes for the top IPs by
+ * failures AND successes, so an offender outside that ranking reads 0 there even when it
+ * had successes after its failures; the incremental path samples every offender shown
+ * (exact where the full path is not).
+ */
+function comparable(snapshot: Snapshot, truncated = false): unknown {
+  const { took: _t, fetchMs: _f, fetchedAt: _a, services, ...rest } = snapshot;
+  return {
+    ...rest,
+    services: services.map(({ took: _took, ...service }) =>
+      truncated && service.offendersTruncated
+        ? {
+            ...service,
+            offenders: service.offenders.map(
+              ({ successesAfterFailure: _s, firstSuccessAfterFailure: _f2, successUser: _u, ...offender }) =>
+                offender,
+            ),
+          }
+        : service,
+    ),
+  };
+}
+
+async function bulk(url: string, index: string, docs: SeedDoc[]): Promise<void> {
+  if (docs.length === 0) return;
+  const body = `${docs.map((doc) => `${JSON.stringify({ create: { _index: index } })}\n${JSON.stringify(doc)}`).join('\n')}\n`;
+  const response = await fetch(`${url}/_bulk?refresh=true`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson' },
+    body,
+  });
+  const answer = (await response.json()) as { errors?: boolean; items?: unknown[] };
+  if (!response.ok || answer.errors)
+    throw new Error(`bulk into ${index}: ${JSON.stringify(answer.items?.[0])}`);
+}
+
+/** Random events at `times`, over a small key space so ties, repeats and truncation happen. */
+function randomDocs(
+  random: () => number,
+  times: number[],
+): { ssh: SeedDoc[]; rdp: SeedDoc[]; legacy: SeedDoc[] } {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const ips = [
+    '203.0.113.10',
+    '203.0.113.9',
+    '198.51.100.7',
+    '2001:db8::bad',
+    '2001:db8::1',
+    '10.0.0.5',
+    '192.0.2.55',
+    '192.0.2.200',
+  ];
+  const users = ['root', 'admin', 'oracle', 'ubuntu', 'test', 'Administrator', 'zoë', 'user𝟙'];
+  const legacyIps = ['192.0.2.10', '192.0.2.9', '192.0.2.100', '-', '', '10.1.1.1'];
+  const out = { ssh: [] as SeedDoc[], rdp: [] as SeedDoc[], legacy: [] as SeedDoc[] };
+  for (const at of times) {
+    const which = random();
+    if (which < 0.45) {
+      const kind = pick(['Failed', 'Failed', 'Invalid', 'FailedInvalidUser', 'Accepted'] as const);
+      out.ssh.push(
+        sshDoc({ at, ip: pick(ips), user: pick(users), kind, host: pick(['web-1', 'web-2', 'db']) }),
+      );
+    } else if (which < 0.75) {
+      const success = random() < 0.15;
+      out.rdp.push(
+        windowsDoc({
+          at,
+          code: success ? '4624' : '4625',
+          ...(random() < 0.15 ? {} : { ip: pick(ips) }),
+          user: pick(users),
+          host: pick(['DC-01', 'WS-02']),
+          logonTypeName: success ? 'RemoteInteractive' : 'Network',
+          subStatus: random() < 0.4 ? '0xC0000064' : '0xC000006A',
+        }),
+      );
+    } else {
+      out.legacy.push({
+        timestamp: new Date(at).toISOString(),
+        ip_address: pick(legacyIps),
+        username: pick(users),
+        hostname: 'bastion',
+        status: random() < 0.2 ? 'accepted' : 'failed',
+        message: 'login',
+      });
+    }
+  }
+  return out;
+}
+
+describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
+  const prefix = `test-incr-${randomUUID().slice(0, 8)}`;
+  const indices = { ssh: `${prefix}-ssh`, rdp: `${prefix}-rdp`, legacy: `${prefix}-legacy` };
+  let client: ClusterClient;
+  const config = (overrides: Partial<Config> = {}) =>
+    testConfig({
+      nodes: [url()],
+      indexPattern: `${prefix}-ssh,${prefix}-rdp`,
+      services: [...builtInServices(), legacyService(indices.legacy)],
+      customRules: seedCustomRules(indices.ssh),
+      ...overrides,
+    });
+
+  beforeAll(async () => {
+    await seedIndex(url(), kind, indices.ssh, []);
+    await seedIndex(url(), kind, indices.rdp, []);
+    await seedIndex(url(), kind, indices.legacy, [], legacyMappings('keyword'));
+    client = await createClusterClient(config(), {});
+  });
+  afterAll(async () => {
+    await client?.close();
+    await deleteIndices(url(), Object.values(indices));
+  });
+
+  it('equals the full snapshot on the seeded known-truth data', async () => {
+    const seed = buildSeed(Date.now());
+    const seedPrefix = `${prefix}-seed`;
+    const seeded = { ssh: `${seedPrefix}-ssh`, rdp: `${seedPrefix}-rdp`, legacy: `${seedPrefix}-legacy` };
+    try {
+      await seedIndex(url(), kind, seeded.ssh, seed.docs.ssh);
+      await seedIndex(url(), kind, seeded.rdp, seed.docs.rdp);
+      await seedIndex(url(), kind, seeded.legacy, seed.docs.legacy, legacyMappings('keyword'));
+      for (const maxOffenders of [500, 2]) {
+        const seedConfig = config({
+          indexPattern: `${seeded.ssh},${seeded.rdp}`,
+          services: [...builtInServices(), legacyService(seeded.legacy)],
+          customRules: seedCustomRules(seeded.ssh),
+          maxOffenders,
+        });
+        const engine = createIncrementalSnapshots(client, seedConfig);
+        const incremental = await engine.fetch(WINDOW_MS, { now: seed.now });
+        const full = await fetchSnapshot(client, seedConfig, { now: seed.now });
+        expect(comparable(incremental)).toEqual(comparable(full));
+        expect(incremental.services[0]?.failures).toBeGreaterThan(0);
+      }
+    } finally {
+      await deleteIndices(url(), Object.values(seeded));
+    }
+  });
+
+  it.each([1, 2])(
+    'equals the full snapshot after every poll of a random sequence (seed %i)',
+    async (seedNumber) => {
+      const random = seededRandom(seedNumber * 7919 + (kind === 'opensearch' ? 1 : 0));
+      // A fresh set of indices per sequence: what one sequence wrote must not leak into another.
+      const base = Date.UTC(2026, 0, 5, 10, 0, 0) + seedNumber * 86_400_000;
+      const windowMs = 5 * 60_000; // 60 buckets of 5 s: many slices leave the window
+      // Every IP shown, and only the top 5 (truncation and ties in the ranking).
+      const configs = [config({ windowMs }), config({ windowMs, maxOffenders: 5 })];
+      const engines = configs.map((cfg) =>
+        createIncrementalSnapshots(client, cfg, { resyncMs: Number.POSITIVE_INFINITY }),
+      );
+      let now = base;
+      const write = async (times: number[]) => {
+        const docs = randomDocs(random, times);
+        await bulk(url(), indices.ssh, docs.ssh);
+        await bulk(url(), indices.rdp, docs.rdp);
+        await bulk(url(), indices.legacy, docs.legacy);
+      };
+      // History before the first poll, some of it older than the window.
+      await write(Array.from({ length: 150 }, () => now - Math.floor(random() * windowMs * 1.5)));
+      const kinds: string[] = [];
+      for (let poll = 0; poll < 8; poll += 1) {
+        for (const [index, engine] of engines.entries()) {
+          const cfg = configs[index]!;
+          const incremental = await engine.fetch(windowMs, { now });
+          const full = await fetchSnapshot(client, cfg, { windowMs, now });
+          const what = `poll ${poll} at ${new Date(now).toISOString()}, maxOffenders ${cfg.maxOffenders}`;
+          expect(comparable(incremental, true), what).toEqual(comparable(full, true));
+          if (index === 0) expect(comparable(incremental), what).toEqual(comparable(full));
+        }
+        // Next: the clock moves on (sometimes by more than the margin, sometimes by a large part
+        // of the window, so slices leave it), events arrive in order and late.
+        const step = pickStep(random, windowMs);
+        const previous = now;
+        now += step;
+        const inOrder = Array.from(
+          { length: 10 + Math.floor(random() * 30) },
+          () => previous + Math.floor(random() * step),
+        );
+        const late = Array.from(
+          { length: Math.floor(random() * 12) },
+          () => now - Math.floor(random() * LATE_MARGIN_MS),
+        );
+        // Events stamped after the poll time but inside the window's last bucket count too.
+        const future = random() < 0.3 ? [now + 1] : [];
+        kinds.push(`${step}ms +${inOrder.length} late ${late.length}`);
+        await write([...inOrder, ...late, ...future]);
+      }
+      expect(kinds).toHaveLength(8);
+    },
+  );
+});
+
+function pickStep(random: () => number, windowMs: number): number {
+  const r = random();
+  if (r < 0.4) return 1_000 + Math.floor(random() * 6_000);
+  if (r < 0.8) return 10_000 + Math.floor(random() * 40_000);
+  return Math.floor(windowMs * (0.2 + random() * 0.5));
+}
