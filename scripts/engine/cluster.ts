@@ -20,6 +20,8 @@ export interface ClusterOptions {
   log?: (line: string) => void;
   /** How long each node may take to see a yellow cluster (default 600 s). */
   startTimeoutMs?: number;
+  /** Fault drills: the JIT's first tier only, ~40 % less CPU per node start (see EngineOptions). */
+  shortLived?: boolean;
 }
 
 export interface ClusterNode extends EngineHandle {
@@ -93,6 +95,7 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterHand
           seedHosts: ports.map((p) => `127.0.0.1:${p.transport}`),
         },
         startTimeoutMs: options.startTimeoutMs ?? 600_000,
+        shortLived: options.shortLived ?? false,
         log,
       });
       nodes.push(Object.assign(server, { name }));

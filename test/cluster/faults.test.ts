@@ -5,15 +5,18 @@
 // same outage on OpenSearch (whose test distribution has no security and which we cut
 // through the proxy rather than start a third server).
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type EngineHandle, startEngine } from '../../scripts/engine.js';
+import { pidsWithArgument } from '../../scripts/engine/processes.js';
 import { createClusterClient } from '../../source/cluster/client.js';
 import { fetchSnapshot } from '../../source/cluster/fetch.js';
 import { createPoller, type PollerStatus, type PollResult } from '../../source/cluster/poller.js';
 import type { BackendKind } from '../../source/cluster/types.js';
 import type { Config, Secrets } from '../../source/config/types.js';
 import { testConfig } from '../support/config.js';
+import { type FaultEngine, leaseFaultEngine, SECURED_USERS } from '../support/fault-engine.js';
 import { type FaultProxy, startFaultProxy } from '../support/http-fault-proxy.js';
 import { buildSeed, deleteIndices, seedIndex } from '../support/seed.js';
 
@@ -273,11 +276,8 @@ describe.each(backends)('faults on $kind', ({ kind, url }) => {
 });
 
 describe('secured Elasticsearch (real server with security on)', () => {
-  let engine: EngineHandle;
-  const users = {
-    analyst: { name: 'analyst', password: 'analyst-pw-1', role: 'superuser' },
-    viewer: { name: 'watcher', password: 'viewer-pw-1', role: 'viewer' },
-  };
+  let engine: FaultEngine;
+  const users = { analyst: SECURED_USERS.analyst, viewer: SECURED_USERS.watcher };
   const basic = (user: { name: string; password: string }): [Config, Secrets] => [
     testConfig({
       nodes: [engine.url],
@@ -288,14 +288,11 @@ describe('secured Elasticsearch (real server with security on)', () => {
   ];
 
   beforeAll(async () => {
-    engine = await startEngine({
-      kind: 'elasticsearch',
-      version: inject('esVersion'),
-      security: { users: [users.analyst, users.viewer], serviceToken: true },
-    });
+    // The run's secured fault-drill server (test/support/fault-engine.ts), leased for this block.
+    engine = await leaseFaultEngine('secured');
   });
   afterAll(async () => {
-    await engine?.stop();
+    await engine?.release();
   });
 
   it('basic auth works, and detection works with it', async () => {
@@ -345,6 +342,9 @@ describe('secured Elasticsearch (real server with security on)', () => {
     poller.start();
     await waitFor('live', () => statuses.some((status) => status.kind === 'live'));
     await engine.kill();
+    // A crash: no process of the server is left, its data stays (start() brings it back).
+    expect(pidsWithArgument(engine.instanceDir)).toEqual([]);
+    expect(existsSync(join(engine.instanceDir, 'data'))).toBe(true);
     await waitFor('two reconnect attempts', () =>
       statuses.some((status) => status.kind === 'reconnecting' && status.attempt >= 2),
     );

@@ -78,7 +78,13 @@ describe('a node list over a real 3-node Elasticsearch cluster', () => {
   const sshFailures = buildSeed(Date.now()).truth.ssh.failures;
 
   beforeAll(async () => {
-    cluster = await startCluster({ kind: 'elasticsearch', version: inject('esVersion'), nodes: 3 });
+    // Short-lived nodes (the JIT's first tier only): ~40 % less CPU per start.
+    cluster = await startCluster({
+      kind: 'elasticsearch',
+      version: inject('esVersion'),
+      nodes: 3,
+      shortLived: true,
+    });
     master = await cluster.master();
     others = cluster.nodes.filter((node) => node !== master);
   }, 900_000);

@@ -1,20 +1,21 @@
-// Issue 12 item 7, against a real Elasticsearch of this file's own (the shared servers are
-// never stopped): after the server is killed and started again, or frozen (SIGSTOP) and
-// resumed, the poller is LIVE again within one refresh + 2 s of the cluster answering.
+// Issue 12 item 7, against a real Elasticsearch leased for this file (the run's fault-drill
+// server; the shared servers are never stopped): after the server is killed and started again,
+// or frozen (SIGSTOP) and resumed, the poller is LIVE again within one refresh + 2 s of the
+// cluster answering.
 // Before, the heavy poll's backoff had grown to 21–28 s during the outage and recovery was
 // noticed that late; now a cheap probe at the refresh rate notices it.
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EngineHandle, startEngine } from '../../scripts/engine.js';
 import { createClusterClient } from '../../source/cluster/client.js';
 import { fetchSnapshots } from '../../source/cluster/fetch.js';
 import { createPoller, type Poller, type PollerStatus } from '../../source/cluster/poller.js';
 import { testConfig } from '../support/config.js';
+import { type FaultEngine, leaseFaultEngine } from '../support/fault-engine.js';
 import { buildSeed, seedIndex } from '../support/seed.js';
 
 const REFRESH_MS = 1_000;
 const index = `test-recovery-${Math.random().toString(36).slice(2, 8)}`;
-let engine: EngineHandle;
+let engine: FaultEngine;
 
 /** The engine's server process (found by its instance directory), for SIGSTOP/SIGCONT. */
 function enginePids(): number[] {
@@ -112,11 +113,12 @@ async function session(requestTimeoutMs = 30_000) {
 }
 
 beforeAll(async () => {
-  engine = await startEngine({ kind: 'elasticsearch', startTimeoutMs: 480_000 });
+  // The run's plain fault-drill server (test/support/fault-engine.ts), leased for this file.
+  engine = await leaseFaultEngine('plain');
   await seedIndex(engine.url, 'elasticsearch', index, buildSeed(Date.now()).docs.ssh);
-}, 600_000);
+}, 900_000);
 afterAll(async () => {
-  await engine?.stop();
+  await engine?.release();
 });
 
 describe('recovery within one interval (real server)', () => {

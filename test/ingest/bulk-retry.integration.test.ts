@@ -8,12 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type EngineHandle, startEngine } from '../../scripts/engine.js';
 import { createClusterClient } from '../../source/cluster/client.js';
 import type { ClusterClient } from '../../source/cluster/types.js';
 import { bulkIndex } from '../../source/ingest/bulk.js';
 import type { IngestItem } from '../../source/ingest/doc-id.js';
 import { testConfig } from '../support/config.js';
+import { type FaultEngine, leaseFaultEngine } from '../support/fault-engine.js';
 import { type FaultProxy, startFaultProxy } from '../support/http-fault-proxy.js';
 import { dropIngestIndex, runIngest } from './run-ingest.js';
 
@@ -88,15 +88,16 @@ describe.each([
 });
 
 describe('bulk retries on a real server that hangs and crashes (our own Elasticsearch)', () => {
-  let engine: EngineHandle;
+  let engine: FaultEngine;
   let client: ClusterClient;
   beforeAll(async () => {
-    engine = await startEngine({ kind: 'elasticsearch' });
+    // The run's plain fault-drill server (test/support/fault-engine.ts), leased for this block.
+    engine = await leaseFaultEngine('plain');
     client = await createClusterClient(testConfig({ nodes: [engine.url], backend: 'elasticsearch' }), {});
   });
   afterAll(async () => {
     await client?.close();
-    await engine?.stop();
+    await engine?.release();
   });
 
   it('retries a request that timed out while the server was frozen (SIGSTOP), without duplicates', async () => {

@@ -2,15 +2,14 @@
 // Elasticsearch was stopped (SIGSTOP), the console said "not delivered", and on SIGCONT the
 // create landed after all as a 'pending' record with a 300 s deadline: every console and
 // `once --escalate` then said "already escalated" (exit 0) while Slack had received nothing.
-// Against a REAL Elasticsearch started for this file (the shared servers are never stopped),
-// and the Slack stand-in (a real local HTTP server).
+// Against a REAL Elasticsearch leased for this file (the run's fault-drill server; the shared
+// servers are never stopped), and the Slack stand-in (a real local HTTP server).
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type EngineHandle, startEngine } from '../../scripts/engine.js';
 import { createClusterClient } from '../../source/cluster/client.js';
 import type { ClusterClient } from '../../source/cluster/types.js';
 import type { CommandContext } from '../../source/commands/context.js';
@@ -20,6 +19,7 @@ import type { Alert } from '../../source/detect/alert.js';
 import { createEscalator } from '../../source/slack/escalator.js';
 import { escalationStateId } from '../../source/slack/record.js';
 import { testConfig } from '../support/config.js';
+import { type FaultEngine, leaseFaultEngine } from '../support/fault-engine.js';
 import { seedIndex, sshDoc } from '../support/seed.js';
 import { hangEngine } from './support/engine-process.js';
 import { type SlackStandIn, startSlackStandIn } from './support/slack-stand-in.js';
@@ -57,7 +57,7 @@ function cliContext(config: Config, slackUrl: string, flags: Record<string, unkn
 }
 
 describe('escalation across a cluster hang (own Elasticsearch, SIGSTOP/SIGCONT)', () => {
-  let engine: EngineHandle;
+  let engine: FaultEngine;
   let slack: SlackStandIn;
   /** For setup and the CLI runs: generous, the machine may be loaded. */
   let config: Config;
@@ -70,8 +70,8 @@ describe('escalation across a cluster hang (own Elasticsearch, SIGSTOP/SIGCONT)'
   const logs = `test-hang-logs-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
-    // A shared 2-core machine can take minutes to start a server.
-    engine = await startEngine({ kind: 'elasticsearch', startTimeoutMs: 540_000 });
+    // The run's plain fault-drill server (test/support/fault-engine.ts), leased for this file.
+    engine = await leaseFaultEngine('plain');
     const now = Date.now();
     const users = ['root', 'admin', 'oracle', 'deploy'];
     await seedIndex(engine.url, 'elasticsearch', logs, [
@@ -86,10 +86,10 @@ describe('escalation across a cluster hang (own Elasticsearch, SIGSTOP/SIGCONT)'
       ),
       sshDoc({ at: now - 2 * 60_000, ip: ATTACKER, user: 'deploy', kind: 'Accepted', host: 'web-1' }),
     ]);
-  }, 600_000);
+  }, 900_000);
   afterAll(async () => {
     resume?.();
-    await engine?.stop();
+    await engine?.release();
   }, 120_000);
   beforeEach(async () => {
     slack = await startSlackStandIn();

@@ -1,27 +1,25 @@
-// 403 on the escalation index, from a REAL secured Elasticsearch (file-realm users started by
-// scripts/engine.ts): a read-only analyst still escalates, through the local audit file, and
-// still sees (and respects) what colleagues escalated in the cluster.
+// 403 on the escalation index, from a REAL secured Elasticsearch (file-realm users; the run's
+// secured fault-drill server, test/support/fault-engine.ts): a read-only analyst still
+// escalates, through the local audit file, and still sees (and respects) what colleagues
+// escalated in the cluster.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EngineHandle, startEngine } from '../../scripts/engine.js';
 import { createClusterClient } from '../../source/cluster/client.js';
 import type { ClusterClient } from '../../source/cluster/types.js';
 import type { Config, Secrets } from '../../source/config/types.js';
 import { createEscalator } from '../../source/slack/escalator.js';
 import { testConfig } from '../support/config.js';
+import { type FaultEngine, leaseFaultEngine, SECURED_USERS } from '../support/fault-engine.js';
 import { testAlert } from './support/alert.js';
 import { type SlackStandIn, startSlackStandIn } from './support/slack-stand-in.js';
 
-const users = {
-  admin: { name: 'soc-admin', password: 'admin-pw-123', role: 'superuser' },
-  viewer: { name: 'soc-viewer', password: 'viewer-pw-123', role: 'viewer' },
-};
+const users = { admin: SECURED_USERS.admin, viewer: SECURED_USERS.viewer };
 
 describe('read-only analyst on a secured Elasticsearch', () => {
-  let engine: EngineHandle;
+  let engine: FaultEngine;
   let slack: SlackStandIn;
   let dir: string;
   const index = `test-escalations-secured-${randomUUID().slice(0, 8)}`;
@@ -46,14 +44,15 @@ describe('read-only analyst on a secured Elasticsearch', () => {
   };
 
   beforeAll(async () => {
-    engine = await startEngine({ kind: 'elasticsearch', security: { users: [users.admin, users.viewer] } });
+    // The run's secured fault-drill server (test/support/fault-engine.ts), leased for this file.
+    engine = await leaseFaultEngine('secured');
     slack = await startSlackStandIn();
     dir = await mkdtemp(path.join(tmpdir(), 'soc-watch-secured-'));
   });
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));
     await slack?.close();
-    await engine?.stop();
+    await engine?.release();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

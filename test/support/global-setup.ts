@@ -4,7 +4,8 @@
 // `.ci/run` runs the project once per pair of `npm run engine -- pairs`).
 // SOC_WATCH_TEST_ES_URL / SOC_WATCH_TEST_OPENSEARCH_URL point at existing clusters instead. Servers started here are stopped in teardown; if vitest is interrupted
 // (Ctrl+C → process.exit) the engine library's exit hook kills them, and if the process is
-// killed outright their watchdogs do.
+// killed outright their watchdogs do. It also runs the pool of disposable servers for fault
+// drills (fault-engines.ts): tests lease them instead of starting their own.
 import type { TestProject } from 'vitest/node';
 import {
   displayName,
@@ -14,6 +15,7 @@ import {
   splitCredentials,
   startEngine,
 } from '../../scripts/engine.js';
+import { startFaultEngineService } from './fault-engines.js';
 
 interface Cluster {
   url: string;
@@ -62,12 +64,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = results.flatMap((result) =>
     result.status === 'fulfilled' && result.value.handle ? [result.value.handle] : [],
   );
-  const teardown = async () => {
+  const stopShared = async () => {
     await Promise.all(started.map((handle) => handle.stop()));
   };
   const [es, os] = results;
   if (es?.status !== 'fulfilled' || os?.status !== 'fulfilled') {
-    await teardown();
+    await stopShared();
     const reasons = results.flatMap((result) =>
       result.status === 'rejected'
         ? [result.reason instanceof Error ? result.reason.message : String(result.reason)]
@@ -75,9 +77,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     );
     throw new Error(`soc-watch tests: no test clusters.\n${reasons.join('\n\n')}`);
   }
+  // Servers for fault drills (killed, frozen, secured), started on first use, shared by the files.
+  const faultEngines = await startFaultEngineService({ esVersion: es.value.version, log: say });
+  project.provide('faultEngines', faultEngines.url);
   project.provide('esUrl', es.value.url);
   project.provide('opensearchUrl', os.value.url);
   project.provide('esVersion', es.value.version);
   project.provide('opensearchVersion', os.value.version);
-  return teardown;
+  return async () => {
+    const results = await Promise.allSettled([faultEngines.close(), stopShared()]);
+    for (const result of results) if (result.status === 'rejected') throw result.reason;
+  };
 }

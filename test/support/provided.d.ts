@@ -5,6 +5,8 @@ declare module 'vitest' {
     opensearchUrl: string;
     esVersion: string;
     opensearchVersion: string;
+    /** Control URL of the fault-drill server pool (test/support/fault-engine.ts). */
+    faultEngines: string;
   }
 }
 

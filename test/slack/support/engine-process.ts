@@ -22,7 +22,7 @@ function processGroupOf(instanceDir: string): number {
   throw new Error(`no process found for ${instanceDir}`);
 }
 
-export function hangEngine(engine: EngineHandle): () => void {
+export function hangEngine(engine: Pick<EngineHandle, 'instanceDir'>): () => void {
   const group = processGroupOf(engine.instanceDir);
   process.kill(-group, 'SIGSTOP');
   let resumed = false;
