@@ -371,3 +371,13 @@ describe('D what-if while the threshold is typed', () => {
     expect(whatIf.opens).toEqual([]);
   });
 });
+
+describe('footer at 80 columns', () => {
+  it('keeps e escalate, a ack and m mute before the tuning keys (the help lists those)', async () => {
+    const view = await show(polledState(), 80, 24);
+    const footer = view.lines().at(-1)!;
+    for (const hint of ['Tab pane', 'Enter details', 'e escalate', 'a ack', 'm mute', '? help', 'q quit']) {
+      expect(footer).toContain(hint);
+    }
+  });
+});

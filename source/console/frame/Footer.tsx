@@ -19,20 +19,33 @@ const listWidth = (list: readonly Hint[]) =>
 
 const isPinned = (hint: Hint) => hint.hint === 'help' || hint.hint === 'quit';
 
-/** The hints that fit in `width`: pinned ones always, the rest in table order while they fit. */
+/**
+ * What an analyst needs first when the line is short (80 columns): moving, opening, and acting
+ * on an alert, before the tuning keys (threshold, nudge, window, sort), which the help lists.
+ */
+const FIRST = ['pane', 'move', 'details', 'escalate', 'ack', 'mute', 'filter', 'log'];
+const rank = (hint: Hint) => {
+  const index = FIRST.indexOf(hint.hint);
+  return index < 0 ? FIRST.length : index;
+};
+
+/**
+ * The hints that fit in `width`: pinned ones always, then by importance while whole hints
+ * fit, shown in table order.
+ */
 export function fittingHints(context: KeyContext, width: number): { rest: Hint[]; pinned: Hint[] } {
   const hints = hintsFor(context);
   const pinned = hints.filter(isPinned);
   let room = width - listWidth(pinned) - (pinned.length > 0 ? SEPARATOR : 0);
-  const rest: Hint[] = [];
-  for (const hint of hints) {
-    if (pinned.includes(hint)) continue;
-    const need = hintWidth(hint) + (rest.length > 0 ? SEPARATOR : 0);
+  const chosen = new Set<Hint>();
+  const byRank = hints.filter((hint) => !pinned.includes(hint)).sort((a, b) => rank(a) - rank(b));
+  for (const hint of byRank) {
+    const need = hintWidth(hint) + (chosen.size > 0 ? SEPARATOR : 0);
     if (need > room) break;
-    rest.push(hint);
+    chosen.add(hint);
     room -= need;
   }
-  return { rest, pinned };
+  return { rest: hints.filter((hint) => chosen.has(hint)), pinned };
 }
 
 export function Footer({
