@@ -135,7 +135,8 @@ describe('escalation across a cluster hang (own Elasticsearch, SIGSTOP/SIGCONT)'
     resume();
     // The precondition of the bug: the create that timed out lands after all.
     const id = escalationStateId(alert);
-    const deadline = Date.now() + 30_000;
+    // Generous: cheap polling, and a thawed server on a loaded machine may take a while.
+    const deadline = Date.now() + 180_000;
     let landed: Record<string, unknown> | null = null;
     while (!landed && Date.now() < deadline) {
       landed = await client.getDocument(config.escalationIndex, id).catch(() => null);

@@ -19,7 +19,7 @@ import {
   serverEnv,
 } from '../../scripts/engine/settings.js';
 import { startEngine } from '../../scripts/engine.js';
-import { leaseFaultEngine, SECURED_USERS } from './fault-engine.js';
+import { faultDrills, leaseFaultEngine, SECURED_USERS } from './fault-engine.js';
 
 describe('engine settings', () => {
   it('parses versions and rejects anything else', () => {
@@ -177,22 +177,26 @@ describe('startEngine (real Elasticsearch)', () => {
   // kill() and start() are checked by the poller drill of test/cluster/faults.test.ts (no process
   // left, data kept, back on the same URL); stop() by the pool's teardown (no process, no
   // directory left, else the run fails).
-  it('runs with security: 401 without credentials or with a wrong password, 200 with', async () => {
-    const engine = await leaseFaultEngine('secured');
-    try {
-      const user = SECURED_USERS.analyst;
-      expect(engine.version).toBe(inject('esVersion'));
-      expect(engine.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(existsSync(join(engine.instanceDir, 'data'))).toBe(true);
-      const health = `${engine.url}/_cluster/health`;
-      expect((await fetch(health)).status).toBe(401);
-      expect(
-        (await fetch(health, { headers: { authorization: basicAuthorization(user.name, 'wrong') } })).status,
-      ).toBe(401);
-      const authorization = basicAuthorization(user.name, user.password);
-      expect((await fetch(health, { headers: { authorization } })).status).toBe(200);
-    } finally {
-      await engine.release();
-    }
-  });
+  it.skipIf(!faultDrills())(
+    'runs with security: 401 without credentials or with a wrong password, 200 with',
+    async () => {
+      const engine = await leaseFaultEngine('secured');
+      try {
+        const user = SECURED_USERS.analyst;
+        expect(engine.version).toBe(inject('esVersion'));
+        expect(engine.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        expect(existsSync(join(engine.instanceDir, 'data'))).toBe(true);
+        const health = `${engine.url}/_cluster/health`;
+        expect((await fetch(health)).status).toBe(401);
+        expect(
+          (await fetch(health, { headers: { authorization: basicAuthorization(user.name, 'wrong') } }))
+            .status,
+        ).toBe(401);
+        const authorization = basicAuthorization(user.name, user.password);
+        expect((await fetch(health, { headers: { authorization } })).status).toBe(200);
+      } finally {
+        await engine.release();
+      }
+    },
+  );
 });

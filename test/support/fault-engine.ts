@@ -50,6 +50,11 @@ function post(base: string, path: string): Promise<unknown> {
   });
 }
 
+/** False in the shared scope (vitest.config.ts): drills then skip, `describe.skipIf(!faultDrills())`. */
+export function faultDrills(): boolean {
+  return inject('faultEngines') !== '';
+}
+
 export async function leaseFaultEngine(name: FaultEngineName): Promise<FaultEngine> {
   const base = inject('faultEngines');
   const info = (await post(base, `/${name}/lease`)) as FaultEngineInfo;

@@ -77,15 +77,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
     );
     throw new Error(`soc-watch tests: no test clusters.\n${reasons.join('\n\n')}`);
   }
-  // Servers for fault drills (killed, frozen, secured), started on first use, shared by the files.
-  const faultEngines = await startFaultEngineService({ esVersion: es.value.version, log: say });
-  project.provide('faultEngines', faultEngines.url);
+  // Servers for fault drills (killed, frozen, secured), started on first use, shared by the files;
+  // none in the shared scope (vitest.config.ts), where the drills skip themselves.
+  const faultEngines =
+    process.env.SOC_WATCH_TEST_SCOPE === 'shared'
+      ? undefined
+      : await startFaultEngineService({ esVersion: es.value.version, log: say });
+  project.provide('faultEngines', faultEngines?.url ?? '');
   project.provide('esUrl', es.value.url);
   project.provide('opensearchUrl', os.value.url);
   project.provide('esVersion', es.value.version);
   project.provide('opensearchVersion', os.value.version);
   return async () => {
-    const results = await Promise.allSettled([faultEngines.close(), stopShared()]);
+    const results = await Promise.allSettled([faultEngines?.close(), stopShared()]);
     for (const result of results) if (result.status === 'rejected') throw result.reason;
   };
 }

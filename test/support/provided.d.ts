@@ -5,7 +5,7 @@ declare module 'vitest' {
     opensearchUrl: string;
     esVersion: string;
     opensearchVersion: string;
-    /** Control URL of the fault-drill server pool (test/support/fault-engine.ts). */
+    /** Control URL of the fault-drill server pool (test/support/fault-engine.ts); '' when none. */
     faultEngines: string;
   }
 }
