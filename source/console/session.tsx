@@ -11,10 +11,12 @@ import { clusterName } from '../cluster/redact.js';
 import type { CommandContext } from '../commands/context.js';
 import { formatDuration } from '../core/duration.js';
 import { sanitize } from '../core/sanitize.js';
+import type { KnownAlert } from '../detect/known.js';
 import type { Mute } from '../detect/mutes.js';
 import { detectionSettings } from '../detect/settings.js';
 import { createEscalator, NOT_CONFIGURED_HINT, slackWebhookConfigured } from '../slack/escalator.js';
 import { App } from './App.js';
+import { alertFilePath, alertFileSignature, readAlertFile, writeAlertFile } from './alert-file.js';
 import { chooseGlyphs } from './draw/glyphs.js';
 import { chooseTheme } from './draw/theme.js';
 import { UiContext } from './draw/ui-context.js';
@@ -44,7 +46,11 @@ function withTimeout(promise: Promise<unknown> | undefined, ms: number): Promise
   return Promise.race([promise.catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
 }
 
-function startState(ctx: CommandContext, mutes: readonly Mute[]): AppState {
+function startState(
+  ctx: CommandContext,
+  mutes: readonly Mute[],
+  known: ReadonlyMap<string, KnownAlert>,
+): AppState {
   const { config } = ctx;
   const configured = slackWebhookConfigured(config, ctx.secrets);
   return initialState({
@@ -60,6 +66,7 @@ function startState(ctx: CommandContext, mutes: readonly Mute[]): AppState {
     settings: detectionSettings(config),
     escalation: { configured, hint: configured ? 'Slack: configured' : NOT_CONFIGURED_HINT },
     mutes,
+    known,
   });
 }
 
@@ -69,7 +76,9 @@ export async function runSession(ctx: CommandContext): Promise<number> {
   const stdout = ctx.stdout as NodeJS.WriteStream;
   const muteFile = ctx.configDirectory ? muteFilePath(ctx.configDirectory) : null;
   const kept = muteFile ? readMuteFile(muteFile, Date.now()) : { mutes: [], problems: [] };
-  const store = createStore(startState(ctx, kept.mutes));
+  const alertFile = ctx.configDirectory ? alertFilePath(ctx.configDirectory) : null;
+  const shown = alertFile ? readAlertFile(alertFile) : { known: new Map(), problems: [] };
+  const store = createStore(startState(ctx, kept.mutes, shown.known));
   const glyphs = chooseGlyphs({
     asciiFlag: ctx.flags.ascii === true,
     configAscii: config.ascii,
@@ -82,6 +91,23 @@ export async function runSession(ctx: CommandContext): Promise<number> {
   // Mutes outlive the session (a dropped SSH link must not un-silence a scanner): the file is
   // rewritten whenever the set changes, which only analyst keys and expiries do.
   if (kept.problems.length > 0) flash(`mutes: ${sanitize(kept.problems.join('; '))}`, 'warn');
+  if (shown.problems.length > 0) flash(`alerts: ${sanitize(shown.problems.join('; '))}`, 'warn');
+  // Live alerts outlive the session too: after a restart they are not all `new` again (A5).
+  let lastAlerts = store.getState().detector.alerts;
+  let savedAlerts = alertFileSignature(lastAlerts);
+  store.subscribe(() => {
+    const { alerts } = store.getState().detector;
+    if (!alertFile || alerts === lastAlerts) return;
+    lastAlerts = alerts;
+    const signature = alertFileSignature(alerts);
+    if (signature === savedAlerts) return;
+    savedAlerts = signature;
+    try {
+      writeAlertFile(alertFile, alerts, Date.now());
+    } catch (error) {
+      flash(`alert states not saved: ${sanitize((error as Error).message)}`, 'warn');
+    }
+  });
   let savedMutes = store.getState().detector.mutes;
   store.subscribe(() => {
     const { mutes } = store.getState().detector;
