@@ -6,6 +6,7 @@
 import type { PollerStatus } from '../../cluster/poller.js';
 import type { Snapshot } from '../../contracts/snapshot.js';
 import { createDetectorState, type DetectorState } from '../../detect/detector.js';
+import type { KnownAlert } from '../../detect/known.js';
 import type { Mute } from '../../detect/mutes.js';
 import type { DetectionSettings } from '../../detect/settings.js';
 import { ALERTS_PANE } from './panes.js';
@@ -103,10 +104,16 @@ export interface InitialStateOptions {
   escalation?: { configured: boolean; hint: string };
   /** Mutes kept from an earlier session (see source/config/mute-file.ts). */
   mutes?: readonly Mute[];
+  /** Alerts an earlier session showed (see source/console/alert-file.ts). */
+  known?: ReadonlyMap<string, KnownAlert>;
 }
 
 export function initialState(options: InitialStateOptions): AppState {
-  const detector: DetectorState = { ...createDetectorState(), mutes: options.mutes ?? [] };
+  const detector: DetectorState = {
+    ...createDetectorState(),
+    mutes: options.mutes ?? [],
+    ...(options.known ? { known: options.known } : {}),
+  };
   const panes = [...options.services.map((service) => service.name), ALERTS_PANE];
   return {
     services: options.services,
