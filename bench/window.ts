@@ -184,7 +184,26 @@ function counting(client: ClusterClient): { client: ClusterClient; take(): numbe
 
 function comparable(snapshot: Snapshot): unknown {
   const { took: _t, fetchMs: _f, fetchedAt: _a, services, ...rest } = snapshot;
-  return { ...rest, services: services.map(({ took: _took, ...service }) => service) };
+  return {
+    ...rest,
+    services: services.map(({ took: _took, distinctIps: _d, ...service }) => service),
+  };
+}
+
+/**
+ * "yes" when every field matches; distinct IPs apart: above 3,000 the full query's count is
+ * the cardinality aggregation's estimate and the incremental one is exact (both are shown).
+ */
+function equality(incremental: Snapshot | undefined, full: Snapshot | undefined): string {
+  if (!incremental || !full) return 'n/a';
+  const same = isDeepStrictEqual(comparable(incremental), comparable(full));
+  const exact = incremental.services[0]?.distinctIps ?? 0;
+  const estimate = full.services[0]?.distinctIps ?? 0;
+  const ips =
+    exact === estimate
+      ? ''
+      : ` (distinct IPs: ${exact.toLocaleString('en')} exact vs ≈${estimate.toLocaleString('en')})`;
+  return `${same ? 'yes' : 'NO'}${ips}`;
 }
 
 // ---------- table ----------
@@ -232,8 +251,7 @@ async function table(base: string, client: ClusterClient, config: Config, set: D
       incr.took.push(engine.stats().lastTookSum);
       incr.bytes.push(counted.take());
     }
-    const equal =
-      last && fullSnapshot && isDeepStrictEqual(comparable(last), comparable(fullSnapshot)) ? 'yes' : 'NO';
+    const equal = equality(last, fullSnapshot);
     const stats = engine.stats();
     say(
       `| ${label} | ${(fullSnapshot?.services[0]?.failures ?? 0).toLocaleString('en')} | ${Math.round(median(full.took))} ms | ${Math.round(median(full.wall))} ms | ${kb(median(full.bytes))} | ${Math.round(median(incr.took))} ms | ${Math.round(median(incr.wall))} ms | ${kb(median(incr.bytes))} | ${Math.round(first.took)} / ${Math.round(first.wall)} ms | ${mb(stats.bytes)}, ${stats.ips.toLocaleString('en')} IPs | ${mb(process.memoryUsage().rss)} | ${equal} |`,
