@@ -35,11 +35,12 @@ import { buildSlice, releaseSlice, type SliceRow, type SliceTable, sliceBytes } 
 
 /**
  * How late (by event time) an event may become searchable and still be counted at the next
- * poll. 30 s covers a shipper's batching (Filebeat flushes every 1 s, Logstash's default
- * batch delay is 50 ms), the index refresh (1 s) and a loaded cluster's bulk queue with
- * room to spare; measured on this machine under load, soc-watch's own `ingest --follow`
- * made events searchable 1–3 s after their time. Cost: the newest bucket plus
- * ceil(30 s / bucket) older ones are read at every poll (15 m window: 3 buckets of 15 s).
+ * poll. Chosen, not measured on a production pipeline: a shipper's batching (Filebeat
+ * flushes every 1 s; soc-watch's own `ingest --follow` sends within its flush interval),
+ * the index refresh (1 s) and a loaded cluster's bulk queue (seconds), with room to spare.
+ * Cost: the newest bucket plus ceil(30 s / bucket) older ones are read at every poll (15 m
+ * window: up to 3 buckets of 15 s; 24 h: the newest 24 min bucket and the one before it
+ * for 30 s after it ends). Later events are counted at the next resync (RESYNC_MS).
  */
 export const LATE_MARGIN_MS = 30_000;
 /** Every slice is read again this often, catching events later than the margin. */
