@@ -318,6 +318,37 @@ async function consoles(
   return { cpuMs: after - before, polls };
 }
 
+// ---------- late arrivals ----------
+
+/** Event time → searchable: one event stamped now, bulk-indexed (refresh 1 s), counted until seen. */
+async function lag(base: string, samples = 15): Promise<string> {
+  const index = `bench-soc-watch-window-lag-${process.pid}`;
+  await http(
+    base,
+    'PUT',
+    `/${index}`,
+    JSON.stringify({
+      settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: '1s' },
+      mappings: { properties: { '@timestamp': { type: 'date' }, n: { type: 'long' } } },
+    }),
+  );
+  const lags: number[] = [];
+  try {
+    for (let n = 0; n < samples; n += 1) {
+      const at = Date.now();
+      const line = `{"create":{"_index":"${index}"}}\n{"@timestamp":${at},"n":${n}}\n`;
+      await http(base, 'POST', '/_bulk', line, 'application/x-ndjson');
+      while ((await http(base, 'GET', `/${index}/_count?q=n:${n}`)).json().count === 0) await sleep(50);
+      lags.push(Date.now() - at);
+      await sleep(300);
+    }
+  } finally {
+    await http(base, 'DELETE', `/${index}`);
+  }
+  lags.sort((a, b) => a - b);
+  return `event time → searchable (bulk, refresh 1 s), ${samples} samples: min ${lags[0]} ms, median ${median(lags)} ms, max ${lags[lags.length - 1]} ms (margin: 30 s)`;
+}
+
 // ---------- main ----------
 
 async function main(): Promise<void> {
@@ -361,6 +392,9 @@ async function main(): Promise<void> {
       `## Poll cost by window (clock = seeding time; medians of ${iterations}; request cache cleared before each poll)`,
     );
     await table(base, client, config, set, iterations);
+    say();
+    say('## Late arrivals');
+    say(await lag(base));
     say();
     say(
       `## Server CPU: consoles polling the 15m window every 2 s for ${consoleSeconds} s (engine process CPU, nodes stats)`,

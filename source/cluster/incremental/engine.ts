@@ -38,6 +38,8 @@ import { buildSlice, releaseSlice, type SliceRow, type SliceTable, sliceBytes } 
  * poll. Chosen, not measured on a production pipeline: a shipper's batching (Filebeat
  * flushes every 1 s; soc-watch's own `ingest --follow` sends within its flush interval),
  * the index refresh (1 s) and a loaded cluster's bulk queue (seconds), with room to spare.
+ * Measured (bench:window, "late arrivals"): a bulk-indexed event was searchable 1.2 s
+ * (min), 2.0 s (median), 6.0 s (max) after its time on this loaded 2-core machine.
  * Cost: the newest bucket plus ceil(30 s / bucket) older ones are read at every poll (15 m
  * window: up to 3 buckets of 15 s; 24 h: the newest 24 min bucket and the one before it
  * for 30 s after it ends). Later events are counted at the next resync (RESYNC_MS).
