@@ -36,6 +36,7 @@ const NOT_IN_SHARED_SCOPE = [
   'test/cluster/recovery.integration.test.ts',
   'test/slack/escalation-hang.integration.test.ts',
   'test/slack/escalator-secured.test.ts',
+  'test/ingest/follow-cluster-away.integration.test.ts',
   'test/package/**',
   'test/ingest/follow-kill.integration.test.ts',
 ];
