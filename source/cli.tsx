@@ -43,6 +43,10 @@ const HELP: Record<CommandName, string> = {
 ${CONNECTION_HELP}
     --kibana-url URL      Kibana base URL for Discover links
     --ascii               ASCII sparklines and borders
+    --at TIME             Not live: the console as of TIME (times as for once --at);
+                          [ ] step one refresh, { } one window
+    --replay FROM..TO     Not live: play that period (Space play/pause, < > speed x1..x600,
+                          [ ] step, n next alert), e.g. --replay "yesterday 02:00..yesterday 04:00"
 
   Keys in the console: press ? for help, q to quit.
 
@@ -164,7 +168,13 @@ const CONNECTION_FLAGS = {
 } as const;
 
 const FLAGS = {
-  console: { ...CONNECTION_FLAGS, kibanaUrl: { type: 'string' }, ascii: { type: 'boolean' } },
+  console: {
+    ...CONNECTION_FLAGS,
+    kibanaUrl: { type: 'string' },
+    ascii: { type: 'boolean' },
+    at: { type: 'string' },
+    replay: { type: 'string' },
+  },
   once: {
     ...CONNECTION_FLAGS,
     json: { type: 'boolean' },

@@ -17,6 +17,7 @@ import type { Snapshot } from '../contracts/snapshot.js';
 import { type BackoffSettings, backoffDelay, DEFAULT_BACKOFF, isTransient } from './backoff.js';
 import { toClusterError } from './errors.js';
 import { type FetchWindow, fetchSnapshots } from './fetch.js';
+import { createIncrementalSnapshots, type IncrementalSnapshots } from './incremental/engine.js';
 import { type ClusterClient, ClusterError } from './types.js';
 
 export type PollerStatus =
@@ -84,10 +85,24 @@ export function createPoller(options: PollerOptions): Poller {
   const windowOf = options.windowMs ?? (() => config.windowMs);
   let client: ClusterClient | null = options.client ?? null;
   if (!client && !options.connect) throw new TypeError('createPoller needs a client or connect');
-  const fetch =
-    options.fetch ??
-    ((windows: FetchWindow[], fetchOptions: { now: number; signal: AbortSignal }) =>
-      fetchSnapshots(client!, config, windows, fetchOptions));
+  // The console's window is polled incrementally unless config says `snapshots: full`
+  // (source/cluster/incremental/: same numbers, cost follows what changed); the slow window
+  // (polled every few minutes) takes the full path, in parallel.
+  let incremental: { client: ClusterClient; snapshots: IncrementalSnapshots } | null = null;
+  const fetchWindows = async (windows: FetchWindow[], fetchOptions: { now: number; signal: AbortSignal }) => {
+    const current = client!;
+    const [main, ...rest] = windows;
+    if (config.snapshots === 'full' || !main || main.endAt !== undefined)
+      return fetchSnapshots(current, config, windows, fetchOptions);
+    if (incremental?.client !== current)
+      incremental = { client: current, snapshots: createIncrementalSnapshots(current, config) };
+    const [snapshot, others] = await Promise.all([
+      incremental.snapshots.fetch(main.windowMs, fetchOptions),
+      rest.length > 0 ? fetchSnapshots(current, config, rest, fetchOptions) : Promise.resolve([]),
+    ]);
+    return [snapshot, ...others];
+  };
+  const fetch = options.fetch ?? fetchWindows;
   const probe =
     options.probe ??
     (async (signal: AbortSignal) => {

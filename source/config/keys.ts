@@ -133,6 +133,16 @@ export const KEYS: readonly KeySpec[] = [
   // At 1ms the console sent 94× the queries of 2s and used 63 % of a core on its own.
   { path: 'refresh', type: 'duration', minMs: 1000, default: '5s', description: 'Poll interval' },
   {
+    path: 'snapshots',
+    type: 'enum',
+    values: ['incremental', 'full'],
+    // incremental: the live console re-reads only the slices of the window that can still
+    // change and keeps the rest on the client (same numbers; bench:window prints the cost of
+    // both). full: every poll counts the whole window again (the path `once` always takes).
+    default: 'incremental',
+    description: 'How the live console polls: incremental (re-reads only what changed) or full',
+  },
+  {
     path: 'maxOffenders',
     type: 'int',
     min: 1,

@@ -342,6 +342,7 @@ export function loadConfig(options: LoadOptions): Loaded {
     refreshMs: durationOf(effective, 'refresh'),
     requestTimeoutMs: durationOf(effective, 'requestTimeout'),
     maxOffenders: value('maxOffenders'),
+    snapshots: value('snapshots'),
     services,
     rules: {
       bruteForce: { enabled: value('rules.bruteForce.enabled') },

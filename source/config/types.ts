@@ -78,6 +78,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** Max offender rows fetched per service (terms size). */
   maxOffenders: number;
+  /** How the live console polls (absent: incremental); see source/cluster/incremental/. */
+  snapshots?: 'incremental' | 'full';
   services: ServiceDefinition[];
   rules: RuleSettings;
   customRules: CustomRule[];

@@ -29,7 +29,11 @@ export function App({ store, onEffect, clock = Date.now }: AppProps) {
     let state = current;
     const effects: Effect[] = [];
     for (const [one, oneKey] of splitKeys(input, key)) {
-      const result = handleKey(state, one, oneKey, { now: clock(), page: pageSize(layout, state.focus) });
+      const result = handleKey(state, one, oneKey, {
+        now: clock(),
+        page: pageSize(layout, state.focus),
+        size: { columns, rows },
+      });
       state = result.state;
       effects.push(...result.effects);
       if (result.effects.some((effect) => effect.kind === 'quit')) break;

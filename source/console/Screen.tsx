@@ -9,6 +9,7 @@ import { thresholdFor } from '../detect/settings.js';
 import type { Glyphs } from './draw/glyphs.js';
 import { useUi } from './draw/ui-context.js';
 import { AlertFeed } from './feed/AlertFeed.js';
+import { isQuietAt } from './feed/alert-columns.js';
 import { Footer } from './frame/Footer.js';
 import { Header } from './frame/Header.js';
 import { computeLayout } from './frame/layout.js';
@@ -17,6 +18,7 @@ import { keyContext } from './keys/handle-key.js';
 import { DetailView } from './overlays/DetailView.js';
 import { alertDetail, type DetailContent, offenderDetail } from './overlays/detail-lines.js';
 import { HelpOverlay } from './overlays/HelpOverlay.js';
+import { MessageLog } from './overlays/MessageLog.js';
 import { ServicePane } from './panes/ServicePane.js';
 import { timelineTiming } from './panes/spark.js';
 import { alertsOfIp } from './state/operations.js';
@@ -59,7 +61,16 @@ export function Screen({ state, columns, rows, clock }: ScreenProps) {
   let body: ReactNode;
   const detail = state.overlay?.kind === 'detail' ? detailContent(state, labelOf, glyphs) : undefined;
   if (state.overlay?.kind === 'help') {
-    body = <HelpOverlay width={columns} height={layout.body} />;
+    body = <HelpOverlay width={columns} height={layout.body} offset={state.overlay.offset ?? 0} />;
+  } else if (state.overlay?.kind === 'log') {
+    body = (
+      <MessageLog
+        messages={state.messages}
+        width={columns}
+        height={layout.body}
+        back={state.overlay.offset ?? 0}
+      />
+    );
   } else if (detail) {
     body = <DetailView content={detail} width={columns} height={layout.body} />;
   } else {
@@ -115,6 +126,9 @@ export function Screen({ state, columns, rows, clock }: ScreenProps) {
           now={state.now}
           labelOf={labelOf}
           stale={stale}
+          hidden={
+            state.hideQuiet ? alertList(state).filter((alert) => isQuietAt(alert, state.now)).length : 0
+          }
         />
       </Box>
     );
@@ -123,7 +137,7 @@ export function Screen({ state, columns, rows, clock }: ScreenProps) {
     <Box flexDirection="column" width={columns} height={rows} overflow="hidden">
       <Header state={state} width={columns} {...(clock ? { clock } : {})} />
       {body}
-      <Footer context={keyContext(state)} width={columns} />
+      <Footer context={keyContext(state)} width={columns} message={state.flash} />
     </Box>
   );
 }

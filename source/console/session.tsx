@@ -16,14 +16,18 @@ import { detectionSettings } from '../detect/settings.js';
 import { createEscalator, NOT_CONFIGURED_HINT, slackWebhookConfigured } from '../slack/escalator.js';
 import { App } from './App.js';
 import { chooseGlyphs } from './draw/glyphs.js';
+import { clipboardSequence, supportsHyperlinks } from './draw/osc.js';
 import { chooseTheme } from './draw/theme.js';
 import { UiContext } from './draw/ui-context.js';
 import { createEscalations } from './escalations.js';
 import { exportEvidence } from './evidence.js';
 import { muteFilePath, readMuteFile, writeMuteFile } from './mute-file.js';
+import { startPlayerClock } from './player-clock.js';
 import type { Effect } from './state/effects.js';
+import { asOfTravel, replayTravel } from './state/player.js';
 import { type AppState, initialState } from './state/state.js';
 import { createStore } from './state/store.js';
+import { playerSteps, startTravel, type TravelShell, type TravelSpec } from './travel.js';
 
 /** Frames per second at most: plenty for data that changes every few seconds, kind to SSH. */
 export const MAX_FPS = 12;
@@ -44,9 +48,27 @@ function withTimeout(promise: Promise<unknown> | undefined, ms: number): Promise
   return Promise.race([promise.catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
 }
 
-function startState(ctx: CommandContext, mutes: readonly Mute[]): AppState {
+function startState(ctx: CommandContext, mutes: readonly Mute[], travel?: TravelSpec): AppState {
   const { config } = ctx;
   const configured = slackWebhookConfigured(config, ctx.secrets);
+  const state = liveState(ctx, mutes, configured);
+  if (!travel) return state;
+  if (travel.kind === 'as-of') return { ...state, travel: asOfTravel(travel.at, config.refreshMs) };
+  const steps = playerSteps(travel, ctx);
+  const stepMs = steps.length > 1 ? steps[1]!.at - steps[0]!.at : config.refreshMs;
+  return {
+    ...state,
+    travel: replayTravel(
+      travel.from,
+      travel.to,
+      steps.map((step) => step.at),
+      stepMs,
+    ),
+  };
+}
+
+function liveState(ctx: CommandContext, mutes: readonly Mute[], configured: boolean): AppState {
+  const { config } = ctx;
   return initialState({
     now: Date.now(),
     services: config.services.map((service) => ({ name: service.name, label: service.label })),
@@ -63,13 +85,14 @@ function startState(ctx: CommandContext, mutes: readonly Mute[]): AppState {
   });
 }
 
-export async function runSession(ctx: CommandContext): Promise<number> {
+/** `travel`: not live, "as of" a time or a replay of a period (travel.ts); nothing is polled. */
+export async function runSession(ctx: CommandContext, travelSpec?: TravelSpec): Promise<number> {
   const { config, secrets } = ctx;
   const stdin = ctx.stdin as NodeJS.ReadStream;
   const stdout = ctx.stdout as NodeJS.WriteStream;
   const muteFile = ctx.configDirectory ? muteFilePath(ctx.configDirectory) : null;
   const kept = muteFile ? readMuteFile(muteFile, Date.now()) : { mutes: [], problems: [] };
-  const store = createStore(startState(ctx, kept.mutes));
+  const store = createStore(startState(ctx, kept.mutes, travelSpec));
   const glyphs = chooseGlyphs({
     asciiFlag: ctx.flags.ascii === true,
     configAscii: config.ascii,
@@ -123,6 +146,9 @@ export async function runSession(ctx: CommandContext): Promise<number> {
     onStatus: (status) => store.dispatch({ type: 'status', status, now: Date.now() }),
   });
 
+  const travel: TravelShell | null = travelSpec ? startTravel(ctx, store, travelSpec, lifetime.signal) : null;
+  const stopClock = travelSpec?.kind === 'replay' ? startPlayerClock(store) : () => {};
+
   let finish: (code: number) => void = () => {};
   const finished = new Promise<number>((resolve) => {
     finish = resolve;
@@ -130,7 +156,16 @@ export async function runSession(ctx: CommandContext): Promise<number> {
   let ending = false;
 
   const onEffect = (effect: Effect) => {
+    if (travel) {
+      if (effect.kind === 'travel-at') return travel.evaluate(effect.at);
+      if (effect.kind === 'pause' || effect.kind === 'resume' || effect.kind === 'refresh') {
+        flash('not live: nothing is polled ([ ] { } move the time; Space plays a replay)');
+        return;
+      }
+    }
     switch (effect.kind) {
+      case 'travel-at':
+        return;
       case 'quit':
         void end(effect.code ?? 0);
         return;
@@ -161,6 +196,14 @@ export async function runSession(ctx: CommandContext): Promise<number> {
       case 'escalate':
         escalations.escalate(effect.alertId, effect.note, effect.force);
         return;
+      case 'copy':
+        // OSC 52: the analyst's terminal sets its clipboard (over SSH too); sanitized text only.
+        try {
+          stdout.write(clipboardSequence(effect.text, process.env));
+        } catch {
+          // terminal gone: the session ends through the stream's error
+        }
+        return;
       case 'evidence': {
         const result = exportEvidence(ctx, store.getState(), effect.alertId, Date.now());
         flash(result.text, result.ok ? 'info' : 'error');
@@ -170,7 +213,7 @@ export async function runSession(ctx: CommandContext): Promise<number> {
   };
 
   const instance = render(
-    <UiContext value={{ glyphs, theme }}>
+    <UiContext value={{ glyphs, theme, hyperlinks: supportsHyperlinks(process.env) }}>
       <App store={store} onEffect={onEffect} />
     </UiContext>,
     {
@@ -235,7 +278,8 @@ export async function runSession(ctx: CommandContext): Promise<number> {
       ctx.stderr.write(`soc-watch: crashed: ${message.split('\n').map(sanitize).join('\n')}\n`);
     }
     const client = poller.client;
-    await withTimeout(poller.stop(), CLOSE_MS);
+    stopClock();
+    await withTimeout(Promise.all([poller.stop(), travel?.stop()]), CLOSE_MS);
     if (escalations.pending.size > 0) {
       ctx.stderr.write(`soc-watch: finishing ${escalations.pending.size} Slack escalation(s)...\n`);
     }
@@ -263,6 +307,7 @@ export async function runSession(ctx: CommandContext): Promise<number> {
     () => void end(0),
     (error: unknown) => void end(1, error),
   );
-  poller.start();
+  // Not live: the travel shell fetches what the time shown needs; nothing polls.
+  if (!travel) poller.start();
   return finished;
 }

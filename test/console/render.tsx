@@ -85,12 +85,18 @@ export interface Rendered {
 export function renderAt(
   node: ReactElement,
   size: { columns: number; rows: number },
-  ui: { glyphs?: Glyphs; theme?: Theme } = {},
+  ui: { glyphs?: Glyphs; theme?: Theme; hyperlinks?: boolean } = {},
 ): Rendered {
   const stdout = new FakeStdout(size.columns, size.rows);
   const stdin = new FakeStdin();
   const instance = render(
-    <UiContext value={{ glyphs: ui.glyphs ?? UNICODE_GLYPHS, theme: ui.theme ?? COLOUR_THEME }}>
+    <UiContext
+      value={{
+        glyphs: ui.glyphs ?? UNICODE_GLYPHS,
+        theme: ui.theme ?? COLOUR_THEME,
+        hyperlinks: ui.hyperlinks === true,
+      }}
+    >
       {node}
     </UiContext>,
     {

@@ -316,7 +316,8 @@ describe('handleKey: alerts', () => {
     const state = polledState();
     const asked = press(state, ['m']);
     expect(asked.state.overlay).toMatchObject({ kind: 'mute', text: '1h' });
-    const muted = press(asked.state, [{ return: true }]);
+    // It has a CRITICAL alert: Enter asks y/n first (13 B12); y mutes.
+    const muted = press(asked.state, [{ return: true }, 'y']);
     expect(flagsOf(muted.state, '203.0.113.10')).toContain('muted');
     expect(alertFor(muted.state, 'brute-force', '203.0.113.10').mutedUntil).toBe(T0 + 1000 + 60 * MINUTE);
     expect(muted.state.flash?.text).toBe('muted 203.0.113.10 for 1h');

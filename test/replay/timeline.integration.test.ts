@@ -36,6 +36,12 @@ import { onceCommand } from '../../source/commands/once.js';
 import { replayCommand } from '../../source/commands/replay.js';
 import { builtInServices } from '../../source/config/services.js';
 import type { Config } from '../../source/config/types.js';
+import { handleKey } from '../../source/console/keys/handle-key.js';
+import { asOfTravel, type ReplayTravel, replayTravel } from '../../source/console/state/player.js';
+import { alertList } from '../../source/console/state/selectors.js';
+import { type AppState, initialState } from '../../source/console/state/state.js';
+import { createStore, type Store } from '../../source/console/state/store.js';
+import { playerSteps, startTravel, type TravelSpec } from '../../source/console/travel.js';
 import type { AlertRecord } from '../../source/detect/alert-record.js';
 import type { DetectorState } from '../../source/detect/detector.js';
 import { detectionSettings } from '../../source/detect/settings.js';
@@ -147,6 +153,60 @@ async function run(
   };
   const code = await command(context);
   return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/** The console's store with its travel shell (no terminal: the screen is a function of this state). */
+async function travelConsole(config: Config, spec: TravelSpec, settled: (state: AppState) => boolean) {
+  const ctx = {
+    config,
+    secrets: {},
+    input: [],
+    flags: {},
+    warnings: [],
+    persist: { set: () => {} },
+    stdout: new PassThrough(),
+    stderr: new PassThrough(),
+    stdin: new PassThrough(),
+    signal: new AbortController().signal,
+  } as CommandContext;
+  const base = initialState({
+    now: Date.now(),
+    services: config.services.map((service) => ({ name: service.name, label: service.label })),
+    cluster: 'test',
+    indexPattern: config.indexPattern,
+    refreshMs: config.refreshMs,
+    windowMs: config.windowMs,
+    settings: detectionSettings(config),
+  });
+  const steps = spec.kind === 'replay' ? playerSteps(spec, ctx) : [];
+  const travel =
+    spec.kind === 'as-of'
+      ? asOfTravel(spec.at, config.refreshMs)
+      : replayTravel(
+          spec.from,
+          spec.to,
+          steps.map((step) => step.at),
+          steps[1]!.at - steps[0]!.at,
+        );
+  const store: Store = createStore({ ...base, travel });
+  const lifetime = new AbortController();
+  const shell = startTravel(ctx, store, spec, lifetime.signal);
+  const wait = async () => {
+    for (let i = 0; i < 1200 && !settled(store.getState()); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(store.getState().flash).toBeNull();
+    expect(settled(store.getState())).toBe(true);
+  };
+  await wait();
+  return {
+    store,
+    shell,
+    wait,
+    stop: async () => {
+      lifetime.abort();
+      await shell.stop();
+    },
+  };
 }
 
 const backends: { kind: BackendKind; url: () => string }[] = [
@@ -305,6 +365,75 @@ describe.each(backends)('time travel on $kind', ({ kind, url }) => {
     expect(
       (await run(onceCommand, config, { at: new Date(at(52)).toISOString(), lookback: 'soon' })).code,
     ).toBe(2);
+  });
+
+  it('the console as of T, and one ] later, shows the alerts once --at shows then, in the same states', async () => {
+    const shown = (state: AppState) =>
+      alertList(state)
+        .map((alert) => [alert.id, alert.state, alert.failures, alert.lastFailure])
+        .sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+    const once = async (when: number) => {
+      const { stdout } = await run(onceCommand, config, { json: true, at: new Date(when).toISOString() });
+      return (JSON.parse(stdout) as { alerts: AlertRecord[] }).alerts
+        .map((alert) => [
+          `${alert.rule}|${alert.service}|${alert.key}`,
+          alert.state,
+          alert.failures,
+          alert.lastFailure,
+        ])
+        .sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+    };
+    const T = at(50, 3);
+    const settled = (state: AppState) => state.travel?.kind === 'as-of' && state.travel.pendingAt === null;
+    const console = await travelConsole(config, { kind: 'as-of', at: T }, settled);
+    try {
+      expect(console.store.getState().now).toBe(T);
+      const first = shown(console.store.getState());
+      expect(first.length).toBeGreaterThan(0);
+      expect(first).toEqual(await once(T));
+      const key = { return: false, escape: false, ctrl: false, meta: false, tab: false } as Parameters<
+        typeof handleKey
+      >[2];
+      const pressed = handleKey(console.store.getState(), ']', key, { now: Date.now(), page: 10 });
+      expect(pressed.effects).toEqual([{ kind: 'travel-at', at: T + config.refreshMs }]);
+      console.store.setState(pressed.state);
+      console.shell.evaluate(T + config.refreshMs);
+      await console.wait();
+      const second = shown(console.store.getState());
+      expect(second).toEqual(await once(T + config.refreshMs));
+      expect(console.store.getState().now).toBe(T + config.refreshMs);
+    } finally {
+      await console.stop();
+    }
+  });
+
+  it('the console replay plays the frames of the replay engine: alerts open at the same steps', async () => {
+    const spec = { kind: 'replay', from: at(40), to: at(60) } as const;
+    const loaded = (state: AppState) => {
+      const travel = state.travel as ReplayTravel;
+      return travel.frames.length === travel.steps.length;
+    };
+    const console = await travelConsole(config, spec, loaded);
+    try {
+      const travel = console.store.getState().travel as ReplayTravel;
+      expect(travel.stepMs).toBe(config.refreshMs);
+      const windows = detectionWindows(config);
+      const direct = await runReplay({
+        steps: replaySteps(spec.from, spec.to, travel.stepMs, windows),
+        windows,
+        settings: detectionSettings(config),
+        fetch: (fetchWindows) => fetchSnapshots(client, config, fetchWindows, { now: 0 }),
+      });
+      const openedAt = (rows: { at: number }[]) => rows.map((row) => (row.at - BASE) / MINUTE);
+      expect(openedAt(travel.frames.filter((frame) => frame.opened > 0))).toEqual(
+        openedAt(direct.events.filter((event) => event.kind === 'opened')).filter(
+          (minute, index, all) => all.indexOf(minute) === index,
+        ),
+      );
+      expect(travel.frames.at(-1)!.detector.alerts).toEqual(direct.state.alerts);
+    } finally {
+      await console.stop();
+    }
   });
 
   it('--fail-on exits 3 at or above the severity, 0 below it, 2 for a bad value', async () => {

@@ -67,7 +67,7 @@ export interface IncrementalStats {
   /** Slices read in the last poll. */
   lastSlicesRead: number;
   lastResync: boolean;
-  /** Server `took` of each round trip of the last poll, summed. */
+  /** Server time of the last poll: the slowest search of each round trip, summed over them. */
   lastTookSum: number;
 }
 
@@ -145,11 +145,12 @@ export function createIncrementalSnapshots(
         'bad-response',
         `_msearch returned ${responses.length} responses for ${searches.length} searches`,
       );
-    for (const item of responses) {
-      const took = item.maybe('took')?.count() ?? 0;
-      ctx.tookMax = Math.max(ctx.tookMax, took);
-      ctx.tookSum += took;
-    }
+    // The searches of one `_msearch` run in parallel: a round trip's server time is its
+    // slowest search; round trips run one after the other, so theirs add up.
+    let slowest = 0;
+    for (const item of responses) slowest = Math.max(slowest, item.maybe('took')?.count() ?? 0);
+    ctx.tookMax = Math.max(ctx.tookMax, slowest);
+    ctx.tookSum += slowest;
     return responses;
   }
 
@@ -349,8 +350,8 @@ export function createIncrementalSnapshots(
           failures: row.failures,
           distinctUsers: row.distinctUsers,
           topUsers: row.topUsers,
-          invalidUserFailures: row.invalid,
           hosts: detail?.hosts ?? [],
+          invalidUserFailures: row.invalid,
           firstFailure: isoTime(row.first),
           lastFailure: isoTime(row.last),
           successesAfterFailure: success.count,

@@ -16,6 +16,7 @@ import {
   alertCells,
   alertColumns,
   alertStateText,
+  isQuietAt,
 } from './alert-columns.js';
 
 export interface AlertFeedProps {
@@ -32,6 +33,8 @@ export interface AlertFeedProps {
   now: number;
   labelOf: (service: string) => string;
   stale: boolean;
+  /** Acknowledged and muted alerts left out (H): the title says how many. */
+  hidden?: number;
 }
 
 export function AlertFeed(props: AlertFeedProps) {
@@ -63,7 +66,8 @@ export function AlertFeed(props: AlertFeedProps) {
     critBelow > 0 ? `${critBelow} CRIT ${glyphs.down}` : '',
     listPosition(props.selected, props.rows.length, offset, props.height, glyphs),
   ].filter((mark) => mark !== '');
-  const detail = ` ${[...marks, counts].join(` ${glyphs.dot} `)}${fresh > 0 ? ` ${glyphs.dot} ${fresh} new` : ''}`;
+  const hidden = props.hidden ? ` ${glyphs.dot} ${props.hidden} acked/muted hidden (H)` : '';
+  const detail = ` ${[...marks, counts].join(` ${glyphs.dot} `)}${fresh > 0 ? ` ${glyphs.dot} ${fresh} new` : ''}${hidden}`;
   return (
     <Box flexDirection="column" width={props.width} height={props.height + 2} overflow="hidden">
       <Text wrap="truncate-end" dimColor={props.stale}>
@@ -93,7 +97,7 @@ export function AlertFeed(props: AlertFeedProps) {
               severity={alert.severity}
               tone={alertStateText(alert, props.now, glyphs).tone}
               selected={selected}
-              dim={props.stale || alert.state === 'closed'}
+              dim={props.stale || alert.state === 'closed' || isQuietAt(alert, props.now)}
             />
           );
         })

@@ -145,7 +145,7 @@ export function alertCells(
   glyphs: Glyphs,
 ): Record<AlertColumn, string> {
   return {
-    mark: selected ? glyphs.selected : ' ',
+    mark: selected ? glyphs.selected : isQuietAt(alert, now) ? quietMark(glyphs) : ' ',
     severity: SEVERITY_LABEL[alert.severity],
     time: clock(alert.firstSeen),
     rule: ruleLabel(alert.rule),
@@ -156,3 +156,10 @@ export function alertCells(
     state: alertStateText(alert, now, glyphs).text,
   };
 }
+
+/** Acknowledged or muted: dimmed in the feed and marked (the mark survives NO_COLOR). */
+export function isQuietAt(alert: Alert, now: number): boolean {
+  return alert.acknowledged || (alert.mutedUntil !== null && alert.mutedUntil > now);
+}
+
+export const quietMark = (glyphs: Glyphs) => (glyphs.ascii ? '-' : '·');

@@ -1,15 +1,17 @@
 // Two header lines. First: backend and version, window, refresh interval, and the
 // connection state with "updated Ns ago". Second: the cluster host and index pattern, or in
-// their place the active prompt, the latest message, the connection error, or the filter.
+// their place the active prompt, the connection error, or the filter (messages: Footer).
 import { Box, Text } from 'ink';
 import { formatDuration } from '../../core/duration.js';
 import { sanitize } from '../../core/sanitize.js';
 import { useUi } from '../draw/ui-context.js';
+import { shortForm } from '../draw/wrap.js';
 import { openPrompt } from '../prompts/index.js';
 import { coverage } from '../state/coverage.js';
 import type { AppState } from '../state/state.js';
 import { StatusBadge } from './StatusBadge.js';
 import { statusError } from './status-text.js';
+import { TravelBadge } from './TravelBadge.js';
 
 const BACKEND_NAME = { elasticsearch: 'Elasticsearch', opensearch: 'OpenSearch' } as const;
 
@@ -35,41 +37,39 @@ export function Header({ state, width, clock }: { state: AppState; width: number
           </Text>
         </Box>
         <Box flexShrink={0}>
-          <StatusBadge
-            status={state.status}
-            updatedAt={state.updatedAt}
-            refreshMs={state.refreshMs}
-            covered={coverage(state.snapshot)}
-            {...(clock ? { clock } : {})}
-          />
+          {state.travel ? (
+            <TravelBadge travel={state.travel} />
+          ) : (
+            <StatusBadge
+              status={state.status}
+              updatedAt={state.updatedAt}
+              refreshMs={state.refreshMs}
+              covered={coverage(state.snapshot)}
+              {...(clock ? { clock } : {})}
+            />
+          )}
         </Box>
       </Box>
-      <PromptLine state={state} />
+      <PromptLine state={state} width={width} />
     </Box>
   );
 }
 
-function PromptLine({ state }: { state: AppState }) {
+function PromptLine({ state, width }: { state: AppState; width: number }) {
   const { glyphs, theme } = useUi();
   const open = openPrompt(state);
   if (open?.prompt.Line) {
     const { Line } = open.prompt;
     return <Line state={state} overlay={open.overlay} />;
   }
-  if (state.flash) {
-    const colour =
-      state.flash.tone === 'error' ? theme.danger : state.flash.tone === 'warn' ? theme.warn : undefined;
-    return (
-      <Text wrap="truncate-end" color={colour}>
-        {sanitize(state.flash.text)}
-      </Text>
-    );
-  }
+  // Messages go to the footer line and the log (13 B14); this line keeps the cluster.
   const error = statusError(state.status);
   if (error) {
+    // A long error (a TLS hint) shows its start and "(L for log)", never a silent cut.
+    const text = state.snapshot ? `${error} (showing the last data)` : error;
     return (
       <Text wrap="truncate-end" color={theme.danger}>
-        {state.snapshot ? `${error} (showing the last data)` : error}
+        {shortForm(text, width, glyphs.ellipsis)}
       </Text>
     );
   }

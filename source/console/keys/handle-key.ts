@@ -12,16 +12,20 @@ import { severityRank } from '../../detect/severity.js';
 import { escalationStateId } from '../../slack/record.js';
 import { addNote, confirmEscalation } from '../prompts/escalate.js';
 import { openPrompt } from '../prompts/index.js';
-import { DEFAULT_MUTE } from '../prompts/mute.js';
+import { confirmMute, DEFAULT_MUTE } from '../prompts/mute.js';
 import { MAX_THRESHOLD } from '../prompts/threshold.js';
 import { cyclePreset } from '../prompts/window.js';
 import { withFlash as flash, type KeyResult, none, withOverlay } from '../state/effects.js';
 import { alertsOfIp, applyThreshold } from '../state/operations.js';
 import { ALERTS_PANE } from '../state/panes.js';
+import { changeSpeed, moveTime, nextAlert, togglePlay } from '../state/player.js';
 import { rowKeys, selectedAlert, selectedIndex, selectedOffender } from '../state/selectors.js';
 import { nextSort } from '../state/sort.js';
 import { type AppState, type MuteTarget, paneIds } from '../state/state.js';
+import { copySelection } from './copy.js';
 import { type CommandId, findBinding, type KeyContext } from './keymap.js';
+import { toggleQuiet } from './quiet.js';
+import { scrollOverlay } from './scroll.js';
 
 export type { Effect, KeyResult } from '../state/effects.js';
 
@@ -29,6 +33,8 @@ export interface KeyEnvironment {
   now: number;
   /** Rows the focused pane shows (PgUp/PgDn step). */
   page: number;
+  /** The terminal, for scrolling the help and the message log (their lines depend on it). */
+  size?: { columns: number; rows: number };
 }
 
 export function keyContext(state: AppState): KeyContext {
@@ -39,6 +45,10 @@ export function keyContext(state: AppState): KeyContext {
       return 'help';
     case 'detail':
       return 'detail';
+    case 'log':
+      return 'log';
+    case 'mute':
+      return overlay.confirm ? 'ask' : 'prompt';
     case 'window':
       return 'window';
     case 'escalate':
@@ -52,7 +62,8 @@ export function handleKey(state: AppState, input: string, key: Key, env: KeyEnvi
   const binding = findBinding(keyContext(state), input, key);
   if (!binding) return { state, effects: [] };
   // Any command clears a previous flash; commands that report something set a new one.
-  const base: AppState = { ...state, now: env.now, flash: null };
+  // Not live, the screen's clock is the detector's (the time travelled to), not the wall's.
+  const base: AppState = { ...state, now: state.travel ? state.now : env.now, flash: null };
   return runCommand(base, binding.command, input, env);
 }
 
@@ -77,17 +88,22 @@ function runCommand(state: AppState, command: CommandId, input: string, env: Key
       return none({ ...state, focus: panes[index]! });
     }
     case 'down':
-      return none(move(state, pane, (index) => index + 1));
     case 'up':
-      return none(move(state, pane, (index) => index - 1));
     case 'page-down':
-      return none(move(state, pane, (index) => index + Math.max(1, env.page)));
     case 'page-up':
-      return none(move(state, pane, (index) => index - Math.max(1, env.page)));
     case 'top':
-      return none(move(state, pane, () => 0));
     case 'bottom':
-      return none(move(state, pane, (_, count) => count - 1));
+      if (state.overlay?.kind === 'help' || state.overlay?.kind === 'log') {
+        return none(scrollOverlay(state, command, env));
+      }
+      return none(moveBy(state, pane, command, env.page));
+    case 'log':
+      return none(withOverlay(state, state.overlay?.kind === 'log' ? null : { kind: 'log' }));
+    case 'hide-quiet':
+      return none(toggleQuiet(state, now));
+    case 'copy':
+    case 'copy-link':
+      return copySelection(state, command === 'copy-link' ? 'link' : 'text', now);
     case 'open': {
       const has = pane === ALERTS_PANE ? selectedAlert(state) : selectedOffender(state, pane);
       if (!has) return none(flash(state, 'nothing selected', now));
@@ -132,6 +148,18 @@ function runCommand(state: AppState, command: CommandId, input: string, env: Key
     }
     case 'refresh':
       return { state, effects: [{ kind: 'refresh' }] };
+    case 'time-back':
+    case 'time-forward':
+    case 'window-back':
+    case 'window-forward':
+      return travelKey(state, command, now);
+    case 'play':
+      return togglePlay(state);
+    case 'faster':
+    case 'slower':
+      return changeSpeed(state, command === 'faster' ? 1 : -1);
+    case 'next-alert':
+      return nextAlert(state);
     case 'type':
       return typeInto(state, input);
     case 'erase':
@@ -147,7 +175,9 @@ function runCommand(state: AppState, command: CommandId, input: string, env: Key
     case 'cancel':
       return cancel(state);
     case 'confirm':
-      return confirmEscalation(state);
+      return state.overlay?.kind === 'mute'
+        ? confirmMute(state, state.overlay, now)
+        : confirmEscalation(state);
     case 'add-note':
       return addNote(state, now);
   }
@@ -155,6 +185,23 @@ function runCommand(state: AppState, command: CommandId, input: string, env: Key
 
 function sortKind(pane: string): 'offenders' | 'alerts' {
   return pane === ALERTS_PANE ? 'alerts' : 'offenders';
+}
+
+function moveBy(state: AppState, pane: string, command: CommandId, page: number): AppState {
+  switch (command) {
+    case 'down':
+      return move(state, pane, (index) => index + 1);
+    case 'up':
+      return move(state, pane, (index) => index - 1);
+    case 'page-down':
+      return move(state, pane, (index) => index + Math.max(1, page));
+    case 'page-up':
+      return move(state, pane, (index) => index - Math.max(1, page));
+    case 'top':
+      return move(state, pane, () => 0);
+    default:
+      return move(state, pane, (_, count) => count - 1);
+  }
 }
 
 function move(state: AppState, pane: string, to: (index: number, count: number) => number): AppState {
@@ -276,4 +323,12 @@ function cancel(state: AppState): KeyResult {
   const open = openPrompt(state);
   if (open?.prompt.cancel) return none(open.prompt.cancel(state, open.overlay));
   return none(withOverlay(state, null));
+}
+
+/** [ ] one refresh (a replay's step), { } one window, back or forward. */
+function travelKey(state: AppState, command: CommandId, wallNow: number): KeyResult {
+  const travel = state.travel;
+  const step = travel?.kind === 'replay' ? travel.stepMs : state.refreshMs;
+  const size = command === 'time-back' || command === 'time-forward' ? step : state.windowMs;
+  return moveTime(state, command.endsWith('back') ? -size : size, wallNow);
 }

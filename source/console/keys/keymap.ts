@@ -10,9 +10,11 @@ export type KeyContext =
   | 'alerts' // the alert feed is focused
   | 'help'
   | 'detail'
+  | 'log' // the message log overlay
   | 'prompt' // a text prompt: threshold, filter, mute duration, escalation note
   | 'window' // the window prompt (a text prompt with presets)
-  | 'confirm'; // the escalation confirmation
+  | 'confirm' // the escalation confirmation
+  | 'ask'; // a yes/no question (an IP-wide mute that silences a HIGH/CRITICAL alert)
 
 export type CommandId =
   | 'quit'
@@ -48,7 +50,19 @@ export type CommandId =
   | 'preset-next'
   | 'preset-prev'
   | 'confirm'
-  | 'add-note';
+  | 'add-note'
+  | 'log'
+  | 'hide-quiet'
+  | 'copy'
+  | 'copy-link'
+  | 'time-back'
+  | 'time-forward'
+  | 'window-back'
+  | 'window-forward'
+  | 'play'
+  | 'faster'
+  | 'slower'
+  | 'next-alert';
 
 export interface Binding {
   command: CommandId;
@@ -65,8 +79,20 @@ export interface Binding {
 
 const PANES: readonly KeyContext[] = ['offenders', 'alerts'];
 const BROWSING: readonly KeyContext[] = ['offenders', 'alerts', 'detail'];
+/** Where j/k and the page keys act: rows, or the lines of a tall overlay. */
+const SCROLLING: readonly KeyContext[] = [...BROWSING, 'help', 'log'];
 const TEXT: readonly KeyContext[] = ['prompt', 'window'];
-const ALL: readonly KeyContext[] = ['offenders', 'alerts', 'help', 'detail', 'prompt', 'window', 'confirm'];
+const ALL: readonly KeyContext[] = [
+  'offenders',
+  'alerts',
+  'help',
+  'detail',
+  'log',
+  'prompt',
+  'window',
+  'confirm',
+  'ask',
+];
 
 const plain = (key: Key) => !key.ctrl && !key.meta;
 const char =
@@ -165,13 +191,30 @@ export const KEYMAP: readonly Binding[] = [
     contexts: ['confirm'],
     match: (input, key) => key.escape || (plain(key) && input === 'q'),
   },
+  {
+    command: 'confirm',
+    keys: 'y',
+    help: 'yes',
+    hint: 'yes',
+    contexts: ['ask'],
+    match: char('y', 'Y'),
+  },
+  {
+    command: 'cancel',
+    keys: 'n / Esc',
+    help: 'no',
+    hint: 'no',
+    hintKeys: 'n/Esc',
+    contexts: ['ask'],
+    match: (input, key) => key.escape || (plain(key) && ['n', 'N', 'q'].includes(input)),
+  },
   // Browsing.
   {
     command: 'close',
     keys: 'Esc',
     help: 'close the overlay (q too: in an overlay q closes it, it does not quit)',
     hint: 'close',
-    contexts: ['help', 'detail'],
+    contexts: ['help', 'detail', 'log'],
     match: (input, key) => key.escape || key.return || (plain(key) && input === 'q'),
   },
   {
@@ -179,7 +222,7 @@ export const KEYMAP: readonly Binding[] = [
     keys: '?',
     help: 'this help',
     hint: 'help',
-    contexts: [...PANES, 'help', 'detail'],
+    contexts: [...PANES, 'help', 'detail', 'log'],
     match: char('?'),
   },
   {
@@ -202,36 +245,36 @@ export const KEYMAP: readonly Binding[] = [
     keys: 'j / Down',
     help: 'move down',
     hint: 'move',
-    contexts: BROWSING,
+    contexts: SCROLLING,
     match: (input, key) => key.downArrow || (plain(key) && input === 'j'),
   },
   {
     command: 'up',
     keys: 'k / Up',
     help: 'move up',
-    contexts: BROWSING,
+    contexts: SCROLLING,
     match: (input, key) => key.upArrow || (plain(key) && input === 'k'),
   },
   {
     command: 'page-down',
     keys: 'PgDn',
     help: 'page down',
-    contexts: BROWSING,
+    contexts: SCROLLING,
     match: (_, key) => key.pageDown,
   },
-  { command: 'page-up', keys: 'PgUp', help: 'page up', contexts: BROWSING, match: (_, key) => key.pageUp },
+  { command: 'page-up', keys: 'PgUp', help: 'page up', contexts: SCROLLING, match: (_, key) => key.pageUp },
   {
     command: 'top',
     keys: 'g / Home',
     help: 'first row',
-    contexts: BROWSING,
+    contexts: SCROLLING,
     match: (input, key) => key.home || (plain(key) && input === 'g'),
   },
   {
     command: 'bottom',
     keys: 'G / End',
     help: 'last row',
-    contexts: BROWSING,
+    contexts: SCROLLING,
     match: (input, key) => key.end || (plain(key) && input === 'G'),
   },
   {
@@ -323,6 +366,37 @@ export const KEYMAP: readonly Binding[] = [
     match: char('m'),
   },
   {
+    command: 'hide-quiet',
+    keys: 'H',
+    help: 'hide / show acknowledged and muted alerts in the feed (they are dimmed when shown)',
+    hint: 'hide acked',
+    contexts: PANES,
+    match: char('H'),
+  },
+  {
+    command: 'copy',
+    keys: 'y',
+    help: 'copy the selected IP (service pane) or alert summary (feed) to your clipboard (OSC 52, works over SSH)',
+    hint: 'copy',
+    contexts: [...PANES, 'detail'],
+    match: char('y'),
+  },
+  {
+    command: 'copy-link',
+    keys: 'Y',
+    help: 'copy the Kibana Discover link of the selection (needs kibanaUrl)',
+    contexts: [...PANES, 'detail'],
+    match: char('Y'),
+  },
+  {
+    command: 'log',
+    keys: 'L',
+    help: 'message log: the last messages in full, with the console time of each',
+    hint: 'log',
+    contexts: [...PANES, 'help', 'detail', 'log'],
+    match: char('L'),
+  },
+  {
     command: 'pause',
     keys: 'p',
     help: 'pause / resume polling',
@@ -345,6 +419,28 @@ export const KEYMAP: readonly Binding[] = [
     contexts: PANES,
     match: char('q'),
   },
+  // Time travel (soc-watch --at TIME, soc-watch --replay T1..T2); in the live console they say
+  // so. One help line for all of them (the same keys and help text are listed once).
+  ...(
+    [
+      ['time-back', ['[']],
+      ['time-forward', [']']],
+      ['window-back', ['{']],
+      ['window-forward', ['}']],
+      ['play', [' ']],
+      ['slower', ['<', ',']],
+      ['faster', ['>', '.']],
+      ['next-alert', ['n']],
+    ] as const
+  ).map(
+    ([command, inputs]): Binding => ({
+      command,
+      keys: '[ ] { }',
+      help: 'not live (--at, --replay): [ ] step one refresh, { } one window; replay: Space play/pause, < > speed x1..x600, n next alert',
+      contexts: [...PANES, 'detail'],
+      match: char(...inputs),
+    }),
+  ),
   // Esc in a pane clears an active filter (and is otherwise harmless).
   {
     command: 'cancel',

@@ -3,7 +3,8 @@
 // the overlay follows it.
 import { Box, Text } from 'ink';
 import type { NamedCount } from '../../contracts/snapshot.js';
-import { fitCell, formatCount } from '../draw/cells.js';
+import { cellWidth, fitCell, formatCount, truncate } from '../draw/cells.js';
+import { hyperlink } from '../draw/osc.js';
 import { useUi } from '../draw/ui-context.js';
 import type { DetailContent } from './detail-lines.js';
 
@@ -16,10 +17,10 @@ export function DetailView({
   width: number;
   height: number;
 }) {
-  const { glyphs, theme } = useUi();
+  const { glyphs, theme, hyperlinks } = useUi();
   const inner = Math.max(10, width - 4);
-  // Border (2) + title + blank + lines + link (may wrap) + list header.
-  const linkRows = content.link ? Math.ceil((content.link.length + 8) / inner) : 0;
+  // Border (2) + title + lines + the link line + list header (+1 spare).
+  const linkRows = content.link || content.noLink ? 1 : 0;
   const used = 2 + 1 + content.lines.length + linkRows + 2;
   const listRows = Math.max(0, height - used);
   const half = Math.floor((inner - 2) / 2);
@@ -51,10 +52,12 @@ export function DetailView({
         </Text>
       ))}
       {content.link ? (
-        <Text wrap="hard">
+        <Text wrap="truncate-end">
           <Text color={theme.muted}>{'Kibana '}</Text>
-          {content.link}
+          {linkText(content.link, inner - 'Kibana '.length, hyperlinks === true, glyphs.ellipsis)}
         </Text>
+      ) : content.noLink ? (
+        <Text wrap="truncate-end" color={theme.muted}>{`Kibana: ${content.noLink}`}</Text>
       ) : null}
       {listRows > 0 ? (
         <Text wrap="truncate-end" bold>
@@ -69,4 +72,18 @@ export function DetailView({
       ))}
     </Box>
   );
+}
+
+const COPY_HINT = ' (Y copies the link)';
+
+/**
+ * The Discover link on one line, never wrapped inside the box (a wrapped URL gets the
+ * border's │ in the middle and cannot be clicked): an OSC 8 hyperlink where the terminal
+ * supports them; else the URL whole if it fits, or visibly shortened in the middle with
+ * Y to copy it whole (13 C17).
+ */
+export function linkText(url: string, width: number, hyperlinks: boolean, ellipsis: string): string {
+  if (hyperlinks) return `${hyperlink(url, 'open in Discover')}${COPY_HINT}`;
+  if (cellWidth(url) <= width) return url;
+  return `${truncate(url, Math.max(10, width - COPY_HINT.length), ellipsis, 'middle')}${COPY_HINT}`;
 }

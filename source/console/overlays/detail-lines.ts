@@ -13,11 +13,15 @@ import { flagSpecs, type OffenderFlag } from '../panes/flags.js';
 import { geoText } from '../panes/offender-columns.js';
 import type { KibanaTarget } from '../state/state.js';
 
+export const NO_KIBANA = 'set kibanaUrl to get a Discover link';
+
 export interface DetailContent {
   title: string;
   lines: string[];
   /** Discover URL, when a Kibana URL is configured. */
   link: string | undefined;
+  /** Why there is no link (no kibanaUrl), said in its place. */
+  noLink?: string;
   users: NamedCount[];
   hosts: NamedCount[];
 }
@@ -78,15 +82,12 @@ export function offenderDetail(input: {
         .join(', ')}`,
     );
   }
-  const from = input.window ? Date.parse(input.window.from) : now - 3_600_000;
-  const to = input.window ? Date.parse(input.window.to) : now;
-  const link = input.kibana
-    ? discoverUrl({ kibanaUrl: input.kibana.url, field: input.kibana.ipField, value: offender.ip, from, to })
-    : undefined;
+  const link = offenderLink(offender, input.kibana, input.window, now);
   return {
     title: `${sanitize(offender.ip)}${dot}${input.serviceLabel}`,
     lines,
     link,
+    ...(input.kibana ? {} : { noLink: NO_KIBANA }),
     users: clean(offender.topUsers),
     hosts: clean(offender.hosts),
   };
@@ -129,27 +130,40 @@ export function alertDetail(input: {
   }
   const escalation = alert.escalation;
   if (escalation?.kind === 'failed') lines.push(`Slack delivery failed: ${sanitize(escalation.reason)}`);
-  const from = Date.parse(alert.firstFailure ?? '') || alert.firstSeen;
-  const to = Math.max(Date.parse(alert.lastFailure ?? '') || alert.lastSeen, alert.lastSeen) + 60_000;
-  const link = input.kibana
-    ? discoverUrl({
-        kibanaUrl: input.kibana.url,
-        field:
-          alert.keyKind === 'user'
-            ? input.kibana.userField
-            : alert.keyKind === 'ip'
-              ? input.kibana.ipField
-              : undefined,
-        value: alert.key,
-        from: from - 60_000,
-        to,
-      })
-    : undefined;
+  const link = alertLink(alert, input.kibana);
   return {
     title: `${SEVERITY_LABEL[alert.severity]} ${ruleLabel(alert.rule)}${dot}${input.serviceLabel}${dot}${sanitize(alert.key)}`,
     lines,
     link,
+    ...(input.kibana ? {} : { noLink: NO_KIBANA }),
     users: clean(alert.topUsers),
     hosts: clean(alert.hosts),
   };
+}
+
+/** The Discover link of an offender: its IP over the loaded window. */
+export function offenderLink(
+  offender: Offender,
+  kibana: KibanaTarget | null,
+  window: { from: string; to: string } | undefined,
+  now: number,
+): string | undefined {
+  if (!kibana) return undefined;
+  const from = window ? Date.parse(window.from) : now - 3_600_000;
+  const to = window ? Date.parse(window.to) : now;
+  return discoverUrl({ kibanaUrl: kibana.url, field: kibana.ipField, value: offender.ip, from, to });
+}
+
+/** The Discover link of an alert: its key from a minute before its first failure. */
+export function alertLink(alert: Alert, kibana: KibanaTarget | null): string | undefined {
+  if (!kibana) return undefined;
+  const from = Date.parse(alert.firstFailure ?? '') || alert.firstSeen;
+  const to = Math.max(Date.parse(alert.lastFailure ?? '') || alert.lastSeen, alert.lastSeen) + 60_000;
+  return discoverUrl({
+    kibanaUrl: kibana.url,
+    field: alert.keyKind === 'user' ? kibana.userField : alert.keyKind === 'ip' ? kibana.ipField : undefined,
+    value: alert.key,
+    from: from - 60_000,
+    to,
+  });
 }

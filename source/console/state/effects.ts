@@ -1,6 +1,7 @@
 // What a key press (or a submitted prompt) returns: the next state, plus the side effects
 // for the session shell to run (persist a threshold or the window, move the poller, send to
 // Slack, quit). Keeping effects as data is what lets keys and prompts be tested without I/O.
+import { logMessage } from '../messages/log.js';
 import type { AppState, Flash, Overlay } from './state.js';
 
 export type Effect =
@@ -12,7 +13,11 @@ export type Effect =
   | { kind: 'set-window'; ms: number }
   /** `force`: send again although an earlier attempt may have been posted (the analyst said yes). */
   | { kind: 'escalate'; alertId: string; note: string | undefined; force?: boolean }
-  | { kind: 'evidence'; alertId: string };
+  | { kind: 'evidence'; alertId: string }
+  /** Put `text` (sanitized) on the analyst's clipboard with OSC 52; `what` names it in the message. */
+  | { kind: 'copy'; text: string; what: string }
+  /** As of: evaluate at this time (player.ts). */
+  | { kind: 'travel-at'; at: number };
 
 export interface KeyResult {
   state: AppState;
@@ -27,7 +32,7 @@ export function withFlash(
   now: number,
   tone: Flash['tone'] = 'info',
 ): AppState {
-  return { ...state, flash: { text, tone, at: now } };
+  return logMessage(state, text, tone, now);
 }
 
 export function withOverlay(state: AppState, overlay: Overlay | null): AppState {

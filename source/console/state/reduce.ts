@@ -5,6 +5,7 @@ import type { PollerStatus } from '../../cluster/poller.js';
 import type { Snapshot } from '../../contracts/snapshot.js';
 import type { EscalationStatus } from '../../detect/alert.js';
 import { detect, applyAction as runAction } from '../../detect/detector.js';
+import { logMessage, recordMessage } from '../messages/log.js';
 import { alertList, currentSelection } from './selectors.js';
 import type { AppState, Flash, RemoteEscalation } from './state.js';
 
@@ -45,7 +46,11 @@ export function reduce(state: AppState, action: AppAction): AppState {
     }
     case 'status': {
       if (sameStatus(state.status, action.status)) return state;
-      return { ...state, status: action.status };
+      // The error is shown in the header while it lasts; the log keeps it whole, with its time.
+      const error = statusError(action.status);
+      const logged = error && error !== statusError(state.status);
+      const next = { ...state, status: action.status };
+      return logged ? recordMessage(next, error, 'error', action.now) : next;
     }
     case 'escalation': {
       if (!alertList(state).some((alert) => alert.id === action.alertId)) return state;
@@ -93,7 +98,7 @@ export function reduce(state: AppState, action: AppAction): AppState {
       if (state.overlay !== null) {
         // Never steal the keyboard from another prompt: say it, and `e` asks later.
         const text = `${question} (${action.reason}); press e on the alert to decide whether to send again`;
-        return { ...state, now: action.now, flash: { text, tone: 'warn', at: action.now } };
+        return logMessage({ ...state, now: action.now }, text, 'warn', action.now);
       }
       return {
         ...state,
@@ -108,7 +113,7 @@ export function reduce(state: AppState, action: AppAction): AppState {
       };
     }
     case 'flash':
-      return { ...state, now: action.now, flash: { text: action.text, tone: action.tone, at: action.now } };
+      return logMessage({ ...state, now: action.now }, action.text, action.tone, action.now);
   }
 }
 
@@ -119,4 +124,8 @@ function sameStatus(a: PollerStatus, b: PollerStatus): boolean {
   }
   if (a.kind === 'error' && b.kind === 'error') return a.error.message === b.error.message;
   return true;
+}
+
+function statusError(status: PollerStatus): string | undefined {
+  return status.kind === 'reconnecting' || status.kind === 'error' ? status.error.message : undefined;
 }

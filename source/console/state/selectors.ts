@@ -13,6 +13,9 @@ interface Memo<T> {
   filter: string;
   sort: SortState;
   rows: T[];
+  /** Alerts only: acknowledged and muted ones left out (H), as of `now`. */
+  hideQuiet?: boolean;
+  now?: number;
 }
 
 const offenderMemo = new WeakMap<ServiceSnapshot, Memo<Offender>>();
@@ -51,14 +54,26 @@ export function offenderRows(state: AppState, service: string): Offender[] {
 export function alertRows(state: AppState): Alert[] {
   const sort = state.sort[ALERTS_PANE]!;
   const alerts = alertList(state);
+  const hideQuiet = state.hideQuiet === true;
   const memo = alertMemo.get(alerts);
-  if (memo && memo.filter === state.filter && memo.sort === sort) return memo.rows;
+  if (
+    memo &&
+    memo.filter === state.filter &&
+    memo.sort === sort &&
+    memo.hideQuiet === hideQuiet &&
+    (!hideQuiet || memo.now === state.now)
+  )
+    return memo.rows;
   const filter = compileFilter(state.filter);
   const rows = sortAlerts(
-    alerts.filter((alert) => alertMatches(filter, alert)),
+    alerts.filter(
+      (alert) =>
+        alertMatches(filter, alert) &&
+        !(hideQuiet && (alert.acknowledged || (alert.mutedUntil !== null && alert.mutedUntil > state.now))),
+    ),
     sort,
   );
-  alertMemo.set(alerts, { filter: state.filter, sort, rows });
+  alertMemo.set(alerts, { filter: state.filter, sort, rows, hideQuiet, now: state.now });
   return rows;
 }
 

@@ -9,6 +9,7 @@ import { createDetectorState, type DetectorState } from '../../detect/detector.j
 import type { Mute } from '../../detect/mutes.js';
 import type { DetectionSettings } from '../../detect/settings.js';
 import { ALERTS_PANE } from './panes.js';
+import type { Travel } from './player.js';
 import { DEFAULT_ALERT_SORT, DEFAULT_OFFENDER_SORT, type SortState } from './sort.js';
 
 export type MuteTarget =
@@ -16,14 +17,18 @@ export type MuteTarget =
   | { kind: 'ip'; service: string; ip: string; label: string };
 
 export type Overlay =
-  | { kind: 'help' }
+  /** `offset`: first line shown when the help is taller than the terminal (j/k scroll). */
+  | { kind: 'help'; offset?: number }
+  /** The message log (L): the last messages with their console time, newest last. */
+  | { kind: 'log'; offset?: number }
   /** Details of the focused pane's selected row; it follows the selection. */
   | { kind: 'detail' }
   | { kind: 'threshold'; service: string; text: string; error: string | null }
   | { kind: 'window'; text: string; error: string | null }
   /** Live filter: each keystroke filters; Esc restores `before`. */
   | { kind: 'filter'; text: string; before: string }
-  | { kind: 'mute'; target: MuteTarget; text: string; error: string | null }
+  /** `confirm`: an IP-wide mute that would silence a HIGH/CRITICAL alert asks y/n first. */
+  | { kind: 'mute'; target: MuteTarget; text: string; error: string | null; confirm?: boolean }
   /** `resend`: Slack did not answer an earlier send (why): the question is whether to send again. */
   | { kind: 'escalate'; alertId: string; stage: 'confirm' | 'note'; note: string; resend?: string };
 
@@ -71,6 +76,12 @@ export interface AppState {
   filter: string;
   overlay: Overlay | null;
   flash: Flash | null;
+  /** The last messages (flashes and connection errors), oldest first; see messages/log.ts. */
+  messages: readonly Flash[];
+  /** Acknowledged and muted alerts are left out of the feed (H toggles). */
+  hideQuiet: boolean;
+  /** Not live: "as of" a past time (--at) or a replay (--replay); see player.ts. */
+  travel?: Travel;
 }
 
 export interface KibanaTarget {
@@ -121,6 +132,8 @@ export function initialState(options: InitialStateOptions): AppState {
     filter: '',
     overlay: null,
     flash: null,
+    messages: [],
+    hideQuiet: false,
   };
 }
 

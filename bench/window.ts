@@ -1,0 +1,392 @@
+// npm run bench:window — issue 16: what a console poll costs as the window grows, full query
+// (fetchSnapshot: every poll counts the whole window) next to incremental snapshots
+// (source/cluster/incremental/: only the slices that can still change are read), and what 1
+// versus 10 consoles cost the server, with and without live ingest. Prints figures; asserts
+// nothing about time. One run prints everything.
+//
+//   data     SSH failures spread evenly over the 24 h before the seeding time, from source
+//            IPs drawn Zipf-like (rank r with probability ∝ 1/r), users Zipf-like from 300;
+//            1 % successes. Default: the issue's 2,000,000 failures from 20,000 IPs;
+//            --scale 0.1 loads a tenth (IPs scale too, at least 1,000).
+//   table    per window (15m, 1h, 6h, 24h), the clock is the seeding time (the newest slices
+//            hold events at the full rate). Full: the request cache cleared before each poll,
+//            medians of --iterations. Incremental: one first poll (reads every slice: the
+//            cost of a start or a resync, shown apart), then polls 5 s apart (the default
+//            refresh), the cache cleared before each; `took` is the sum over its round trips
+//            (they run one after the other). The last incremental snapshot is compared with
+//            a full one at the same instant: "equal" says whether every field matched.
+//   consoles N consoles (N = 1, 10) polling the 15 m window every 2 s for --console-seconds
+//            (default 40) against the live clock, request cache on (as the product runs);
+//            server CPU = the engine process's CPU time (nodes stats process.cpu), minus an
+//            idle run of the same length (nothing polling; with ingest: ingest alone).
+//            Ingest: 200 events/s, 20 every 100 ms, refresh_interval 1 s.
+//   memory   a child process holding the incremental state of 200,000 distinct source IPs in
+//            a 15 m window (60 slices, 1,000,000 failures), each poll replacing the 3 newest
+//            slices and merging; RSS after --memory-polls polls (default 300: a poll here takes
+//            0.5–1.5 s on a loaded 2-core machine, so the issue's 10,000 are a flag away).
+//
+// Cluster: SOC_WATCH_BENCH_ES_URL (default the shared http://127.0.0.1:9200). The index is
+// created fresh and deleted afterwards (--keep keeps it for a rerun).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
+import { createClusterClient } from '../source/cluster/client.js';
+import { fetchSnapshot } from '../source/cluster/fetch.js';
+import { createIncrementalSnapshots } from '../source/cluster/incremental/engine.js';
+import type { ClusterClient } from '../source/cluster/types.js';
+import { keySpec } from '../source/config/keys.js';
+import type { Config } from '../source/config/types.js';
+import type { Snapshot } from '../source/contracts/snapshot.js';
+import { testConfig } from '../test/support/config.js';
+import { http, loadIndex } from './bulk-load.mjs';
+import { seededRandom } from './seeded-random.mjs';
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+function flag(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
+}
+
+function say(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
+const kb = (bytes: number) => (bytes >= 1_048_576 ? mb(bytes) : `${(bytes / 1024).toFixed(0)} KB`);
+const pad = (text: string | number, width: number) => String(text).padStart(width);
+
+// ---------- memory child ----------
+
+async function memoryChild(polls: number): Promise<void> {
+  const { Dictionary, keywordOrderKey } = await import('../source/cluster/incremental/dictionary.js');
+  const { buildSlice, releaseSlice } = await import('../source/cluster/incremental/slice-table.js');
+  const { mergeSlices } = await import('../source/cluster/incremental/merge.js');
+  const { ipSortKey } = await import('../source/core/net.js');
+  const IPS = 200_000;
+  const PER_SLICE = 16_667; // 1,000,000 failures in 60 slices of 15 s
+  const bucketMs = 15_000;
+  const random = seededRandom(7);
+  const ips = new Dictionary(ipSortKey);
+  const users = new Dictionary(keywordOrderKey);
+  const slices = new Map<number, ReturnType<typeof buildSlice>>();
+  // Every IP once per window (a permutation spread over the slices), plus repeats.
+  let cursor = 0;
+  const rowsFor = (start: number) => {
+    const rows = [];
+    for (let i = 0; i < PER_SLICE; i += 1) {
+      const n = i < IPS / 60 ? cursor++ % IPS : Math.floor(IPS * random() ** 3);
+      rows.push({
+        ip: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
+        user: `user${Math.floor(300 * random() ** 2)}`,
+        failures: 1,
+        invalid: random() < 0.3 ? 1 : 0,
+        first: start + i,
+        last: start + i,
+      });
+    }
+    return rows;
+  };
+  let to = 60 * bucketMs;
+  for (let s = 0; s < 60; s += 1)
+    slices.set(s * bucketMs, buildSlice(s * bucketMs, to, rowsFor(s * bucketMs), 0, ips, users));
+  const report: string[] = [];
+  for (let poll = 1; poll <= polls; poll += 1) {
+    // Every 3rd poll a new bucket starts and the oldest leaves; the 3 newest are re-read.
+    if (poll % 3 === 0) {
+      const oldest = to - 60 * bucketMs;
+      const leaving = slices.get(oldest);
+      if (leaving) releaseSlice(leaving, ips, users);
+      slices.delete(oldest);
+      to += bucketMs;
+    }
+    for (let start = to - 3 * bucketMs; start < to; start += bucketMs) {
+      const fresh = buildSlice(start, to, rowsFor(start), 0, ips, users);
+      const old = slices.get(start);
+      slices.set(start, fresh);
+      if (old) releaseSlice(old, ips, users);
+    }
+    const merged = mergeSlices(
+      slices.values(),
+      { from: to - 60 * bucketMs, bucketMs, buckets: 60 },
+      ips,
+      users,
+      {
+        maxOffenders: 250,
+        detailed: 25,
+        hasInvalidUser: true,
+      },
+    );
+    if ([1, polls / 10, polls / 2, polls].includes(poll)) {
+      // Retained (after a full collection) apart from RSS, which also holds V8's room for
+      // the garbage a poll makes (composite answers parsed into objects, then dropped).
+      (globalThis as { gc?: () => void }).gc?.();
+      report.push(
+        `poll ${poll}: ${merged.distinctIps.toLocaleString('en')} distinct IPs, RSS ${mb(process.memoryUsage().rss)}, retained heap ${mb(process.memoryUsage().heapUsed)} + typed arrays ${mb(process.memoryUsage().arrayBuffers)}`,
+      );
+    }
+  }
+  process.stdout.write(`${report.join('\n')}\n`);
+}
+
+// ---------- data ----------
+
+interface DataSet {
+  index: string;
+  failures: number;
+  ips: number;
+  seededAt: number;
+}
+
+function docLine(i: number, random: () => number, set: DataSet): string {
+  const rank = Math.floor(Math.exp(random() * Math.log(set.ips + 1))) - 1; // Zipf-like, 0-based
+  const ip = `${11 + (rank % 200)}.${(rank >> 8) & 255}.${rank & 255}.${((rank * 7) % 254) + 1}`;
+  const user = `user${Math.floor(300 * random() ** 2)}`;
+  const at = new Date(set.seededAt - Math.floor((i / set.failures) * 24 * HOUR) - 1).toISOString();
+  const success = random() < 0.01;
+  const kind = success ? 'Accepted' : random() < 0.3 ? 'Invalid' : 'Failed';
+  return `{"@timestamp":"${at}","event":{"action":"ssh_login","outcome":"${success ? 'success' : 'failure'}"},"system":{"auth":{"ssh":{"event":"${kind}"}}},"user":{"name":"${user}"},"host":{"hostname":"host-${rank % 20}"},"source":{"ip":"${ip}"}}`;
+}
+
+// ---------- clients ----------
+
+/** The client, counting the bytes of every `_msearch` answer (re-serialised JSON). */
+function counting(client: ClusterClient): { client: ClusterClient; take(): number } {
+  let bytes = 0;
+  const wrapped = new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === 'msearch')
+        return async (...args: Parameters<ClusterClient['msearch']>) => {
+          const answer = await target.msearch(...args);
+          bytes += Buffer.byteLength(JSON.stringify(answer));
+          return answer;
+        };
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return {
+    client: wrapped,
+    take() {
+      const taken = bytes;
+      bytes = 0;
+      return taken;
+    },
+  };
+}
+
+function comparable(snapshot: Snapshot): unknown {
+  const { took: _t, fetchMs: _f, fetchedAt: _a, services, ...rest } = snapshot;
+  return { ...rest, services: services.map(({ took: _took, ...service }) => service) };
+}
+
+// ---------- table ----------
+
+async function table(base: string, client: ClusterClient, config: Config, set: DataSet, iterations: number) {
+  const counted = counting(client);
+  const clearCache = () => http(base, 'POST', `/${set.index}/_cache/clear?request=true`);
+  say(
+    '| window | failures in window | full took | full client | full bytes | incr. took Σ | incr. client | incr. bytes | incr. first poll (took Σ / client) | incr. state | RSS | equal |',
+  );
+  say('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const [label, windowMs] of [
+    ['15m', 15 * MINUTE],
+    ['1h', HOUR],
+    ['6h', 6 * HOUR],
+    ['24h', 24 * HOUR],
+  ] as const) {
+    const now = set.seededAt;
+    const full = { took: [] as number[], wall: [] as number[], bytes: [] as number[] };
+    let fullSnapshot: Snapshot | undefined;
+    for (let i = 0; i < iterations; i += 1) {
+      await clearCache();
+      counted.take();
+      const started = performance.now();
+      fullSnapshot = await fetchSnapshot(counted.client, config, { windowMs, now });
+      full.wall.push(performance.now() - started);
+      full.took.push(fullSnapshot.took);
+      full.bytes.push(counted.take());
+    }
+    const engine = createIncrementalSnapshots(counted.client, config);
+    const firstAt = now - iterations * 5_000;
+    await clearCache();
+    counted.take();
+    let started = performance.now();
+    await engine.fetch(windowMs, { now: firstAt });
+    const first = { took: engine.stats().lastTookSum, wall: performance.now() - started };
+    counted.take();
+    const incr = { took: [] as number[], wall: [] as number[], bytes: [] as number[] };
+    let last: Snapshot | undefined;
+    for (let i = 1; i <= iterations; i += 1) {
+      await clearCache();
+      started = performance.now();
+      last = await engine.fetch(windowMs, { now: firstAt + i * 5_000 });
+      incr.wall.push(performance.now() - started);
+      incr.took.push(engine.stats().lastTookSum);
+      incr.bytes.push(counted.take());
+    }
+    const equal =
+      last && fullSnapshot && isDeepStrictEqual(comparable(last), comparable(fullSnapshot)) ? 'yes' : 'NO';
+    const stats = engine.stats();
+    say(
+      `| ${label} | ${(fullSnapshot?.services[0]?.failures ?? 0).toLocaleString('en')} | ${Math.round(median(full.took))} ms | ${Math.round(median(full.wall))} ms | ${kb(median(full.bytes))} | ${Math.round(median(incr.took))} ms | ${Math.round(median(incr.wall))} ms | ${kb(median(incr.bytes))} | ${Math.round(first.took)} / ${Math.round(first.wall)} ms | ${mb(stats.bytes)}, ${stats.ips.toLocaleString('en')} IPs | ${mb(process.memoryUsage().rss)} | ${equal} |`,
+    );
+  }
+}
+
+// ---------- consoles ----------
+
+async function engineCpuMs(base: string): Promise<number> {
+  const stats = (await http(base, 'GET', '/_nodes/_local/stats/process')).json() as {
+    nodes: Record<string, { process: { cpu: { total_in_millis: number } } }>;
+  };
+  return Object.values(stats.nodes)[0]?.process.cpu.total_in_millis ?? 0;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function consoles(
+  base: string,
+  client: ClusterClient,
+  config: Config,
+  set: DataSet,
+  mode: 'none' | 'full' | 'incremental',
+  count: number,
+  seconds: number,
+  ingest: boolean,
+): Promise<{ cpuMs: number; polls: number }> {
+  let stop = false;
+  let polls = 0;
+  const deadline = Date.now() + seconds * 1000;
+  const runConsole = async () => {
+    const engine = createIncrementalSnapshots(client, config);
+    while (!stop && Date.now() < deadline) {
+      if (mode === 'full') await fetchSnapshot(client, config, { windowMs: 15 * MINUTE });
+      else await engine.fetch(15 * MINUTE, { now: Date.now() });
+      polls += 1;
+      await sleep(2_000);
+    }
+  };
+  let sent = 0;
+  const ingestLoop = async () => {
+    const random = seededRandom(sent + 1);
+    while (!stop && Date.now() < deadline) {
+      const tick = Date.now();
+      let body = '';
+      for (let i = 0; i < 20; i += 1) {
+        const line = docLine(0, random, { ...set, seededAt: Date.now() + 1 });
+        body += `{"create":{"_index":"${set.index}"}}\n${line}\n`;
+      }
+      await http(base, 'POST', '/_bulk', body, 'application/x-ndjson');
+      sent += 20;
+      await sleep(Math.max(0, 100 - (Date.now() - tick)));
+    }
+  };
+  const before = await engineCpuMs(base);
+  const tasks: Promise<void>[] = [];
+  if (ingest) tasks.push(ingestLoop());
+  if (mode !== 'none') for (let i = 0; i < count; i += 1) tasks.push(runConsole());
+  if (tasks.length === 0) await sleep(seconds * 1000);
+  await Promise.all(tasks);
+  stop = true;
+  const after = await engineCpuMs(base);
+  return { cpuMs: after - before, polls };
+}
+
+// ---------- main ----------
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--memory-child')) {
+    await memoryChild(flag('memory-polls', 300));
+    return;
+  }
+  const scale = flag('scale', 1);
+  const iterations = flag('iterations', 7);
+  const consoleSeconds = flag('console-seconds', 40);
+  const memoryPolls = flag('memory-polls', 300);
+  const base = process.env.SOC_WATCH_BENCH_ES_URL ?? 'http://127.0.0.1:9200';
+  const set: DataSet = {
+    index: `bench-soc-watch-window-${process.pid}`,
+    failures: Math.round(2_000_000 * scale),
+    ips: Math.max(1_000, Math.round(20_000 * scale)),
+    seededAt: Date.now(),
+  };
+  const config = testConfig({
+    nodes: [base],
+    indexPattern: set.index,
+    maxOffenders: Number(keySpec('maxOffenders')?.default),
+  });
+  const client = await createClusterClient(config, {});
+  const info = await client.info();
+  say(`bench:window — ${info.kind} ${info.version} at ${base}, ${new Date().toISOString()}`);
+  say(
+    `NOTE: measured on a shared 2-core machine loaded by other work running at the same time (other test suites on the same engine); figures are noisy, compare columns of one run.`,
+  );
+  try {
+    const random = seededRandom(16);
+    const loadStarted = performance.now();
+    await loadIndex(base, set.index, set.failures, { seededAt: set.seededAt }, (i) =>
+      docLine(i, random, set),
+    );
+    say(
+      `data: ${set.failures.toLocaleString('en')} SSH events (99 % failures) over 24 h from ${set.ips.toLocaleString('en')} IPs (Zipf-like) in ${set.index}, loaded in ${((performance.now() - loadStarted) / 1000).toFixed(0)} s (1 shard, force-merged)`,
+    );
+    say();
+    say(
+      `## Poll cost by window (clock = seeding time; medians of ${iterations}; request cache cleared before each poll)`,
+    );
+    await table(base, client, config, set, iterations);
+    say();
+    say(
+      `## Server CPU: consoles polling the 15m window every 2 s for ${consoleSeconds} s (engine process CPU, nodes stats)`,
+    );
+    say('| ingest | consoles | full: CPU s (− idle) | full polls | incr.: CPU s (− idle) | incr. polls |');
+    say('|---|---:|---:|---:|---:|---:|');
+    for (const ingest of [false, true]) {
+      const idle = await consoles(base, client, config, set, 'none', 0, consoleSeconds, ingest);
+      const rows: string[][] = [];
+      for (const count of [1, 10]) {
+        const full = await consoles(base, client, config, set, 'full', count, consoleSeconds, ingest);
+        const incr = await consoles(base, client, config, set, 'incremental', count, consoleSeconds, ingest);
+        const net = (run: { cpuMs: number }) => ((run.cpuMs - idle.cpuMs) / 1000).toFixed(1);
+        rows.push([
+          ingest ? '200/s' : 'none',
+          String(count),
+          `${(full.cpuMs / 1000).toFixed(1)} (${net(full)})`,
+          String(full.polls),
+          `${(incr.cpuMs / 1000).toFixed(1)} (${net(incr)})`,
+          String(incr.polls),
+        ]);
+      }
+      say(`(idle, ${ingest ? 'ingest only' : 'nothing polling'}: ${(idle.cpuMs / 1000).toFixed(1)} CPU s)`);
+      for (const row of rows) say(`| ${row.join(' | ')} |`);
+    }
+  } finally {
+    if (!process.argv.includes('--keep')) await http(base, 'DELETE', `/${set.index}`);
+    await client.close();
+  }
+  say();
+  say(`## Memory: incremental state for 200,000 distinct IPs in a 15m window (child process, no cluster)`);
+  const child = spawnSync(
+    process.execPath,
+    [
+      ...process.execArgv,
+      fileURLToPath(import.meta.url),
+      '--memory-child',
+      '--memory-polls',
+      String(memoryPolls),
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
+  say((child.stdout || child.stderr).trim());
+  void pad;
+}
+
+await main();
