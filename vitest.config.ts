@@ -28,16 +28,24 @@ const INTEGRATION = [
 // drill on servers of their own (killed, frozen, secured, a 3-node cluster: the client's
 // behaviour, and each costs server starts; the drill blocks of mixed files skip themselves when
 // the global setup offers no fault-drill servers), the packaged CLI (the package, not the
-// server, is under test), and the 20-SIGKILL follow loop (the follower's checkpoints; the
-// server's part, creates with fixed ids, runs in follow-stream and the ingest tests).
+// server, is under test), the 20-SIGKILL follow loop (the follower's checkpoints; the server's
+// part, creates with fixed ids, runs in follow-stream and the ingest tests), the console in a
+// terminal and the TLS handshakes of the stand-in proxy (the queries behind them are the
+// snapshot tests'), and detection on the demo traffic, full and incremental (detection end to
+// end runs in detect/integration, incremental snapshots in cluster/incremental; the demo's bulk
+// load made it the costliest file on a loaded machine).
 const SHARED_ONLY = process.env.SOC_WATCH_TEST_SCOPE === 'shared';
 const NOT_IN_SHARED_SCOPE = [
   'test/cluster/node-list.integration.test.ts',
   'test/cluster/recovery.integration.test.ts',
   'test/slack/escalation-hang.integration.test.ts',
   'test/slack/escalator-secured.test.ts',
+  'test/ingest/follow-cluster-away.integration.test.ts',
   'test/package/**',
   'test/ingest/follow-kill.integration.test.ts',
+  'test/**/console-e2e.test.ts',
+  'test/cluster/tls.test.ts',
+  'test/detect/demo-traffic*.test.ts',
 ];
 
 export default defineConfig({

@@ -57,6 +57,12 @@ export function faultDrills(): boolean {
 
 export async function leaseFaultEngine(name: FaultEngineName): Promise<FaultEngine> {
   const base = inject('faultEngines');
+  if (!base) {
+    throw new Error(
+      'no fault-drill servers in the shared scope (SOC_WATCH_TEST_SCOPE=shared): list the file in ' +
+        "vitest.config.ts's NOT_IN_SHARED_SCOPE, or skip its drills unless faultDrills()",
+    );
+  }
   const info = (await post(base, `/${name}/lease`)) as FaultEngineInfo;
   let released = false;
   const op = (what: FaultEngineOp) => async () => {

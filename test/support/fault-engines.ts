@@ -8,9 +8,10 @@
 // Why: each server start costs 20–40 s of CPU on a 2-core CI machine that is already saturated;
 // seven files started nine servers between them (plus six CLI-tool JVMs for users).
 //
-// A server is started on its first lease (a run that needs none starts none), made whole again
-// at each lease (resumed, started if a drill left it killed), and stopped in teardown, which
-// also checks that stop() left no process and no directory behind.
+// A server is started on its first lease (a run that needs none starts none), a second of the
+// same kind only while the first is held, made whole again at each lease (resumed, started if
+// a drill left it killed), and stopped in teardown, which also checks that stop() left no
+// process and no directory behind.
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,11 +25,12 @@ import {
   SECURED_USERS,
 } from './fault-engine-protocol.js';
 
-interface Pool {
-  handle?: Promise<EngineHandle>;
+interface Instance {
+  handle: Promise<EngineHandle>;
   /** Lease id of the file holding the server, if any. */
   holder?: string;
-  waiting: (() => void)[];
+  /** Left killed by the last drill: the next lease starts it. */
+  down: boolean;
 }
 
 export interface FaultEngineService {
@@ -36,16 +38,24 @@ export interface FaultEngineService {
   close(): Promise<void>;
 }
 
+/**
+ * At most this many servers of a kind: one per vitest worker (vitest.config.ts maxWorkers), so a
+ * file never idles while another file's drill holds the only server (a drill sleeps through
+ * outages of 10–20 s; a second server costs one start instead).
+ */
+const MAX_PER_KIND = 2;
+
 export async function startFaultEngineService(options: {
   esVersion: string;
   log: (line: string) => void;
 }): Promise<FaultEngineService> {
-  const pools: Record<FaultEngineName, Pool> = { plain: { waiting: [] }, secured: { waiting: [] } };
+  const pools: Record<FaultEngineName, Instance[]> = { plain: [], secured: [] };
+  const waiting: Record<FaultEngineName, (() => void)[]> = { plain: [], secured: [] };
   const started: EngineHandle[] = [];
   let leases = 0;
 
   const launch = (name: FaultEngineName): Promise<EngineHandle> => {
-    options.log(`starting the ${name} fault-drill Elasticsearch ${options.esVersion}`);
+    options.log(`starting a ${name} fault-drill Elasticsearch ${options.esVersion}`);
     const handle = startEngine({
       kind: 'elasticsearch',
       version: options.esVersion,
@@ -62,17 +72,36 @@ export async function startFaultEngineService(options: {
     return handle;
   };
 
-  async function lease(name: FaultEngineName): Promise<FaultEngineInfo> {
+  /** A free server, running ones first; a new one while there are fewer than MAX_PER_KIND. */
+  function claim(name: FaultEngineName, id: string): Instance | undefined {
     const pool = pools[name];
-    while (pool.holder !== undefined) await new Promise<void>((resolve) => pool.waiting.push(resolve));
+    const free = pool.filter((instance) => instance.holder === undefined);
+    let chosen = free.find((instance) => !instance.down) ?? free[0];
+    if (!chosen && pool.length < MAX_PER_KIND) {
+      chosen = { handle: launch(name), down: false };
+      pool.push(chosen);
+    }
+    if (chosen) chosen.holder = id;
+    return chosen;
+  }
+
+  function held(name: FaultEngineName, id: string): Instance | undefined {
+    return pools[name].find((instance) => instance.holder === id);
+  }
+
+  async function lease(name: FaultEngineName): Promise<FaultEngineInfo> {
     const id = `${name}-${++leases}`;
-    pool.holder = id;
+    let instance = claim(name, id);
+    while (!instance) {
+      await new Promise<void>((resolve) => waiting[name].push(resolve));
+      instance = claim(name, id);
+    }
     try {
-      pool.handle ??= launch(name);
-      const engine = await pool.handle;
+      const engine = await instance.handle;
       // Whole again, whatever the last drill left: thawed, and running.
       await engine.resume();
       await engine.start();
+      instance.down = false;
       return {
         lease: id,
         url: engine.url,
@@ -81,38 +110,38 @@ export async function startFaultEngineService(options: {
         ...(engine.serviceToken ? { serviceToken: engine.serviceToken } : {}),
       };
     } catch (error) {
-      // A start that failed is not cached: the next lease tries again.
-      pool.handle = undefined;
-      release(name, id);
+      // A server that failed to start is dropped: the next lease starts another.
+      pools[name] = pools[name].filter((other) => other !== instance);
+      waiting[name].shift()?.();
       throw error;
     }
   }
 
-  function release(name: FaultEngineName, id: string): void {
-    const pool = pools[name];
-    if (pool.holder !== id) return;
-    pool.holder = undefined;
-    pool.waiting.shift()?.();
+  function release(name: FaultEngineName, instance: Instance): void {
+    instance.holder = undefined;
+    waiting[name].shift()?.();
   }
 
   async function operate(name: FaultEngineName, id: string, op: FaultEngineOp): Promise<void> {
-    const pool = pools[name];
-    if (pool.holder !== id || !pool.handle) throw new Error(`lease ${id} does not hold the ${name} server`);
-    const engine = await pool.handle;
+    const instance = held(name, id);
+    if (!instance) throw new Error(`lease ${id} does not hold a ${name} server`);
+    const engine = await instance.handle;
     switch (op) {
       case 'kill':
+        instance.down = true;
         return engine.kill();
       case 'start':
-        return engine.start();
+      case 'restart':
+        await (op === 'start' ? engine.start() : engine.restart());
+        instance.down = false;
+        return;
       case 'pause':
         return engine.pause();
       case 'resume':
         return engine.resume();
-      case 'restart':
-        return engine.restart();
       case 'release':
         await engine.resume();
-        return release(name, id);
+        return release(name, instance);
     }
   }
 
@@ -150,7 +179,9 @@ export async function startFaultEngineService(options: {
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.allSettled(Object.values(pools).map((pool) => pool.handle));
+      await Promise.allSettled(
+        Object.values(pools).flatMap((pool) => pool.map((instance) => instance.handle)),
+      );
       await Promise.all(started.map((engine) => engine.stop()));
       // stop() must leave nothing behind (it used to be checked by a file that started its own).
       const left = started.flatMap((engine) => [
