@@ -57,7 +57,8 @@ export function Screen({ state, columns, rows, clock }: ScreenProps) {
   // "Last seen" is relative to when the snapshot was fetched (so it only changes when data
   // does), not to the window's end: that end is rounded up to a timeline bucket (6 min at
   // 6 h, 12 h at 30 d), which made a failure 2 s old read "4m ago" at 6 h and "2h ago" at 30 d.
-  const dataNow = state.snapshot ? Date.parse(state.snapshot.fetchedAt) : state.now;
+  // Not live, ages are on the detector's clock (the time travelled to), not the fetch's.
+  const dataNow = state.snapshot && !state.travel ? Date.parse(state.snapshot.fetchedAt) : state.now;
   let body: ReactNode;
   const detail = state.overlay?.kind === 'detail' ? detailContent(state, labelOf, glyphs) : undefined;
   if (state.overlay?.kind === 'help') {

@@ -64,7 +64,14 @@ function frames(): Frame[] {
     const previous = state;
     state = detect(
       state,
-      { snapshot: snapshot([service('ssh', offenders)], { now: at }), slowSnapshot: null },
+      // Fetched now (the wall clock), about the past: as the replay engine's snapshots are.
+      {
+        snapshot: {
+          ...snapshot([service('ssh', offenders)], { now: at }),
+          fetchedAt: new Date(WALL).toISOString(),
+        },
+        slowSnapshot: null,
+      },
       settings(),
       at,
     );
@@ -217,7 +224,8 @@ describe('the App, not live', () => {
     expect(view.lines()[0]).toContain('REPLAY 2026-03-01 12:00:00 UTC ▶ x60 · step 1/10 · not live');
     await view.press(' ', 'n');
     expect(view.lines()[0]).toContain('REPLAY 2026-03-01 12:02:00 UTC ‖ x60 · step 3/10 · not live');
-    expect(view.frame()).toContain('203.0.113.10');
+    // Ages are on the replay's clock: the last failure was a second before the step, not hours ago.
+    expect(view.lines().find((line) => line.includes('203.0.113.10'))).toContain('<1m ago');
     await view.press('?');
     expect(view.frame()).toContain('not live (--at, --replay)');
     await view.press(KEYS.escape);
