@@ -133,6 +133,14 @@ export const KEYS: readonly KeySpec[] = [
   // At 1ms the console sent 94× the queries of 2s and used 63 % of a core on its own.
   { path: 'refresh', type: 'duration', minMs: 1000, default: '5s', description: 'Poll interval' },
   {
+    path: 'silenceAlert',
+    type: 'duration',
+    minMs: 1000,
+    default: '10m',
+    description:
+      'A service with events in the last 7 days but none for this long: the console header says so (is the shipper running?)',
+  },
+  {
     path: 'maxOffenders',
     type: 'int',
     min: 1,

@@ -67,6 +67,7 @@ function startState(
     escalation: { configured, hint: configured ? 'Slack: configured' : NOT_CONFIGURED_HINT },
     mutes,
     known,
+    ...(config.silenceAlertMs === undefined ? {} : { silenceAlertMs: config.silenceAlertMs }),
   });
 }
 

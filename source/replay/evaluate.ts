@@ -34,9 +34,13 @@ export async function evaluateOnce(
   const asOf = options.at !== undefined;
   const at = options.at ?? options.now ?? Date.now();
   const windows = detectionWindows(config);
-  const fetchWindows = stepWindows({ at, slowDue: windows.slow.enabled }, windows).map((window) =>
-    asOf ? window : { windowMs: window.windowMs, includeCustomRules: window.includeCustomRules ?? false },
-  );
+  const fetchWindows = stepWindows({ at, slowDue: windows.slow.enabled }, windows).map((window, index) => {
+    const base = asOf
+      ? window
+      : { windowMs: window.windowMs, includeCustomRules: window.includeCustomRules ?? false };
+    // The short window also reads each service's newest event (ingest lag, issue 13 A3).
+    return index === 0 ? { ...base, includeNewest: true } : base;
+  });
   const [snapshot, slowSnapshot] = await fetchSnapshots(client, config, fetchWindows, {
     now: at,
     ...(options.signal ? { signal: options.signal } : {}),
