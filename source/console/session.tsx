@@ -96,6 +96,7 @@ function liveState(
     escalation: { configured, hint: configured ? 'Slack: configured' : NOT_CONFIGURED_HINT },
     mutes,
     known,
+    ...(config.silenceAlertMs === undefined ? {} : { silenceAlertMs: config.silenceAlertMs }),
   });
 }
 
