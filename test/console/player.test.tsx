@@ -23,7 +23,7 @@ import { stepEvents } from '../../source/replay/timeline.js';
 import { baseState, MINUTE, offender, service, settings, snapshot, T0 } from './fixtures.js';
 import { KEYS, type Rendered, renderAt, settle } from './render.js';
 
-const key = (input: string) =>
+const key = (_input: string) =>
   ({
     upArrow: false,
     downArrow: false,
