@@ -66,6 +66,12 @@ function iso(reader: Reader): string {
   return isoTime(ms);
 }
 
+/** The answer of `newestSearch` (query.ts): the newest event's time, or null when there is none. */
+export function parseNewest(aggregations: Reader | undefined): string | null {
+  const value = aggregations?.get('newest').get('value');
+  return value && value.value !== null ? iso(value) : null;
+}
+
 export function namedCounts(terms: Reader): NamedCount[] {
   return terms
     .get('buckets')
@@ -292,12 +298,8 @@ function parseService(
   }
 
   // Newest event in the lookback (A3): null when none; absent when not asked for.
-  const newestAggs = items.newest ? aggregationsOf(items.newest) : undefined;
-  const newestValue = newestAggs?.get('newest').get('value');
   const newestEvent =
-    items.newest === undefined
-      ? {}
-      : { newestEvent: newestValue && newestValue.value !== null ? iso(newestValue) : null };
+    items.newest === undefined ? {} : { newestEvent: parseNewest(aggregationsOf(items.newest)) };
 
   return {
     service: plan.service,

@@ -15,8 +15,14 @@ import type { CustomRuleResult, Offender, ServiceSnapshot, Snapshot } from '../.
 import { isoTime } from '../../core/iso-time.js';
 import { ipSortKey } from '../../core/net.js';
 import { buildCustomRuleSearch, parseCustomRule } from '../custom-rules.js';
-import { byTargeting, checkResponse, successesAfterFailure, UNKNOWN_SOURCE_KEYS } from '../parse.js';
-import { DETAILED_OFFENDERS, TARGETED_USERS } from '../query.js';
+import {
+  byTargeting,
+  checkResponse,
+  parseNewest,
+  successesAfterFailure,
+  UNKNOWN_SOURCE_KEYS,
+} from '../parse.js';
+import { DETAILED_OFFENDERS, newestSearch, TARGETED_USERS } from '../query.js';
 import { type ClusterClient, ClusterError, type SearchRequest } from '../types.js';
 import { Reader } from '../validate.js';
 import { bucketOffset, type SnapshotWindow, snapshotWindow } from '../window.js';
@@ -75,7 +81,10 @@ export interface IncrementalStats {
 }
 
 export interface IncrementalSnapshots {
-  fetch(windowMs: number, options: { now: number; signal?: AbortSignal }): Promise<Snapshot>;
+  fetch(
+    windowMs: number,
+    options: { now: number; signal?: AbortSignal; includeNewest?: boolean },
+  ): Promise<Snapshot>;
   /** Forget every slice (the next poll reads the whole window). */
   reset(): void;
   stats(): IncrementalStats;
@@ -258,7 +267,16 @@ export function createIncrementalSnapshots(
 
   async function fetch(
     windowMs: number,
-    { now, signal }: { now: number; signal?: AbortSignal },
+    {
+      now,
+      signal,
+      includeNewest = false,
+    }: {
+      now: number;
+      signal?: AbortSignal;
+      /** Each service's newest event (ingest lag, issue 13 A3), as the full path's `includeNewest`. */
+      includeNewest?: boolean;
+    },
   ): Promise<Snapshot> {
     const started = performance.now();
     const window = snapshotWindow(windowMs, now);
@@ -342,7 +360,11 @@ export function createIncrementalSnapshots(
               successesSearch({ ...state.service, success }, state.index, window.from, window.to, keys),
             ) - 1
           : undefined;
-      return { details, successes };
+      // Not noted as the service's read: it looks back 7 days, so its shards are not the window's.
+      const newest = includeNewest
+        ? searches.push(newestSearch(state.service, state.index, window.to)) - 1
+        : undefined;
+      return { details, successes, newest };
     });
     const rulePlans = config.customRules.map((rule) => {
       const built = buildCustomRuleSearch(config, rule, window.to);
@@ -411,6 +433,11 @@ export function createIncrementalSnapshots(
         ctx.warnings.push(
           `${service.label}: ${inexact} IP(s) had many successes both before and after their first failure; success-after-failure counts for them are upper bounds`,
         );
+      const newest = positions[index]!.newest;
+      const newestEvent =
+        newest === undefined
+          ? {}
+          : { newestEvent: parseNewest(aggregationsOf(at(newest, `${service.name} newest event search`))) };
       const shards = { total: reads[index]!.shardsTotal, failed: reads[index]!.shardsFailed };
       const took = reads[index]!.took;
       if (shards.total === 0)
@@ -429,6 +456,7 @@ export function createIncrementalSnapshots(
         targetedUsers: [...m.users].sort(byTargeting).slice(0, TARGETED_USERS),
         took,
         shards,
+        ...newestEvent,
       };
     });
     const customRules: CustomRuleResult[] = rulePlans.map((plan) => {
