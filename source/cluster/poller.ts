@@ -97,7 +97,10 @@ export function createPoller(options: PollerOptions): Poller {
     if (incremental?.client !== current)
       incremental = { client: current, snapshots: createIncrementalSnapshots(current, config) };
     const [snapshot, others] = await Promise.all([
-      incremental.snapshots.fetch(main.windowMs, fetchOptions),
+      incremental.snapshots.fetch(main.windowMs, {
+        ...fetchOptions,
+        includeNewest: main.includeNewest === true,
+      }),
       rest.length > 0 ? fetchSnapshots(current, config, rest, fetchOptions) : Promise.resolve([]),
     ]);
     return [snapshot, ...others];

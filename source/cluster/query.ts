@@ -274,7 +274,7 @@ function serviceSearches(
 }
 
 /** The newest event (failure or success) of a service in the lookback before `to`. */
-function newestSearch(service: ServiceDefinition, index: string, to: number): SearchRequest {
+export function newestSearch(service: ServiceDefinition, index: string, to: number): SearchRequest {
   const events = service.success
     ? { bool: { should: [service.failure, service.success], minimum_should_match: 1 } }
     : service.failure;

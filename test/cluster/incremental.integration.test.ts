@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seededRandom } from '../../bench/seeded-random.mjs';
 import { createClusterClient } from '../../source/cluster/client.js';
-import { fetchSnapshot } from '../../source/cluster/fetch.js';
+import { fetchSnapshot, fetchSnapshots } from '../../source/cluster/fetch.js';
 import { createIncrementalSnapshots, LATE_MARGIN_MS } from '../../source/cluster/incremental/engine.js';
 import type { BackendKind, ClusterClient } from '../../source/cluster/types.js';
 import { builtInServices } from '../../source/config/services.js';
@@ -168,8 +168,17 @@ describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
           maxOffenders,
         });
         const engine = createIncrementalSnapshots(client, seedConfig);
-        const incremental = await engine.fetch(WINDOW_MS, { now: seed.now });
-        const full = await fetchSnapshot(client, seedConfig, { now: seed.now });
+        const incremental = await engine.fetch(WINDOW_MS, { now: seed.now, includeNewest: true });
+        const [full] = await fetchSnapshots(
+          client,
+          seedConfig,
+          [{ windowMs: WINDOW_MS, includeNewest: true }],
+          {
+            now: seed.now,
+          },
+        );
+        if (!full) throw new Error('no snapshot');
+        expect(incremental.services[0]?.newestEvent).toEqual(expect.any(String));
         expect(comparable(incremental)).toEqual(comparable(full));
         expect(incremental.services[0]?.failures).toBeGreaterThan(0);
       }

@@ -16,7 +16,7 @@ import { isoTime } from '../../core/iso-time.js';
 import { ipSortKey } from '../../core/net.js';
 import { buildCustomRuleSearch, parseCustomRule } from '../custom-rules.js';
 import { byTargeting, checkResponse, successesAfterFailure, UNKNOWN_SOURCE_KEYS } from '../parse.js';
-import { DETAILED_OFFENDERS, TARGETED_USERS } from '../query.js';
+import { DETAILED_OFFENDERS, newestSearch, TARGETED_USERS } from '../query.js';
 import { type ClusterClient, ClusterError, type SearchRequest } from '../types.js';
 import { Reader } from '../validate.js';
 import { bucketOffset, type SnapshotWindow, snapshotWindow } from '../window.js';
@@ -74,8 +74,15 @@ export interface IncrementalStats {
   lastTookSum: number;
 }
 
+export interface FetchOptions {
+  now: number;
+  signal?: AbortSignal;
+  includeNewest?: boolean;
+}
+
 export interface IncrementalSnapshots {
-  fetch(windowMs: number, options: { now: number; signal?: AbortSignal }): Promise<Snapshot>;
+  /** `includeNewest`: each service's newest event rides along (ingest lag, as in query.ts). */
+  fetch(windowMs: number, options: FetchOptions): Promise<Snapshot>;
   /** Forget every slice (the next poll reads the whole window). */
   reset(): void;
   stats(): IncrementalStats;
@@ -256,10 +263,7 @@ export function createIncrementalSnapshots(
     return out.map(({ built, successes }) => ({ built, successes }));
   }
 
-  async function fetch(
-    windowMs: number,
-    { now, signal }: { now: number; signal?: AbortSignal },
-  ): Promise<Snapshot> {
+  async function fetch(windowMs: number, { now, signal, includeNewest }: FetchOptions): Promise<Snapshot> {
     const started = performance.now();
     const window = snapshotWindow(windowMs, now);
     if (bucketOffset(window) !== 0) throw new RangeError('incremental snapshots need bucket-aligned windows');
@@ -342,7 +346,10 @@ export function createIncrementalSnapshots(
               successesSearch({ ...state.service, success }, state.index, window.from, window.to, keys),
             ) - 1
           : undefined;
-      return { details, successes };
+      const newest = includeNewest
+        ? searches.push(newestSearch(state.service, state.index, window.to)) - 1
+        : undefined;
+      return { details, successes, newest };
     });
     const rulePlans = config.customRules.map((rule) => {
       const built = buildCustomRuleSearch(config, rule, window.to);
@@ -411,6 +418,14 @@ export function createIncrementalSnapshots(
         ctx.warnings.push(
           `${service.label}: ${inexact} IP(s) had many successes both before and after their first failure; success-after-failure counts for them are upper bounds`,
         );
+      // Newest event in the lookback (ingest lag): null when none; absent when not asked for.
+      const newestAggs = aggregationsOf(
+        at(positions[index]!.newest, `${service.name} newest event search`, index),
+      );
+      const newestValue = newestAggs?.get('newest').get('value');
+      const newestEvent = includeNewest
+        ? { newestEvent: newestValue && newestValue.value !== null ? isoTime(newestValue.number()) : null }
+        : {};
       const shards = { total: reads[index]!.shardsTotal, failed: reads[index]!.shardsFailed };
       const took = reads[index]!.took;
       if (shards.total === 0)
@@ -429,6 +444,7 @@ export function createIncrementalSnapshots(
         targetedUsers: [...m.users].sort(byTargeting).slice(0, TARGETED_USERS),
         took,
         shards,
+        ...newestEvent,
       };
     });
     const customRules: CustomRuleResult[] = rulePlans.map((plan) => {
