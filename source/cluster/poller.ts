@@ -99,7 +99,7 @@ export function createPoller(options: PollerOptions): Poller {
     const [snapshot, others] = await Promise.all([
       incremental.snapshots.fetch(main.windowMs, {
         ...fetchOptions,
-        ...(main.includeNewest ? { includeNewest: true } : {}),
+        includeNewest: main.includeNewest === true,
       }),
       rest.length > 0 ? fetchSnapshots(current, config, rest, fetchOptions) : Promise.resolve([]),
     ]);

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seededRandom } from '../../bench/seeded-random.mjs';
 import { createClusterClient } from '../../source/cluster/client.js';
-import { fetchSnapshot, fetchSnapshots } from '../../source/cluster/fetch.js';
+import { fetchSnapshots } from '../../source/cluster/fetch.js';
 import { createIncrementalSnapshots, LATE_MARGIN_MS } from '../../source/cluster/incremental/engine.js';
 import type { BackendKind, ClusterClient } from '../../source/cluster/types.js';
 import { builtInServices } from '../../source/config/services.js';
@@ -168,23 +168,19 @@ describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
           maxOffenders,
         });
         const engine = createIncrementalSnapshots(client, seedConfig);
-        const incremental = await engine.fetch(WINDOW_MS, { now: seed.now });
-        const full = await fetchSnapshot(client, seedConfig, { now: seed.now });
-        expect(comparable(incremental)).toEqual(comparable(full));
-        expect(incremental.services[0]?.failures).toBeGreaterThan(0);
-        // The console asks for each service's newest event (ingest lag) on this path too.
-        const withNewest = await engine.fetch(WINDOW_MS, { now: seed.now, includeNewest: true });
-        const [fullWithNewest] = await fetchSnapshots(
+        const incremental = await engine.fetch(WINDOW_MS, { now: seed.now, includeNewest: true });
+        const [full] = await fetchSnapshots(
           client,
           seedConfig,
           [{ windowMs: WINDOW_MS, includeNewest: true }],
-          { now: seed.now },
+          {
+            now: seed.now,
+          },
         );
-        expect(comparable(withNewest)).toEqual(comparable(fullWithNewest!));
-        expect(withNewest.services.map((service) => service.newestEvent)).toEqual(
-          fullWithNewest!.services.map((service) => service.newestEvent),
-        );
-        expect(withNewest.services[0]?.newestEvent).toEqual(expect.any(String));
+        if (!full) throw new Error('no snapshot');
+        expect(incremental.services[0]?.newestEvent).toEqual(expect.any(String));
+        expect(comparable(incremental)).toEqual(comparable(full));
+        expect(incremental.services[0]?.failures).toBeGreaterThan(0);
       }
     } finally {
       await deleteIndices(url(), Object.values(seeded));
