@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seededRandom } from '../../bench/seeded-random.mjs';
 import { createClusterClient } from '../../source/cluster/client.js';
-import { fetchSnapshots } from '../../source/cluster/fetch.js';
+import { fetchSnapshot, fetchSnapshots } from '../../source/cluster/fetch.js';
 import { createIncrementalSnapshots, LATE_MARGIN_MS } from '../../source/cluster/incremental/engine.js';
 import type { BackendKind, ClusterClient } from '../../source/cluster/types.js';
 import { builtInServices } from '../../source/config/services.js';
