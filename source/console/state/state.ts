@@ -11,6 +11,7 @@ import type { Mute } from '../../detect/mutes.js';
 import type { DetectionSettings } from '../../detect/settings.js';
 import { DEFAULT_SILENCE_ALERT_MS } from './ingest-lag.js';
 import { ALERTS_PANE } from './panes.js';
+import type { RowDetails } from './row-details.js';
 import { DEFAULT_ALERT_SORT, DEFAULT_OFFENDER_SORT, type SortState } from './sort.js';
 
 export type MuteTarget =
@@ -75,6 +76,8 @@ export interface AppState {
   filter: string;
   overlay: Overlay | null;
   flash: Flash | null;
+  /** Details fetched for rows beyond the busiest IPs (A4; see row-details.ts). */
+  rowDetails: RowDetails;
 }
 
 export interface KibanaTarget {
@@ -134,6 +137,7 @@ export function initialState(options: InitialStateOptions): AppState {
     filter: '',
     overlay: null,
     flash: null,
+    rowDetails: {},
   };
 }
 
