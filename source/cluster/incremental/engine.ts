@@ -403,6 +403,8 @@ export function createIncrementalSnapshots(
           distinctUsers: row.distinctUsers,
           topUsers: row.topUsers,
           hosts: detail?.hosts ?? [],
+          // As the full path: top users, hosts and origin only for the busiest (A4: "not fetched").
+          ...(detail ? {} : { detailed: false as const }),
           invalidUserFailures: row.invalid,
           firstFailure: isoTime(row.first),
           lastFailure: isoTime(row.last),
