@@ -158,3 +158,67 @@ describe('a slow checkpoint write', () => {
     expect(saved[saved.length - 1]).toBe(5);
   });
 });
+
+describe('a cluster slower than one batch per request timeout', () => {
+  it('gets the batch again in halves until a part is answered in time, and indexes every line once', async () => {
+    // Stub cluster (named as such; a real one cannot be made to time out at a given request
+    // size): a bulk of more than 150 documents times out, smaller ones are created.
+    const sizes: number[] = [];
+    const ids = new Set<string>();
+    const client = {
+      cluster: 'stub',
+      raw: {
+        kind: 'elasticsearch',
+        client: {
+          bulk: (params: { operations: string }) => {
+            const actions = params.operations.split('\n').filter((text, i) => text !== '' && i % 2 === 0);
+            sizes.push(actions.length);
+            if (actions.length > 150)
+              return Promise.reject(Object.assign(new Error('Request timed out'), { name: 'TimeoutError' }));
+            return Promise.resolve({
+              items: actions.map((action) => {
+                const id = (JSON.parse(action) as { create: { _id: string } }).create._id;
+                const status = ids.has(id) ? 409 : 201;
+                ids.add(id);
+                return { create: { status } };
+              }),
+            });
+          },
+        },
+      },
+    } as unknown as BulkClient;
+    let read = false;
+    const source: FollowSource = {
+      name: 'one read of 400 lines',
+      notices: [],
+      poll: async () => {},
+      read: async (): Promise<LineRun[]> => {
+        if (read) return [];
+        read = true;
+        return [{ lines: Array.from({ length: 400 }, (_, i) => line(i + 1)), firstLine: 1 } as LineRun];
+      },
+      mark: () => read,
+      bytesBehind: async () => 0,
+      close: async () => {},
+    };
+    const stop = new AbortController();
+    const follower = new Follower({
+      client,
+      index: 'stub',
+      inputs: [
+        { source, parser: new LogParser({ format: 'auto', file: 'a', now: Date.now(), zone: 'utc' }) },
+      ],
+      save: async () => {},
+      signal: stop.signal,
+      pollMs: 10,
+      backoff: { baseMs: 1, maxMs: 1 },
+    });
+    const running = follower.run();
+    while (follower.status.linesIndexed < 400) await new Promise((resolve) => setTimeout(resolve, 10));
+    stop.abort();
+    await running;
+    expect(sizes.slice(0, 3)).toEqual([400, 200, 100]);
+    expect(follower.status).toMatchObject({ created: 400, duplicates: 0, linesIndexed: 400 });
+    expect(ids.size).toBe(400);
+  });
+});
