@@ -98,7 +98,6 @@ describe('following a path', () => {
     expect(follower.mark().rotated).toHaveLength(0);
   });
 
-
   it('reads the file that was at the path only between two polls (rotated twice in a row)', async () => {
     const dir = directory();
     const path = join(dir, 'auth.log');
