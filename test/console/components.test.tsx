@@ -73,7 +73,7 @@ describe('components', () => {
     );
     const lines = frame.split('\n');
     expect(lines[0]).toMatch(/^ {2}ALERTS +(\d+ CRIT ↓ · )?1\/8 ↓ · 8 · 8 new/);
-    expect(lines[1]).toMatch(/SEV +TIME↓ +RULE +SVC +SOURCE\/ACCOUNT +ATT&CK +STATE +COUNTS/);
+    expect(lines[1]).toMatch(/SEV +STARTED↓ +RULE +SVC +SOURCE\/ACCOUNT +ATT&CK +STATE +COUNTS/);
     expect(lines).toHaveLength(6);
   });
 

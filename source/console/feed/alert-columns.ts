@@ -65,7 +65,8 @@ export function alertColumns(
   const specs: ColumnSpec<AlertColumn>[] = [
     { key: 'mark', title: '', min: 1, max: 1, align: 'left', priority: 100 },
     { key: 'severity', title: title('severity', 'SEV'), min: 4, max: 5, align: 'left', priority: 95 },
-    { key: 'time', title: title('time', 'TIME'), min: 8, max: 9, align: 'left', priority: 60 },
+    // STARTED: the attack's first failure, event time (from the data) on this host's clock zone.
+    { key: 'time', title: title('time', 'STARTED'), min: 8, max: 9, align: 'left', priority: 60 },
     { key: 'rule', title: 'RULE', min: 11, max: 18, align: 'left', priority: 90 },
     { key: 'service', title: 'SVC', min: 3, max: 8, align: 'left', priority: 70 },
     { key: 'key', title: 'SOURCE/ACCOUNT', min: 15, max: 39, align: 'left', priority: 92, cut: 'middle' },
