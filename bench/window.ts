@@ -184,7 +184,26 @@ function counting(client: ClusterClient): { client: ClusterClient; take(): numbe
 
 function comparable(snapshot: Snapshot): unknown {
   const { took: _t, fetchMs: _f, fetchedAt: _a, services, ...rest } = snapshot;
-  return { ...rest, services: services.map(({ took: _took, ...service }) => service) };
+  return {
+    ...rest,
+    services: services.map(({ took: _took, distinctIps: _d, ...service }) => service),
+  };
+}
+
+/**
+ * "yes" when every field matches; distinct IPs apart: above 3,000 the full query's count is
+ * the cardinality aggregation's estimate and the incremental one is exact (both are shown).
+ */
+function equality(incremental: Snapshot | undefined, full: Snapshot | undefined): string {
+  if (!incremental || !full) return 'n/a';
+  const same = isDeepStrictEqual(comparable(incremental), comparable(full));
+  const exact = incremental.services[0]?.distinctIps ?? 0;
+  const estimate = full.services[0]?.distinctIps ?? 0;
+  const ips =
+    exact === estimate
+      ? ''
+      : ` (distinct IPs: ${exact.toLocaleString('en')} exact vs ≈${estimate.toLocaleString('en')})`;
+  return `${same ? 'yes' : 'NO'}${ips}`;
 }
 
 // ---------- table ----------
@@ -232,8 +251,7 @@ async function table(base: string, client: ClusterClient, config: Config, set: D
       incr.took.push(engine.stats().lastTookSum);
       incr.bytes.push(counted.take());
     }
-    const equal =
-      last && fullSnapshot && isDeepStrictEqual(comparable(last), comparable(fullSnapshot)) ? 'yes' : 'NO';
+    const equal = equality(last, fullSnapshot);
     const stats = engine.stats();
     say(
       `| ${label} | ${(fullSnapshot?.services[0]?.failures ?? 0).toLocaleString('en')} | ${Math.round(median(full.took))} ms | ${Math.round(median(full.wall))} ms | ${kb(median(full.bytes))} | ${Math.round(median(incr.took))} ms | ${Math.round(median(incr.wall))} ms | ${kb(median(incr.bytes))} | ${Math.round(first.took)} / ${Math.round(first.wall)} ms | ${mb(stats.bytes)}, ${stats.ips.toLocaleString('en')} IPs | ${mb(process.memoryUsage().rss)} | ${equal} |`,
@@ -300,6 +318,37 @@ async function consoles(
   return { cpuMs: after - before, polls };
 }
 
+// ---------- late arrivals ----------
+
+/** Event time → searchable: one event stamped now, bulk-indexed (refresh 1 s), counted until seen. */
+async function lag(base: string, samples = 15): Promise<string> {
+  const index = `bench-soc-watch-window-lag-${process.pid}`;
+  await http(
+    base,
+    'PUT',
+    `/${index}`,
+    JSON.stringify({
+      settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: '1s' },
+      mappings: { properties: { '@timestamp': { type: 'date' }, n: { type: 'long' } } },
+    }),
+  );
+  const lags: number[] = [];
+  try {
+    for (let n = 0; n < samples; n += 1) {
+      const at = Date.now();
+      const line = `{"create":{"_index":"${index}"}}\n{"@timestamp":${at},"n":${n}}\n`;
+      await http(base, 'POST', '/_bulk', line, 'application/x-ndjson');
+      while ((await http(base, 'GET', `/${index}/_count?q=n:${n}`)).json().count === 0) await sleep(50);
+      lags.push(Date.now() - at);
+      await sleep(300);
+    }
+  } finally {
+    await http(base, 'DELETE', `/${index}`);
+  }
+  lags.sort((a, b) => a - b);
+  return `event time → searchable (bulk, refresh 1 s), ${samples} samples: min ${lags[0]} ms, median ${median(lags)} ms, max ${lags[lags.length - 1]} ms (margin: 30 s)`;
+}
+
 // ---------- main ----------
 
 async function main(): Promise<void> {
@@ -343,6 +392,9 @@ async function main(): Promise<void> {
       `## Poll cost by window (clock = seeding time; medians of ${iterations}; request cache cleared before each poll)`,
     );
     await table(base, client, config, set, iterations);
+    say();
+    say('## Late arrivals');
+    say(await lag(base));
     say();
     say(
       `## Server CPU: consoles polling the 15m window every 2 s for ${consoleSeconds} s (engine process CPU, nodes stats)`,

@@ -13,6 +13,8 @@ export interface FetchWindow {
   endAt?: number;
   /** Custom rules ride along with one window only (the first, by default). */
   includeCustomRules?: boolean;
+  /** Each service's newest event (ingest lag, issue 13 A3) rides along (default false). */
+  includeNewest?: boolean;
 }
 
 export interface FetchOptions {
@@ -38,6 +40,7 @@ export async function fetchSnapshots(
       now,
       ...(window.endAt === undefined ? {} : { endAt: window.endAt }),
       includeCustomRules: window.includeCustomRules ?? index === 0,
+      ...(window.includeNewest ? { includeNewest: true } : {}),
     });
     plans.push({ plan: built.plan, offset: searches.length });
     searches.push(...built.searches);

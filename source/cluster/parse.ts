@@ -291,6 +291,14 @@ function parseService(
     warnings.push(`${plan.label}: ${pattern} matches no indices`);
   }
 
+  // Newest event in the lookback (A3): null when none; absent when not asked for.
+  const newestAggs = items.newest ? aggregationsOf(items.newest) : undefined;
+  const newestValue = newestAggs?.get('newest').get('value');
+  const newestEvent =
+    items.newest === undefined
+      ? {}
+      : { newestEvent: newestValue && newestValue.value !== null ? iso(newestValue) : null };
+
   return {
     service: plan.service,
     label: plan.label,
@@ -305,6 +313,7 @@ function parseService(
     targetedUsers,
     took,
     shards,
+    ...newestEvent,
   };
 }
 
@@ -344,6 +353,7 @@ export function parseSnapshotResponse(raw: unknown, plan: SnapshotPlan, meta: Sn
         offenders: read(searches.offenders, 'offenders'),
         details: read(searches.details, 'details'),
         successes: read(searches.successes, 'successes'),
+        newest: read(searches.newest, 'newest event'),
       },
       service,
       plan.window,

@@ -258,7 +258,7 @@ export function createPoller(options: PollerOptions): Poller {
     cancelTimer();
     const startedAt = now();
     const slowDue = slow.enabled && (lastSlowAt === null || startedAt - lastSlowAt >= slow.refreshMs);
-    const windows: FetchWindow[] = [{ windowMs: windowOf(), includeCustomRules: true }];
+    const windows: FetchWindow[] = [{ windowMs: windowOf(), includeCustomRules: true, includeNewest: true }];
     if (slowDue) windows.push({ windowMs: slow.windowMs, includeCustomRules: false });
     run(async (signal) => {
       try {

@@ -41,6 +41,13 @@ export const TARGETED_USERS = 20;
  * IPs for every account (depth-first): 3–5× the cost on 1M events.
  */
 export const TARGETED_USERS_SCANNED = 50;
+/**
+ * How far back the newest event of a service is looked for (ingest lag, issue 13 A3): a
+ * `max` over the service's events in this lookback, ending where the window ends. Bounded so
+ * the cost does not grow with the index's history; older than this reads "none in 7 days".
+ */
+export const NEWEST_LOOKBACK_MS = 7 * 86_400_000;
+
 /** Offenders that get top users, hosts and origin (the busiest IPs; see the header). */
 export const DETAILED_OFFENDERS = 25;
 /** Earliest and latest successes fetched per IP (see the header comment). */
@@ -70,6 +77,8 @@ export interface ServiceSearches {
   details: number;
   /** Absent when the service has no success filter. */
   successes?: number;
+  /** The newest event of the service (ingest lag, issue 13 A3); main window only. */
+  newest?: number;
 }
 
 export interface ServicePlan {
@@ -264,6 +273,23 @@ function serviceSearches(
   };
 }
 
+/** The newest event (failure or success) of a service in the lookback before `to`. */
+function newestSearch(service: ServiceDefinition, index: string, to: number): SearchRequest {
+  const events = service.success
+    ? { bool: { should: [service.failure, service.success], minimum_should_match: 1 } }
+    : service.failure;
+  return {
+    index,
+    header: { ...SEARCH_HEADER },
+    body: {
+      size: 0,
+      track_total_hits: false,
+      query: { bool: { filter: [timeRange(service.fields.time, to - NEWEST_LOOKBACK_MS, to), events] } },
+      aggs: { newest: { max: { field: service.fields.time } } },
+    },
+  };
+}
+
 export interface BuildOptions {
   windowMs: number;
   now: number;
@@ -274,6 +300,8 @@ export interface BuildOptions {
   endAt?: number;
   /** Custom rules ride along with the main window only (default true). */
   includeCustomRules?: boolean;
+  /** Each service's newest event (ingest lag) rides along too (default false; the live main window asks). */
+  includeNewest?: boolean;
 }
 
 /** The searches of one snapshot and the plan to read their answers. Pure. */
@@ -301,6 +329,9 @@ export function buildSnapshotSearches(
       details: add(built.details),
       ...(built.successes ? { successes: add(built.successes) } : {}),
     };
+    if (options.includeNewest === true) {
+      positions.newest = add(newestSearch(service, service.indexPattern ?? config.indexPattern, window.to));
+    }
     return {
       service: service.name,
       label: service.label,

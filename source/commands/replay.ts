@@ -85,7 +85,7 @@ export const replayCommand: Command = async (context) => {
     if (flags.json !== true) {
       stdout.write(
         formatEpisodesTable(
-          episodes(result.events),
+          episodes(result.events, result.state),
           { from, to, stepMs, windowMs: windows.windowMs, steps: result.steps, warnings: result.warnings },
           { ascii: config.ascii },
         ),

@@ -143,6 +143,14 @@ export const KEYS: readonly KeySpec[] = [
     description: 'How the live console polls: incremental (re-reads only what changed) or full',
   },
   {
+    path: 'silenceAlert',
+    type: 'duration',
+    minMs: 1000,
+    default: '10m',
+    description:
+      'A service with events in the last 7 days but none for this long: the console header says so (is the shipper running?)',
+  },
+  {
     path: 'maxOffenders',
     type: 'int',
     min: 1,

@@ -340,6 +340,7 @@ export function loadConfig(options: LoadOptions): Loaded {
     fields,
     windowMs,
     refreshMs: durationOf(effective, 'refresh'),
+    silenceAlertMs: durationOf(effective, 'silenceAlert'),
     requestTimeoutMs: durationOf(effective, 'requestTimeout'),
     maxOffenders: value('maxOffenders'),
     snapshots: value('snapshots'),

@@ -75,6 +75,8 @@ export interface Config {
   fields: FieldMap;
   windowMs: number;
   refreshMs: number;
+  /** No event of a service that had events for this long: the console warns (issue 13 A3). Default 10 min. */
+  silenceAlertMs?: number;
   requestTimeoutMs: number;
   /** Max offender rows fetched per service (terms size). */
   maxOffenders: number;

@@ -21,6 +21,7 @@ import { HelpOverlay } from './overlays/HelpOverlay.js';
 import { MessageLog } from './overlays/MessageLog.js';
 import { ServicePane } from './panes/ServicePane.js';
 import { timelineTiming } from './panes/spark.js';
+import { ingestLag } from './state/ingest-lag.js';
 import { alertsOfIp } from './state/operations.js';
 import { ALERTS_PANE } from './state/panes.js';
 import {
@@ -106,6 +107,9 @@ export function Screen({ state, columns, rows, clock }: ScreenProps) {
                   stale={stale}
                   loading={state.snapshot === null}
                   {...timelineTiming(state.snapshot)}
+                  lag={ingestLag(state.snapshot, state.silenceAlertMs).find(
+                    (lag) => lag.service === box.service,
+                  )}
                 />
               );
             })}

@@ -11,10 +11,12 @@ import { clusterName } from '../cluster/redact.js';
 import type { CommandContext } from '../commands/context.js';
 import { formatDuration } from '../core/duration.js';
 import { sanitize } from '../core/sanitize.js';
+import type { KnownAlert } from '../detect/known.js';
 import type { Mute } from '../detect/mutes.js';
 import { detectionSettings } from '../detect/settings.js';
 import { createEscalator, NOT_CONFIGURED_HINT, slackWebhookConfigured } from '../slack/escalator.js';
 import { App } from './App.js';
+import { alertFilePath, alertFileSignature, readAlertFile, writeAlertFile } from './alert-file.js';
 import { chooseGlyphs } from './draw/glyphs.js';
 import { clipboardSequence, supportsHyperlinks } from './draw/osc.js';
 import { chooseTheme } from './draw/theme.js';
@@ -48,10 +50,16 @@ function withTimeout(promise: Promise<unknown> | undefined, ms: number): Promise
   return Promise.race([promise.catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
 }
 
-function startState(ctx: CommandContext, mutes: readonly Mute[], travel?: TravelSpec): AppState {
+function startState(
+  ctx: CommandContext,
+  mutes: readonly Mute[],
+  known: ReadonlyMap<string, KnownAlert>,
+  travel?: TravelSpec,
+): AppState {
   const { config } = ctx;
   const configured = slackWebhookConfigured(config, ctx.secrets);
-  const state = liveState(ctx, mutes, configured);
+  // The live alerts kept from the last session describe now, not a past time: not live starts fresh.
+  const state = liveState(ctx, mutes, configured, travel ? new Map() : known);
   if (!travel) return state;
   if (travel.kind === 'as-of') return { ...state, travel: asOfTravel(travel.at, config.refreshMs) };
   const steps = playerSteps(travel, ctx);
@@ -67,7 +75,12 @@ function startState(ctx: CommandContext, mutes: readonly Mute[], travel?: Travel
   };
 }
 
-function liveState(ctx: CommandContext, mutes: readonly Mute[], configured: boolean): AppState {
+function liveState(
+  ctx: CommandContext,
+  mutes: readonly Mute[],
+  configured: boolean,
+  known: ReadonlyMap<string, KnownAlert>,
+): AppState {
   const { config } = ctx;
   return initialState({
     now: Date.now(),
@@ -82,6 +95,8 @@ function liveState(ctx: CommandContext, mutes: readonly Mute[], configured: bool
     settings: detectionSettings(config),
     escalation: { configured, hint: configured ? 'Slack: configured' : NOT_CONFIGURED_HINT },
     mutes,
+    known,
+    ...(config.silenceAlertMs === undefined ? {} : { silenceAlertMs: config.silenceAlertMs }),
   });
 }
 
@@ -92,7 +107,10 @@ export async function runSession(ctx: CommandContext, travelSpec?: TravelSpec): 
   const stdout = ctx.stdout as NodeJS.WriteStream;
   const muteFile = ctx.configDirectory ? muteFilePath(ctx.configDirectory) : null;
   const kept = muteFile ? readMuteFile(muteFile, Date.now()) : { mutes: [], problems: [] };
-  const store = createStore(startState(ctx, kept.mutes, travelSpec));
+  // Only the live console keeps its alerts: as of a past time or in a replay they are not now's.
+  const alertFile = ctx.configDirectory && !travelSpec ? alertFilePath(ctx.configDirectory) : null;
+  const shown = alertFile ? readAlertFile(alertFile) : { known: new Map(), problems: [] };
+  const store = createStore(startState(ctx, kept.mutes, shown.known, travelSpec));
   const glyphs = chooseGlyphs({
     asciiFlag: ctx.flags.ascii === true,
     configAscii: config.ascii,
@@ -105,6 +123,23 @@ export async function runSession(ctx: CommandContext, travelSpec?: TravelSpec): 
   // Mutes outlive the session (a dropped SSH link must not un-silence a scanner): the file is
   // rewritten whenever the set changes, which only analyst keys and expiries do.
   if (kept.problems.length > 0) flash(`mutes: ${sanitize(kept.problems.join('; '))}`, 'warn');
+  if (shown.problems.length > 0) flash(`alerts: ${sanitize(shown.problems.join('; '))}`, 'warn');
+  // Live alerts outlive the session too: after a restart they are not all `new` again (A5).
+  let lastAlerts = store.getState().detector.alerts;
+  let savedAlerts = alertFileSignature(lastAlerts);
+  store.subscribe(() => {
+    const { alerts } = store.getState().detector;
+    if (!alertFile || alerts === lastAlerts) return;
+    lastAlerts = alerts;
+    const signature = alertFileSignature(alerts);
+    if (signature === savedAlerts) return;
+    savedAlerts = signature;
+    try {
+      writeAlertFile(alertFile, alerts, Date.now());
+    } catch (error) {
+      flash(`alert states not saved: ${sanitize((error as Error).message)}`, 'warn');
+    }
+  });
   let savedMutes = store.getState().detector.mutes;
   store.subscribe(() => {
     const { mutes } = store.getState().detector;

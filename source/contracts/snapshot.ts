@@ -73,6 +73,12 @@ export interface ServiceSnapshot {
    * numbers are partial. Present in every snapshot built by source/cluster/parse.ts.
    */
   shards?: { total: number; failed: number };
+  /**
+   * Event time (ISO) of the service's newest event (failure or success) in the 7 days before
+   * the window's end, from the data: how far behind ingest is (issue 13 A3). null: none in
+   * those 7 days. Absent in snapshots that did not ask (the slow window, older producers).
+   */
+  newestEvent?: string | null;
 }
 
 /** Result of one custom rule (config `customRules`): groups at or above the rule's threshold are for the detector to judge. */

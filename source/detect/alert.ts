@@ -89,3 +89,13 @@ export interface Alert {
    */
   partial?: boolean;
 }
+
+/**
+ * When the attack behind an alert started, from the data (its first failure, event time);
+ * the detector clock's firstSeen only when the data has no time (custom rules). The feed's
+ * TIME and its order (issue 13 A5): "first seen by this console" meant nothing after a restart.
+ */
+export function alertStartedAt(alert: Pick<Alert, 'firstFailure' | 'firstSeen'>): number {
+  const at = alert.firstFailure ? Date.parse(alert.firstFailure) : Number.NaN;
+  return Number.isFinite(at) ? at : alert.firstSeen;
+}

@@ -2,8 +2,9 @@
 // a clock go in; a new DetectorState (with its alerts) comes out. Nothing here reads the
 // wall clock, does I/O or mutates its inputs, so the console, Slack and tests can replay it.
 import type { Offender, ServiceSnapshot, Snapshot } from '../contracts/snapshot.js';
-import type { Alert, EscalationStatus } from './alert.js';
+import { type Alert, alertStartedAt, type EscalationStatus } from './alert.js';
 import { offenderAllowed } from './allow-list.js';
+import type { KnownAlert } from './known.js';
 import { advance } from './lifecycle.js';
 import { type ClosedMemory, EMPTY_MEMORY, sourceKey } from './memory.js';
 import {
@@ -37,6 +38,8 @@ export interface DetectorState {
   readonly firing: ReadonlySet<string>;
   /** Detector time of the last detect() call. */
   readonly lastPollAt: number | null;
+  /** Alerts an earlier session showed (known.ts): those still going are not `new` again. */
+  readonly known?: ReadonlyMap<string, KnownAlert>;
 }
 
 export function createDetectorState(): DetectorState {
@@ -95,6 +98,7 @@ function run(
     return below === (alert.belowThreshold ?? null) ? alert : { ...alert, belowThreshold: below };
   });
   return {
+    ...(state.known ? { known: state.known } : {}),
     alerts: applyMutes(alerts, mutes),
     snapshot,
     slowSnapshot,
@@ -192,11 +196,11 @@ export function applyAction(state: DetectorState, action: AnalystAction, now: nu
   }
 }
 
-/** The feed: newest first (first seen), then the more severe, then by id (stable). */
+/** The feed: newest first (the attack's first failure), then the more severe, then by id (stable). */
 export function alertsNewestFirst(state: DetectorState): Alert[] {
   return [...state.alerts].sort(
     (a, b) =>
-      b.firstSeen - a.firstSeen ||
+      alertStartedAt(b) - alertStartedAt(a) ||
       severityRank(b.severity) - severityRank(a.severity) ||
       a.id.localeCompare(b.id),
   );

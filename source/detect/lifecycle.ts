@@ -18,6 +18,7 @@
 // (late events), or a new success appeared. Rules without event times (custom) use counts,
 // and reopen a closed alert only after they stopped firing or their count grew.
 import type { Alert } from './alert.js';
+import { continues, type KnownAlert } from './known.js';
 import type { ClosedMemory, ClosedRecord } from './memory.js';
 import { remember, sourceKey } from './memory.js';
 import type { Finding } from './rules.js';
@@ -36,6 +37,8 @@ export interface LifecycleInput {
   firing: ReadonlySet<string>;
   /** Detector time of the previous poll, for rates from the count delta between polls. */
   lastPollAt: number | null;
+  /** Alerts an earlier session showed (known.ts): one that continues is not `new` again. */
+  known?: ReadonlyMap<string, KnownAlert>;
 }
 
 export interface LifecycleOutput {
@@ -275,6 +278,18 @@ export function advance(
     const repeat = input.memory.sources.has(sourceKey(finding.keyKind, finding.key)) || record !== undefined;
     // A reopened alert replaces its closed predecessor: ids stay unique in the feed.
     byId.delete(finding.id);
+    const prior = existing || record ? undefined : input.known?.get(finding.id);
+    if (prior && continues(prior, finding.firstFailure)) {
+      // Live before a restart: the same attack, already shown (and maybe acknowledged).
+      const alert = create(finding, repeat, now);
+      byId.set(finding.id, {
+        ...alert,
+        state: 'active',
+        acknowledged: prior.acknowledged,
+        firstFailure: earlierIso(prior.firstFailure, finding.firstFailure),
+      });
+      continue;
+    }
     byId.set(finding.id, create(finding, repeat, now));
     created.add(finding.id);
   }

@@ -57,9 +57,13 @@ export async function evaluateOnce(
   const windows = detectionWindows(config);
   const settings = detectionSettings(config);
   const signal = options.signal ? { signal: options.signal } : {};
-  const fetchWindows = stepWindows({ at, slowDue: windows.slow.enabled }, windows).map((window) =>
-    asOf ? window : { windowMs: window.windowMs, includeCustomRules: window.includeCustomRules ?? false },
-  );
+  const fetchWindows = stepWindows({ at, slowDue: windows.slow.enabled }, windows).map((window, index) => {
+    const base = asOf
+      ? window
+      : { windowMs: window.windowMs, includeCustomRules: window.includeCustomRules ?? false };
+    // The short window also reads each service's newest event (ingest lag, issue 13 A3).
+    return index === 0 ? { ...base, includeNewest: true } : base;
+  });
   const lookback = defaultLookback(config);
   if (options.lookbackMs !== undefined) lookback.ms = Math.max(0, options.lookbackMs);
   const steps = lookbackSteps(at, lookback, config.refreshMs, windows);

@@ -97,8 +97,12 @@ export interface AlertEpisode {
   lastFailure: string | null;
 }
 
-/** One row per episode (an alert from opened to closed; a reopened alert starts a new one). */
-export function episodes(events: readonly TimelineEvent[]): AlertEpisode[] {
+/**
+ * One row per episode (an alert from opened to closed; a reopened alert starts a new one).
+ * `final`, the detector state after the last step, gives the episodes still open their state
+ * at the end: the events do not say when a new alert became active (no event for that).
+ */
+export function episodes(events: readonly TimelineEvent[], final?: DetectorState): AlertEpisode[] {
   const done: AlertEpisode[] = [];
   const open = new Map<string, AlertEpisode>();
   for (const item of events) {
@@ -142,6 +146,8 @@ export function episodes(events: readonly TimelineEvent[]): AlertEpisode[] {
       open.delete(item.alertId);
     }
   }
+  const states = new Map((final?.alerts ?? []).map((alert) => [alert.id, alert.state]));
+  for (const episode of open.values()) episode.state = states.get(episode.alertId) ?? episode.state;
   done.push(...open.values());
   return done.sort((a, b) => a.openedAt - b.openedAt || a.alertId.localeCompare(b.alertId));
 }

@@ -244,3 +244,27 @@ describe('the App, not live', () => {
     expect(second.lines()[0]).toContain('loading');
   });
 });
+
+describe('console flags --at / --replay', () => {
+  it('read like once --at; a bad or future time, a reversed period or both flags are usage errors', async () => {
+    const { travelFromFlags } = await import('../../source/commands/console.js');
+    expect(travelFromFlags({}, WALL, 5000)).toBeNull();
+    expect(travelFromFlags({ at: '2026-03-01T12:03Z' }, WALL, 5000)).toEqual({
+      kind: 'as-of',
+      at: T0 + 3 * MINUTE,
+    });
+    expect(travelFromFlags({ at: '-2h' }, WALL, 5000)).toEqual({ kind: 'as-of', at: WALL - 120 * MINUTE });
+    expect(travelFromFlags({ replay: '2026-03-01 12:00..2026-03-01 13:00' }, WALL, 5000)).toEqual({
+      kind: 'replay',
+      from: T0,
+      to: T0 + 60 * MINUTE,
+    });
+    expect(travelFromFlags({ at: 'soon' }, WALL, 5000)).toMatch(/^--at soon: expected an ISO 8601 time/);
+    expect(travelFromFlags({ at: '2099-01-01' }, WALL, 5000)).toMatch(/in the future/);
+    expect(travelFromFlags({ replay: '2026-03-01 13:00..2026-03-01 12:00' }, WALL, 5000)).toMatch(
+      /after the start/,
+    );
+    expect(travelFromFlags({ replay: '2026-03-01' }, WALL, 5000)).toMatch(/expected FROM\.\.TO/);
+    expect(travelFromFlags({ at: '-1h', replay: '-2h..-1h' }, WALL, 5000)).toMatch(/one or the other/);
+  });
+});

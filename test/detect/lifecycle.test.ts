@@ -243,24 +243,27 @@ describe('custom rules (no event times)', () => {
 });
 
 describe('alertsNewestFirst', () => {
-  it('orders by first seen, newest first, then by severity', () => {
-    let state = poll(createDetectorState(), snapshot([service('ssh', [offender('198.51.100.1', 5)])]), T0);
+  it("orders by the attack's first failure (event time), newest first, then by severity", () => {
+    const first = (ip: string, minutesAgo: number, extra: Partial<Offender> = {}) =>
+      offender(ip, 5, { firstFailure: iso(T0 - minutesAgo * MINUTE), ...extra });
+    // .1 is seen first by the console but its attack started last.
+    let state = poll(createDetectorState(), snapshot([service('ssh', [first('198.51.100.1', 1)])]), T0);
     const later = snapshot(
       [
         service('ssh', [
-          offender('198.51.100.1', 5),
-          offender('198.51.100.2', 5, { invalidUserFailures: 5 }),
-          offender('198.51.100.3', 5),
+          first('198.51.100.1', 1),
+          first('198.51.100.2', 5, { invalidUserFailures: 5 }),
+          first('198.51.100.3', 10),
         ]),
       ],
       { now: T0 + 5000 },
     );
     state = poll(state, later, T0 + 5000);
     expect(alertsNewestFirst(state).map((entry) => `${entry.rule} ${entry.key} ${entry.severity}`)).toEqual([
-      'brute-force 198.51.100.3 medium',
+      'brute-force 198.51.100.1 medium',
       'brute-force 198.51.100.2 low',
       'enumeration 198.51.100.2 low',
-      'brute-force 198.51.100.1 medium',
+      'brute-force 198.51.100.3 medium',
     ]);
   });
 });

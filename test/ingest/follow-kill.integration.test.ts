@@ -71,6 +71,8 @@ describe.each(backends)('ingest --follow killed %s', (backend, urlOf) => {
     // tests is shared: the engines there index a few thousand documents per second).
     const timer = setInterval(() => writer.tick(10), 50);
     const log: string[] = [];
+    /** Lines written when each round started (for a failure's report). */
+    const rounds: number[] = [];
     let random = 7;
     const next = () => {
       random = (Math.imul(random, 1_103_515_245) + 12_345) >>> 0;
@@ -78,6 +80,7 @@ describe.each(backends)('ingest --follow killed %s', (backend, urlOf) => {
     };
     try {
       for (let round = 0; round < KILLS; round += 1) {
+        rounds.push(writer.written.length);
         const follower = startFollower(url, backend, index, path, configDir);
         // Random points from start-up (connecting, installing the template) to steady reading.
         await sleep(500 + Math.floor(next() * 5000));
@@ -124,6 +127,21 @@ describe.each(backends)('ingest --follow killed %s', (backend, urlOf) => {
       if (missing.length > 0 || unexpected.length > 0) {
         console.log(log.map((text, i) => `--- run ${i}\n${text}`).join('\n'));
         console.log(`--- last run\n${last.output()}`);
+        // Which lines the missing documents came from (ranges of line numbers of the writer).
+        const lineOf = new Map<string, number>();
+        writer.written.forEach((line, i) => {
+          for (const id of expectedIds([line])) lineOf.set(id, i);
+        });
+        const lines = missing.map((id) => lineOf.get(id) ?? -1).sort((a, b) => a - b);
+        const ranges: string[] = [];
+        for (let i = 0; i < lines.length; i += 1) {
+          const start = lines[i] as number;
+          while (i + 1 < lines.length && (lines[i + 1] as number) - (lines[i] as number) <= 3) i += 1;
+          ranges.push(`${start}-${lines[i]}`);
+        }
+        console.log(
+          `missing documents of lines ${ranges.join(', ')} (of ${writer.written.length}); rounds started at lines ${rounds.join(' ')}`,
+        );
         for (const id of unexpected.slice(0, 5)) {
           const doc = (await (await fetch(`${url}/${index}/_doc/${id}`)).json()) as {
             _source?: { message?: string };

@@ -32,14 +32,18 @@ function twoReads(): FollowSource {
 /** Stub cluster: the first bulk hangs until aborted, the second is answered at once. */
 function firstBulkHangs(): { client: BulkClient; calls: () => number } {
   let calls = 0;
-  const bulk = (params: { operations: unknown[] }, options: { signal?: AbortSignal }) => {
+  // The body is NDJSON (source/ingest/follow/bulk-send.ts): an action line and a document line each.
+  const bulk = (params: { operations: string }, options: { signal?: AbortSignal }) => {
     calls += 1;
     if (calls === 1)
       return new Promise((_, reject) =>
         options.signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
       );
     return Promise.resolve({
-      items: params.operations.filter((_, i) => i % 2 === 0).map(() => ({ create: { status: 201 } })),
+      items: params.operations
+        .split('\n')
+        .filter((text, i) => text !== '' && i % 2 === 0)
+        .map(() => ({ create: { status: 201 } })),
     });
   };
   const client = {

@@ -35,11 +35,14 @@ import { buildSlice, releaseSlice, type SliceRow, type SliceTable, sliceBytes } 
 
 /**
  * How late (by event time) an event may become searchable and still be counted at the next
- * poll. 30 s covers a shipper's batching (Filebeat flushes every 1 s, Logstash's default
- * batch delay is 50 ms), the index refresh (1 s) and a loaded cluster's bulk queue with
- * room to spare; measured on this machine under load, soc-watch's own `ingest --follow`
- * made events searchable 1–3 s after their time. Cost: the newest bucket plus
- * ceil(30 s / bucket) older ones are read at every poll (15 m window: 3 buckets of 15 s).
+ * poll. Chosen, not measured on a production pipeline: a shipper's batching (Filebeat
+ * flushes every 1 s; soc-watch's own `ingest --follow` sends within its flush interval),
+ * the index refresh (1 s) and a loaded cluster's bulk queue (seconds), with room to spare.
+ * Measured (bench:window, "late arrivals"): a bulk-indexed event was searchable 1.2 s
+ * (min), 2.0 s (median), 6.0 s (max) after its time on this loaded 2-core machine.
+ * Cost: the newest bucket plus ceil(30 s / bucket) older ones are read at every poll (15 m
+ * window: up to 3 buckets of 15 s; 24 h: the newest 24 min bucket and the one before it
+ * for 30 s after it ends). Later events are counted at the next resync (RESYNC_MS).
  */
 export const LATE_MARGIN_MS = 30_000;
 /** Every slice is read again this often, catching events later than the margin. */
@@ -85,8 +88,18 @@ interface PollCtx {
   warnings: string[];
 }
 
+/** What a poll's answers said about one service: its server time and shards. */
 interface ServiceRead {
-  readers: Reader[];
+  took: number;
+  shardsTotal: number;
+  shardsFailed: number;
+}
+
+function noteRead(read: ServiceRead, reader: Reader): void {
+  read.took = Math.max(read.took, reader.maybe('took')?.count() ?? 0);
+  const shards = reader.maybe('_shards');
+  read.shardsTotal = Math.max(read.shardsTotal, shards?.maybe('total')?.count() ?? 0);
+  read.shardsFailed = Math.max(read.shardsFailed, shards?.maybe('failed')?.count() ?? 0);
 }
 
 export function createIncrementalSnapshots(
@@ -154,60 +167,93 @@ export function createIncrementalSnapshots(
     return responses;
   }
 
-  /** Reads the slices in [from, window.to) of every service: pages of pairs + success counts. */
+  /**
+   * Reads the slices in [from, window.to) of every service: pages of pairs + success counts.
+   * Composite pages come in key order, slice first, so every slice before the last one of a
+   * page is complete: it is built then and its rows dropped, which bounds what a poll holds
+   * to about one page (a resync of 24 h reads ~150 pages at the issue's scale).
+   */
   async function readSlices(
     list: ServiceState[],
     window: SnapshotWindow,
     from: number,
+    now: number,
     ctx: PollCtx,
     reads: ServiceRead[],
-  ): Promise<{ rows: Map<number, SliceRow[]>; successes: Map<number, number> }[]> {
+  ): Promise<{ built: Map<number, SliceTable>; successes: Map<number, number> }[]> {
     const out = list.map(() => ({
+      built: new Map<number, SliceTable>(),
       rows: new Map<number, SliceRow[]>(),
       successes: new Map<number, number>(),
     }));
+    const build = (service: number, before: number) => {
+      const state = list[service]!;
+      const { rows, built, successes } = out[service]!;
+      for (const [start, sliceRows] of rows) {
+        if (start >= before) continue;
+        built.set(
+          start,
+          buildSlice(start, now, sliceRows, successes.get(start) ?? 0, state.ips, state.users),
+        );
+        rows.delete(start);
+      }
+    };
     let pending: { service: number; after?: AfterKey }[] = list.map((_, service) => ({ service }));
     let first = true;
-    while (pending.length > 0) {
-      const searches: SearchRequest[] = [];
-      const kinds: { service: number; kind: 'pairs' | 'successes' }[] = [];
-      for (const { service, after } of pending) {
-        const state = list[service]!;
-        searches.push(pairsSearch(state.service, state.index, from, window.to, window.bucketMs, after));
-        kinds.push({ service, kind: 'pairs' });
-        if (first && state.service.success) {
-          searches.push(
-            successCountSearch(
-              { ...state.service, success: state.service.success },
-              state.index,
-              from,
-              window.to,
-              window.bucketMs,
-            ),
-          );
-          kinds.push({ service, kind: 'successes' });
+    try {
+      while (pending.length > 0) {
+        const searches: SearchRequest[] = [];
+        const kinds: { service: number; kind: 'pairs' | 'successes' }[] = [];
+        for (const { service, after } of pending) {
+          const state = list[service]!;
+          if (first && state.service.success) {
+            searches.push(
+              successCountSearch(
+                { ...state.service, success: state.service.success },
+                state.index,
+                from,
+                window.to,
+                window.bucketMs,
+              ),
+            );
+            kinds.push({ service, kind: 'successes' });
+          }
+          searches.push(pairsSearch(state.service, state.index, from, window.to, window.bucketMs, after));
+          kinds.push({ service, kind: 'pairs' });
         }
-      }
-      const responses = await roundTrip(searches, ctx, PAIRS_FILTER_PATH);
-      const next: { service: number; after?: AfterKey }[] = [];
-      responses.forEach((item, position) => {
-        const { service, kind } = kinds[position]!;
-        const label = `${list[service]!.service.name} ${kind === 'pairs' ? 'slices' : 'slice successes'} search`;
-        const reader = new Reader(item.value, label, `responses[${position}]`);
-        checkResponse(reader, label, client.cluster, ctx.warnings);
-        if (first || kind === 'pairs') reads[service]!.readers.push(reader);
-        const aggregations = (item.value as { aggregations?: unknown }).aggregations;
-        if (aggregations === undefined && (reader.maybe('_shards')?.maybe('total')?.count() ?? 0) > 0)
-          reader.get('aggregations');
-        if (kind === 'pairs') {
+        const responses = await roundTrip(searches, ctx, PAIRS_FILTER_PATH);
+        const next: { service: number; after?: AfterKey }[] = [];
+        // Successes come before their service's pairs: a slice is built with its count.
+        responses.forEach((item, position) => {
+          const { service, kind } = kinds[position]!;
+          const label = `${list[service]!.service.name} ${kind === 'pairs' ? 'slices' : 'slice successes'} search`;
+          const reader = new Reader(item.value, label, `responses[${position}]`);
+          checkResponse(reader, label, client.cluster, ctx.warnings);
+          noteRead(reads[service]!, reader);
+          const aggregations = (item.value as { aggregations?: unknown }).aggregations;
+          if (aggregations === undefined && (reader.maybe('_shards')?.maybe('total')?.count() ?? 0) > 0)
+            reader.get('aggregations');
+          if (kind === 'successes') {
+            out[service]!.successes = parseSuccessCounts(aggregations, label);
+            return;
+          }
           const page = parsePairsPage(aggregations, label, out[service]!.rows);
-          if (page.after) next.push({ service, after: page.after });
-        } else out[service]!.successes = parseSuccessCounts(aggregations, label);
+          if (page.after) {
+            next.push({ service, after: page.after });
+            if (page.lastSlice !== undefined) build(service, page.lastSlice);
+          } else build(service, Number.POSITIVE_INFINITY);
+        });
+        pending = next;
+        first = false;
+      }
+    } catch (error) {
+      // Nothing of a failed read is kept: give back the keys its slices took.
+      list.forEach((state, service) => {
+        for (const slice of out[service]!.built.values()) releaseSlice(slice, state.ips, state.users);
       });
-      pending = next;
-      first = false;
+      throw error;
     }
-    return out;
+    return out.map(({ built, successes }) => ({ built, successes }));
   }
 
   async function fetch(
@@ -250,21 +296,20 @@ export function createIncrementalSnapshots(
       }
     }
 
-    const reads: ServiceRead[] = list.map(() => ({ readers: [] }));
-    const read = await readSlices(list, window, from, ctx, reads);
-    if (signal?.aborted) throw new ClusterError('aborted', 'the poll was aborted');
+    const reads: ServiceRead[] = list.map(() => ({ took: 0, shardsTotal: 0, shardsFailed: 0 }));
+    const read = await readSlices(list, window, from, now, ctx, reads);
+    if (signal?.aborted) {
+      list.forEach((state, index) => {
+        for (const slice of read[index]!.built.values()) releaseSlice(slice, state.ips, state.users);
+      });
+      throw new ClusterError('aborted', 'the poll was aborted');
+    }
     // Replace the slices read (new ones first, so keys still in use keep their ids).
     list.forEach((state, index) => {
-      const { rows, successes } = read[index]!;
+      const { built, successes } = read[index]!;
       for (let start = from; start < window.to; start += window.bucketMs) {
-        const fresh = buildSlice(
-          start,
-          now,
-          rows.get(start) ?? [],
-          successes.get(start) ?? 0,
-          state.ips,
-          state.users,
-        );
+        const fresh =
+          built.get(start) ?? buildSlice(start, now, [], successes.get(start) ?? 0, state.ips, state.users);
         const old = state.slices.get(start);
         state.slices.set(start, fresh);
         if (old) releaseSlice(old, state.ips, state.users);
@@ -308,7 +353,7 @@ export function createIncrementalSnapshots(
       if (position === undefined) return undefined;
       const reader = new Reader(responses[position]?.value, label, `responses[${position}]`);
       checkResponse(reader, label, client.cluster, ctx.warnings);
-      if (service !== undefined) reads[service]!.readers.push(reader);
+      if (service !== undefined) noteRead(reads[service]!, reader);
       return reader;
     };
     const aggregationsOf = (item: Reader | undefined) => {
@@ -366,13 +411,8 @@ export function createIncrementalSnapshots(
         ctx.warnings.push(
           `${service.label}: ${inexact} IP(s) had many successes both before and after their first failure; success-after-failure counts for them are upper bounds`,
         );
-      const shards = { total: 0, failed: 0 };
-      let took = 0;
-      for (const reader of reads[index]!.readers) {
-        took = Math.max(took, reader.maybe('took')?.count() ?? 0);
-        shards.total = Math.max(shards.total, reader.maybe('_shards')?.maybe('total')?.count() ?? 0);
-        shards.failed = Math.max(shards.failed, reader.maybe('_shards')?.maybe('failed')?.count() ?? 0);
-      }
+      const shards = { total: reads[index]!.shardsTotal, failed: reads[index]!.shardsFailed };
+      const took = reads[index]!.took;
       if (shards.total === 0)
         ctx.warnings.push(`${service.label}: index pattern ${state.index} matches no indices`);
       return {

@@ -116,6 +116,8 @@ export interface PairsPage {
   rows: Map<number, SliceRow[]>;
   /** Where the next page starts, or undefined when this was the last. */
   after: AfterKey | undefined;
+  /** Slice of the page's last bucket (pages come in slice order). */
+  lastSlice: number | undefined;
 }
 
 /**
@@ -128,15 +130,17 @@ export function parsePairsPage(
   into: Map<number, SliceRow[]>,
 ): PairsPage {
   // No aggregations: no index matched (0 shards), no events.
-  if (aggregations === undefined) return { rows: into, after: undefined };
+  if (aggregations === undefined) return { rows: into, after: undefined, lastSlice: undefined };
   const composite = record(record(aggregations, context).p, `${context}: aggregations.p`);
   // OpenSearch's filter_path would drop an empty array; an absent one reads as empty.
   const buckets = composite.buckets ?? [];
   if (!Array.isArray(buckets)) bad(`${context}: p.buckets`, 'an array');
+  let lastSlice: number | undefined;
   for (const raw of buckets as unknown[]) {
     const bucket = record(raw, `${context}: p.buckets[]`);
     const key = record(bucket.key, `${context}: p.buckets[].key`);
     const slice = num(key[SLICE], `${context}: p.buckets[].key.t`);
+    lastSlice = slice;
     const failures = num(bucket.doc_count, `${context}: p.buckets[].doc_count`);
     const invalidAgg = bucket.i as { doc_count?: unknown } | undefined;
     const row: SliceRow = {
@@ -160,7 +164,7 @@ export function parsePairsPage(
     (buckets as unknown[]).length >= PAGE_SIZE && afterKey !== undefined && afterKey !== null
       ? record(afterKey, `${context}: p.after_key`)
       : undefined;
-  return { rows: into, after };
+  return { rows: into, after, lastSlice };
 }
 
 /** Success counts by slice start. */

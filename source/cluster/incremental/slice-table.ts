@@ -39,13 +39,6 @@ export interface SliceRow {
   last: number;
 }
 
-interface IpAccumulator {
-  failures: number;
-  invalid: number;
-  first: number;
-  last: number;
-}
-
 /** Builds a slice's tables from its composite rows, interning keys. */
 export function buildSlice(
   start: number,
@@ -55,9 +48,15 @@ export function buildSlice(
   ipDict: Dictionary,
   userDict: Dictionary,
 ): SliceTable {
-  const ipIds = new Map<string, number>();
+  // Per IP: its position in flat arrays (no object per IP: a slice of a busy window holds
+  // tens of thousands, and a resync builds every slice of the window).
+  const positionOf = new Map<string, number>();
+  const ids: number[] = [];
+  const ipFailures: number[] = [];
+  const ipInvalid: number[] = [];
+  const ipFirst: number[] = [];
+  const ipLast: number[] = [];
   const userIds = new Map<string, number>();
-  const perIp = new Map<number, IpAccumulator>();
   const pairs: number[] = []; // ip, user, failures, invalid
   let failures = 0;
   let missingIp = 0;
@@ -68,17 +67,22 @@ export function buildSlice(
     let ip = -1;
     if (row.ip === null) missingIp += row.failures;
     else {
-      const known = ipIds.get(row.ip);
-      ip = known ?? ipDict.acquire(row.ip);
-      if (known === undefined) ipIds.set(row.ip, ip);
-      const acc = perIp.get(ip);
-      if (acc) {
-        acc.failures += row.failures;
-        acc.invalid += row.invalid;
-        if (row.first < acc.first) acc.first = row.first;
-        if (row.last > acc.last) acc.last = row.last;
-      } else
-        perIp.set(ip, { failures: row.failures, invalid: row.invalid, first: row.first, last: row.last });
+      const position = positionOf.get(row.ip);
+      if (position === undefined) {
+        ip = ipDict.acquire(row.ip);
+        positionOf.set(row.ip, ids.length);
+        ids.push(ip);
+        ipFailures.push(row.failures);
+        ipInvalid.push(row.invalid);
+        ipFirst.push(row.first);
+        ipLast.push(row.last);
+      } else {
+        ip = ids[position] ?? -1;
+        ipFailures[position] = (ipFailures[position] ?? 0) + row.failures;
+        ipInvalid[position] = (ipInvalid[position] ?? 0) + row.invalid;
+        if (row.first < (ipFirst[position] ?? 0)) ipFirst[position] = row.first;
+        if (row.last > (ipLast[position] ?? 0)) ipLast[position] = row.last;
+      }
     }
     if (row.user !== null) {
       let user = userIds.get(row.user);
@@ -89,7 +93,7 @@ export function buildSlice(
       pairs.push(ip, user, row.failures, row.invalid);
     }
   }
-  const n = perIp.size;
+  const pairCount = pairs.length / 4;
   const table: SliceTable = {
     start,
     queriedAt,
@@ -97,27 +101,18 @@ export function buildSlice(
     missingIp,
     invalid,
     successes,
-    ips: new Int32Array(n),
-    ipFailures: new Uint32Array(n),
-    ipInvalid: new Uint32Array(n),
-    ipFirst: new Float64Array(n),
-    ipLast: new Float64Array(n),
-    pairIp: new Int32Array(pairs.length / 4),
-    pairUser: new Int32Array(pairs.length / 4),
-    pairFailures: new Uint32Array(pairs.length / 4),
-    pairInvalid: new Uint32Array(pairs.length / 4),
+    ips: Int32Array.from(ids),
+    ipFailures: Uint32Array.from(ipFailures),
+    ipInvalid: Uint32Array.from(ipInvalid),
+    ipFirst: Float64Array.from(ipFirst),
+    ipLast: Float64Array.from(ipLast),
+    pairIp: new Int32Array(pairCount),
+    pairUser: new Int32Array(pairCount),
+    pairFailures: new Uint32Array(pairCount),
+    pairInvalid: new Uint32Array(pairCount),
     users: Int32Array.from(userIds.values()),
   };
-  let i = 0;
-  for (const [ip, acc] of perIp) {
-    table.ips[i] = ip;
-    table.ipFailures[i] = acc.failures;
-    table.ipInvalid[i] = acc.invalid;
-    table.ipFirst[i] = acc.first;
-    table.ipLast[i] = acc.last;
-    i += 1;
-  }
-  for (let p = 0; p < pairs.length / 4; p += 1) {
+  for (let p = 0; p < pairCount; p += 1) {
     table.pairIp[p] = pairs[p * 4] ?? -1;
     table.pairUser[p] = pairs[p * 4 + 1] ?? 0;
     table.pairFailures[p] = pairs[p * 4 + 2] ?? 0;

@@ -4,7 +4,7 @@
 import type { Severity } from '../../contracts/rules.js';
 import { formatAge } from '../../core/duration.js';
 import { sanitize } from '../../core/sanitize.js';
-import type { Alert, RuleId } from '../../detect/alert.js';
+import { type Alert, alertStartedAt, type RuleId } from '../../detect/alert.js';
 import { formatCount } from '../draw/cells.js';
 import { type ColumnSpec, capToContent, layoutColumns, type PlacedColumn } from '../draw/columns.js';
 import type { Glyphs } from '../draw/glyphs.js';
@@ -147,7 +147,8 @@ export function alertCells(
   return {
     mark: selected ? glyphs.selected : isQuietAt(alert, now) ? quietMark(glyphs) : ' ',
     severity: SEVERITY_LABEL[alert.severity],
-    time: clock(alert.firstSeen),
+    // The attack's own first failure (event time), not when this console first saw it (A5).
+    time: clock(alertStartedAt(alert)),
     rule: ruleLabel(alert.rule),
     service: sanitize(serviceLabel),
     key: sanitize(alert.key),

@@ -2,12 +2,13 @@
 // connection state with "updated Ns ago". Second: the cluster host and index pattern, or in
 // their place the active prompt, the connection error, or the filter (messages: Footer).
 import { Box, Text } from 'ink';
-import { formatDuration } from '../../core/duration.js';
+import { formatAge, formatDuration } from '../../core/duration.js';
 import { sanitize } from '../../core/sanitize.js';
 import { useUi } from '../draw/ui-context.js';
 import { shortForm } from '../draw/wrap.js';
 import { openPrompt } from '../prompts/index.js';
 import { coverage } from '../state/coverage.js';
+import { ingestLag, laggingServices } from '../state/ingest-lag.js';
 import type { AppState } from '../state/state.js';
 import { StatusBadge } from './StatusBadge.js';
 import { statusError } from './status-text.js';
@@ -85,6 +86,20 @@ function PromptLine({ state, width }: { state: AppState; width: number }) {
     return (
       <Text wrap="truncate-end" color={covered.noIndices.length > 0 ? theme.danger : theme.warn}>
         {text}
+      </Text>
+    );
+  }
+  // A3: data stopped arriving must not look like "all clear".
+  const silent = laggingServices(ingestLag(state.snapshot, state.silenceAlertMs));
+  if (silent.length > 0) {
+    const text = silent
+      .map(
+        (lag) => `${labels([lag.service])}: no events for ${formatAge(lag.ageMs ?? 0).replace(/ ago$/, '')}`,
+      )
+      .join(', ');
+    return (
+      <Text wrap="truncate-end" color={theme.warn}>
+        {`${text} ${glyphs.ascii ? '-' : '—'} is the shipper running?`}
       </Text>
     );
   }

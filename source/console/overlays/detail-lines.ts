@@ -116,8 +116,8 @@ export function alertDetail(input: {
       `peak ${formatCount(alert.peakRate)}/min`,
       ...(alert.threshold !== undefined ? [`threshold ${alert.threshold}`] : []),
     ].join(dot),
-    `first seen ${when(alert.firstSeen, now)}${dot}last seen ${when(alert.lastSeen, now)}`,
-    `first failure ${when(alert.firstFailure, now)}${dot}last failure ${when(alert.lastFailure, now)}`,
+    `first failure ${when(alert.firstFailure, now)}${dot}last failure ${when(alert.lastFailure, now)} (event time)`,
+    `first seen ${when(alert.firstSeen, now)}${dot}last seen ${when(alert.lastSeen, now)} (this console's clock)`,
     [
       `origin ${geoText({ country: alert.country, asn: alert.asn, asOrg: null }) || 'unknown'}`,
       alert.internalSource ? 'internal source' : 'external source',

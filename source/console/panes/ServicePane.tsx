@@ -2,10 +2,11 @@
 // threshold editor opens right there) and the offender table under it.
 import { Box, Text } from 'ink';
 import { DISTINCT_EXACT_UP_TO, type Offender, type ServiceSnapshot } from '../../contracts/snapshot.js';
-import { formatDuration } from '../../core/duration.js';
+import { formatAge, formatDuration } from '../../core/duration.js';
 import { cellWidth, fitCell, formatCount } from '../draw/cells.js';
 import { listPosition } from '../draw/position.js';
 import { useUi } from '../draw/ui-context.js';
+import type { ServiceLag } from '../state/ingest-lag.js';
 import { scrollOffset } from '../state/selectors.js';
 import type { SortState } from '../state/sort.js';
 import type { OffenderFlag } from './flags.js';
@@ -39,6 +40,8 @@ export interface ServicePaneProps {
   /** Timeline bucket width (ms) and how much of the last bucket had passed at the fetch (A10). */
   bucketMs?: number;
   lastElapsed?: number;
+  /** Age of the service's newest event (ingest lag, A3). */
+  lag?: ServiceLag | undefined;
 }
 
 const MIN_SPARK = 8;
@@ -99,7 +102,7 @@ export function ServicePane(props: ServicePaneProps) {
     const spark = timelineSpark(timeline, sparkWidth, glyphs, props.lastElapsed);
     return `${dot}peak ${formatCount(spark.peak)}/${formatDuration(spark.group * props.bucketMs)}`;
   };
-  const base = `${totals === '' ? '' : `${totals}${dot}`}${thresholdText}${stale}`;
+  const base = `${totals === '' ? '' : `${totals}${dot}`}${thresholdText}${stale}${lagText(props.lag, dot)}`;
   const room = (text: string) => width - cellWidth(head) - 1 - cellWidth(text) - 2;
   // Room is measured with a generous peak text; the real one (known once the width is) fits it.
   const sparkWidth = Math.min(timeline.length, MAX_SPARK, room(`${base}${dot}peak 99,999/30m`));
@@ -133,6 +136,14 @@ export function ServicePane(props: ServicePaneProps) {
       <Table {...props} />
     </Box>
   );
+}
+
+/** "newest event 14s ago" (event time, from the data), or that there is none in the lookback. */
+export function lagText(lag: ServiceLag | undefined, dot: string): string {
+  if (!lag || lag.newestAt === undefined) return '';
+  if (lag.never) return `${dot}no events in 7d`;
+  if (lag.ageMs === null) return '';
+  return `${dot}newest event ${lag.ageMs < 1000 ? '<1s ago' : formatAge(lag.ageMs)}${lag.silent ? '!' : ''}`;
 }
 
 function Table(props: ServicePaneProps) {

@@ -5,7 +5,7 @@
 import type { Severity } from '../../contracts/rules.js';
 import type { Offender } from '../../contracts/snapshot.js';
 import { compareIps } from '../../core/net.js';
-import type { Alert } from '../../detect/alert.js';
+import { type Alert, alertStartedAt } from '../../detect/alert.js';
 
 export interface SortState {
   column: string;
@@ -47,7 +47,12 @@ export const OFFENDER_SORTS: readonly SortColumn<Offender>[] = [
 const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 
 export const ALERT_SORTS: readonly SortColumn<Alert>[] = [
-  { column: 'time', label: 'time', descending: true, compare: (a, b) => byNumber(a.firstSeen, b.firstSeen) },
+  {
+    column: 'time',
+    label: 'time',
+    descending: true,
+    compare: (a, b) => byNumber(alertStartedAt(a), alertStartedAt(b)),
+  },
   {
     column: 'severity',
     label: 'severity',

@@ -6,8 +6,10 @@
 import type { PollerStatus } from '../../cluster/poller.js';
 import type { Snapshot } from '../../contracts/snapshot.js';
 import { createDetectorState, type DetectorState } from '../../detect/detector.js';
+import type { KnownAlert } from '../../detect/known.js';
 import type { Mute } from '../../detect/mutes.js';
 import type { DetectionSettings } from '../../detect/settings.js';
+import { DEFAULT_SILENCE_ALERT_MS } from './ingest-lag.js';
 import { ALERTS_PANE } from './panes.js';
 import type { Travel } from './player.js';
 import { DEFAULT_ALERT_SORT, DEFAULT_OFFENDER_SORT, type SortState } from './sort.js';
@@ -50,6 +52,8 @@ export interface AppState {
   cluster: string;
   indexPattern: string;
   refreshMs: number;
+  /** No event of a service for this long (that had events) is called out in the header (A3). */
+  silenceAlertMs: number;
   /** The window asked for (the snapshot's own window shows what is loaded). */
   windowMs: number;
   /** Discover links in the detail view, when a Kibana URL is configured. */
@@ -103,16 +107,25 @@ export interface InitialStateOptions {
   escalation?: { configured: boolean; hint: string };
   /** Mutes kept from an earlier session (see source/config/mute-file.ts). */
   mutes?: readonly Mute[];
+  /** Alerts an earlier session showed (see source/console/alert-file.ts). */
+  known?: ReadonlyMap<string, KnownAlert>;
+  /** Config `silenceAlert` (ms); default 10 min. */
+  silenceAlertMs?: number;
 }
 
 export function initialState(options: InitialStateOptions): AppState {
-  const detector: DetectorState = { ...createDetectorState(), mutes: options.mutes ?? [] };
+  const detector: DetectorState = {
+    ...createDetectorState(),
+    mutes: options.mutes ?? [],
+    ...(options.known ? { known: options.known } : {}),
+  };
   const panes = [...options.services.map((service) => service.name), ALERTS_PANE];
   return {
     services: options.services,
     cluster: options.cluster,
     indexPattern: options.indexPattern,
     refreshMs: options.refreshMs,
+    silenceAlertMs: options.silenceAlertMs ?? DEFAULT_SILENCE_ALERT_MS,
     windowMs: options.windowMs,
     kibana: options.kibana ?? null,
     escalation: options.escalation ?? { configured: false, hint: 'Slack is not configured' },

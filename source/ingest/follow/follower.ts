@@ -1,10 +1,16 @@
 // The follow loop: read what the sources have now → parse → send as one bulk of `create`s →
 // once the cluster has acknowledged every document of a batch (and of all batches before it),
-// checkpoint the positions just past its lines. Nothing is read past `maxInFlight` unacknowledged
-// batches, so when the cluster goes away reading pauses (the log files and the journal are the
-// spool) and memory stays bounded; the head batch is retried with backoff until the cluster is
-// back. Flushing is by size (a batch is at most `batchBytes` of log) or at once when the sources
-// have nothing more (so a quiet log is indexed within one poll interval).
+// checkpoint the positions just past its lines. Nothing is read while `maxInFlight` batches are
+// unacknowledged, so when the cluster goes away reading pauses (the log files and the journal are
+// the spool) and memory stays bounded; the head batch is retried with backoff until the cluster
+// is back. A batch is everything the sources hold when a request slot is free, up to
+// `batchBytes` of log: a quiet log is sent within one poll interval (100 ms), and under load the
+// batches grow to the size bound by themselves (reading waits for a slot, so what piles up
+// meanwhile goes out as one request instead of a queue of small ones).
+// Checkpoints are written off the acknowledgement path (the newest acknowledged position wins;
+// one write at a time) and no more often than 10x their own cost: a checkpoint carries the
+// parser's open connections, up to ~40,000 (several MB of JSON, ~100-300 ms to snapshot,
+// serialise and fsync), which once a second would take a third of the follower's time.
 import { type BackoffSettings, backoffDelay } from '../../cluster/backoff.js';
 import { toClusterError } from '../../cluster/errors.js';
 import type { BulkClient, Rejection } from '../bulk.js';
@@ -133,9 +139,12 @@ export class Follower {
   #inFlight = 0;
   #slotFreed: (() => void) | undefined;
   #lastSnapshotAt = Number.NEGATIVE_INFINITY;
+  /** Time (ms) the last checkpoint took: snapshot, serialise, write. */
+  #checkpointCost = 0;
+  /** Newest acknowledged marks not written yet. */
+  #unsaved: FollowMarks | undefined;
+  #saving: Promise<void> | undefined;
   #failed: unknown;
-  /** A batch was parsed but never sent (stopped while the cluster was away): no final checkpoint. */
-  #unsent = false;
   /**
    * A batch was abandoned at stop: no later batch may checkpoint, even one the cluster answered
    * first (two bulks are in flight; the later one can finish before the grace period ends).
@@ -155,8 +164,8 @@ export class Follower {
     // 1 MB of syslog is ~6,000 lines: a bulk request of a few MB, well under http.max_content_length.
     const batchBytes = options.batchBytes ?? 1024 * 1024;
     const maxInFlight = options.maxInFlight ?? 2;
-    // A checkpoint carries the parser's open connections (up to ~20,000: a few MB of JSON), so
-    // not after every batch; a crash re-sends at most this much, answered 409.
+    // A checkpoint is not written after every batch (see the top); a crash re-sends what came
+    // after the last one, answered 409.
     const checkpointMs = options.checkpointMs ?? 1000;
     const holdMs = options.holdMs ?? 30_000;
     let lastHoldCheck = this.#now();
@@ -176,6 +185,13 @@ export class Follower {
       await this.#save(this.#marks());
       while (!signal.aborted) {
         if (this.#failed) throw this.#failed;
+        while (this.#inFlight >= maxInFlight && !this.#failed && !signal.aborted) {
+          await new Promise<void>((resolve) => {
+            this.#slotFreed = resolve;
+          });
+        }
+        if (signal.aborted) break;
+        if (this.#failed) throw this.#failed;
         for (const { source } of options.inputs) await source.poll();
         const runs: { input: FollowInput; run: LineRun }[] = [];
         let budget = batchBytes;
@@ -188,7 +204,7 @@ export class Follower {
         }
         if (runs.length === 0) {
           if (options.inputs.every(({ source }) => source.ended)) break;
-          if (this.#now() - lastHoldCheck >= 1000 && this.#inFlight < maxInFlight) {
+          if (this.#now() - lastHoldCheck >= 1000) {
             lastHoldCheck = this.#now();
             const items: IngestItem[] = [];
             for (const { parser } of options.inputs) parser.flushIdle(lastHoldCheck - holdMs, items);
@@ -200,17 +216,7 @@ export class Follower {
           else await abortable(pollMs, signal);
           continue;
         }
-        const batch = this.#parse(runs, checkpointMs);
-        while (this.#inFlight >= maxInFlight && !this.#failed && !signal.aborted) {
-          await new Promise<void>((resolve) => {
-            this.#slotFreed = resolve;
-          });
-        }
-        if (signal.aborted || this.#failed) {
-          this.#unsent = true;
-          break;
-        }
-        this.#dispatch(batch);
+        this.#dispatch(this.#parse(runs, checkpointMs));
       }
       // Streams that ended: settle open connections (nothing more will complete them).
       if (!signal.aborted) {
@@ -224,8 +230,9 @@ export class Follower {
       grace ??= setTimeout(() => this.#sends.abort(), options.stopGraceMs ?? 10_000);
       await this.#chain.catch(() => {});
       clearTimeout(grace);
+      while (this.#saving) await this.#saving;
       // Everything read was acknowledged: the positions now are exact.
-      if (this.#waiting.length === 0 && !this.#failed && !this.#unsent) {
+      if (this.#waiting.length === 0 && !this.#failed) {
         await this.#save(this.#marks());
       }
       this.status.state = 'stopped';
@@ -251,13 +258,19 @@ export class Follower {
       lines += run.lines.length;
     }
     this.status.linesRead += lines;
-    const due = this.#now() - this.#lastSnapshotAt >= checkpointMs;
+    const every = Math.min(Math.max(checkpointMs, 10 * this.#checkpointCost), 30_000);
+    const due = this.#now() - this.#lastSnapshotAt >= every;
     return this.#batch(items, lines, due);
   }
 
   #batch(items: IngestItem[], lines: number, withMarks: boolean): Batch {
-    if (withMarks) this.#lastSnapshotAt = this.#now();
-    return { items, lines, readAt: this.#now(), marks: withMarks ? this.#marks() : undefined };
+    const readAt = this.#now();
+    if (!withMarks) return { items, lines, readAt, marks: undefined };
+    const started = performance.now();
+    const marks = this.#marks();
+    this.#checkpointCost = performance.now() - started;
+    this.#lastSnapshotAt = readAt;
+    return { items, lines, readAt, marks };
   }
 
   #dispatch(batch: Batch): void {
@@ -278,7 +291,7 @@ export class Follower {
       this.status.oldestWaitingSince = this.#waiting[0]?.readAt;
       const last = batch.items[batch.items.length - 1];
       if (last) this.status.lastEventTime = last.doc['@timestamp'];
-      if (batch.marks) await this.#save(batch.marks);
+      if (batch.marks) this.#queueSave(batch.marks);
     });
     this.#chain.catch((error: unknown) => {
       this.#failed ??= error;
@@ -295,6 +308,26 @@ export class Follower {
   async #save(marks: FollowMarks): Promise<void> {
     await this.#options.save(marks);
     this.status.checkpointAt = this.#now();
+  }
+
+  /** Write the newest acknowledged marks, one write at a time; older unwritten ones are skipped. */
+  #queueSave(marks: FollowMarks): void {
+    this.#unsaved = marks;
+    if (this.#saving) return;
+    this.#unsaved = undefined;
+    const started = performance.now();
+    this.#saving = this.#save(marks).then(
+      () => {
+        this.#checkpointCost += performance.now() - started;
+        this.#saving = undefined;
+        if (this.#unsaved) this.#queueSave(this.#unsaved);
+      },
+      (error: unknown) => {
+        this.#saving = undefined;
+        this.#failed ??= error;
+        this.#wakeReader();
+      },
+    );
   }
 
   /** Send until every item is created, a duplicate, or refused for good; false if abandoned. */

@@ -112,6 +112,8 @@ export class PathTailer {
   #current: OpenFile | undefined;
   #rotated: OpenFile[] = [];
   #buffer = Buffer.alloc(0);
+  /** Wall clock (ms, as file times are) of the last poll that found our file at the path. */
+  #seenAt = Number.NEGATIVE_INFINITY;
   /** What happened (rotation seen, a file gone): for the status line and the log. */
   readonly notices: string[] = [];
 
@@ -216,8 +218,10 @@ export class PathTailer {
       this.#rotated.push(current);
       this.#current = undefined;
       this.notices.push(`${this.path}: rotated (renamed); reading the rest of the old file`);
+      await this.#findSkipped(info?.ino);
     }
     if (!info) return;
+    this.#seenAt = Date.now();
     if (!this.#current) {
       this.#current = await openFile(this.path);
       return;
@@ -238,6 +242,49 @@ export class PathTailer {
     }
     if (file.headBytes < HEAD_BYTES && info.size > file.headBytes) {
       Object.assign(file, await readHead(file.handle, info.size));
+    }
+  }
+
+  /**
+   * Rotated more than once since the last poll (the follower was waiting for the cluster, or
+   * logrotate ran twice): a file that was at the path only between two polls is now beside it
+   * (`auth.log.1` while ours became `auth.log.2`). Such a file was created after the last poll
+   * that saw ours at the path, so its last change is later; older rotated files are not. Read
+   * them whole, oldest first, after ours and before the new file at the path.
+   */
+  async #findSkipped(pathIno: number | undefined): Promise<void> {
+    // Not polled yet in this run: what happened while stopped is restore()'s to find.
+    if (this.#seenAt === Number.NEGATIVE_INFINITY) return;
+    const directory = dirname(this.path);
+    const base = basename(this.path);
+    const known = new Set(this.#rotated.map((file) => file.ino));
+    if (pathIno !== undefined) known.add(pathIno);
+    // File times come from the kernel's coarse clock (a tick behind): a second of slack.
+    const since = this.#seenAt - 1000;
+    let names: string[] = [];
+    try {
+      names = await readdir(directory);
+    } catch {
+      return;
+    }
+    const skipped: { path: string; mtime: number }[] = [];
+    for (const name of names) {
+      if (!name.startsWith(`${base}.`) || name.endsWith('.gz')) continue;
+      const path = join(directory, name);
+      try {
+        const info = await stat(path);
+        if (info.isFile() && !known.has(info.ino) && info.mtimeMs >= since)
+          skipped.push({ path, mtime: info.mtimeMs });
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    skipped.sort((a, b) => a.mtime - b.mtime);
+    for (const { path } of skipped) {
+      const file = await openFile(path);
+      if (!file) continue;
+      this.#rotated.push(file);
+      this.notices.push(`${this.path}: rotated more than once; reading ${path} too`);
     }
   }
 
