@@ -76,15 +76,24 @@ describe.each(backends)('once and doctor on $kind', ({ kind, url }) => {
     await deleteIndices(url(), Object.values(indices));
   });
 
+  // The seed's events sit in the 15 minutes before its clock; on a loaded machine the tests run
+  // minutes after it was built, and its first events left the window (a count short by one).
+  // So the counting tests look at the seed's moment (`once --at`, which ends the window exactly
+  // there); doctor, which has no --at, is checked for its verdict, not for the count.
+  const atSeed = () => ({ at: new Date(seed.now).toISOString() });
+  // No replay of the 6 h before for alert states (127 polls per run; minutes on a loaded
+  // machine, where a test of four runs timed out): nothing here is about alert history.
+  const bare = { lookback: '0' };
+
   it('once --json prints the snapshot and its alerts as JSON (schema 2) and exits 0', async () => {
-    const { code, stdout, stderr } = await run(onceCommand, config(), { json: true });
+    const { code, stdout, stderr } = await run(onceCommand, config(), { json: true, ...bare, ...atSeed() });
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const snapshot = JSON.parse(stdout) as Omit<Snapshot, 'schema'> & { schema: number; alerts: unknown[] };
     expect(snapshot.schema).toBe(2);
     expect(Array.isArray(snapshot.alerts)).toBe(true);
     expect(snapshot.backend.kind).toBe(kind);
-    // The window ends at the real clock here; the seeded events are all inside it or before it.
+    // The window ends at the seed's clock; the seeded events are all inside it or before it.
     const ssh = snapshot.services.find((service) => service.service === 'ssh');
     expect(ssh?.offenders.map((offender) => [offender.ip, offender.failures])).toEqual(
       seed.truth.ssh.offenders.map((offender) => [offender.ip, offender.failures]),
@@ -95,7 +104,7 @@ describe.each(backends)('once and doctor on $kind', ({ kind, url }) => {
   it('once against an index pattern that matches nothing warns, and --strict exits 3 (13 A2)', async () => {
     // Before: zeros, `warnings: []`, exit 0 — indistinguishable from a quiet network.
     const nothing = config({ indexPattern: `${prefix}-nosuch-*` });
-    const plain = await run(onceCommand, nothing, { json: true });
+    const plain = await run(onceCommand, nothing, { json: true, ...bare });
     expect(plain.code).toBe(0);
     expect((JSON.parse(plain.stdout) as Snapshot).warnings).toContain(
       `SSH: index pattern ${prefix}-nosuch-* matches no indices`,
@@ -103,15 +112,15 @@ describe.each(backends)('once and doctor on $kind', ({ kind, url }) => {
     expect(plain.stderr).toContain(
       `soc-watch: warning: SSH: index pattern ${prefix}-nosuch-* matches no indices`,
     );
-    const strict = await run(onceCommand, nothing, { json: true, strict: true });
+    const strict = await run(onceCommand, nothing, { json: true, strict: true, ...bare });
     expect(strict.code).toBe(3);
-    const table = await run(onceCommand, nothing);
+    const table = await run(onceCommand, nothing, bare);
     expect(table.stdout).toContain('matches no indices');
-    expect((await run(onceCommand, config(), { strict: true })).code).toBe(0);
+    expect((await run(onceCommand, config(), { strict: true, ...bare })).code).toBe(0);
   });
 
   it('once prints a readable table', async () => {
-    const { code, stdout } = await run(onceCommand, config());
+    const { code, stdout } = await run(onceCommand, config(), { ...bare, ...atSeed() });
     expect(code).toBe(0);
     expect(stdout).toMatch(
       /SSH {2}27 failures · 4 source IPs · 5 successes · 9 invalid-user · 0 unknown source/,
@@ -144,7 +153,8 @@ describe.each(backends)('once and doctor on $kind', ({ kind, url }) => {
     );
     expect(stdout).toMatch(/✓ index pattern .*matches 2 indices/);
     expect(stdout).toMatch(/✓ field +source\.ip \(source IP; ssh, rdp\): ip/);
-    expect(stdout).toMatch(/✓ failures +SSH: 27 in the last 15m from 4 source IPs/);
+    // 27 from 4 source IPs at the seed's moment (the once tests pin that); later, fewer.
+    expect(stdout).toMatch(/✓ failures +SSH: \d+ in the last 15m from \d source IPs/);
     expect(stdout).not.toContain('✗');
     expect(code).toBe(0);
   });
@@ -178,7 +188,8 @@ describe.each(backends)('once and doctor on $kind', ({ kind, url }) => {
     );
     expect(stdout).toMatch(/✓ field +ip_address \(source IP; legacy\): keyword/);
     expect(stdout).toMatch(/✓ field +geo_country \(country; legacy\): not in these indices/);
-    expect(stdout).toMatch(/✓ failures +Legacy SSH: 9 in the last 15m/);
+    // 9 at the seed's moment; fewer when the machine is slow enough that some left the window.
+    expect(stdout).toMatch(/✓ failures +Legacy SSH: \d+ in the last 15m/);
     expect(code).toBe(0);
   });
 

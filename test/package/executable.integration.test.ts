@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launcherCommand } from '../../scripts/launcher-command.js';
 import { buildSeed, deleteIndices, seedIndex } from '../support/seed.js';
 import {
+  BARE,
   comparable,
   emptyPath,
   ensureExecutable,
@@ -108,8 +109,8 @@ process.stderr.write('PROBE ' + JSON.stringify({ pid: process.pid, sea: require(
 
   it('answers once --json exactly as the npm command does on the same data', async () => {
     const { a, b } = await onceByBoth(
-      () => run(executable, ['once', '--json'], env()),
-      () => run(LAUNCHER, ['once', '--json'], env({ PATH: `${NODE24_BIN}:/usr/bin:/bin` })),
+      () => run(executable, ['once', '--json', ...BARE], env()),
+      () => run(LAUNCHER, ['once', '--json', ...BARE], env({ PATH: `${NODE24_BIN}:/usr/bin:/bin` })),
     );
     const fromExecutable = comparable(a.stdout);
     expect(fromExecutable).toEqual(comparable(b.stdout));

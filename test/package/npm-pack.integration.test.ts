@@ -20,7 +20,7 @@ import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildSeed, deleteIndices, seedIndex } from '../support/seed.js';
-import { comparable, LAUNCHER, NODE24_BIN, onceByBoth, ROOT, run, VERSION } from './support.js';
+import { BARE, comparable, LAUNCHER, NODE24_BIN, onceByBoth, ROOT, run, VERSION } from './support.js';
 
 const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
 const prefix = `test-package-npm-${randomUUID().slice(0, 8)}`;
@@ -152,8 +152,8 @@ describe('npm pack + npm install -g', () => {
     expect(version).toMatchObject({ code: 0, stderr: '' });
     expect(version.stdout.trim()).toBe(VERSION);
     const { a, b } = await onceByBoth(
-      () => run(command, ['once', '--json'], env),
-      () => run(LAUNCHER, ['once', '--json'], env),
+      () => run(command, ['once', '--json', ...BARE], env),
+      () => run(LAUNCHER, ['once', '--json', ...BARE], env),
     );
     const answer = comparable(a.stdout);
     expect(answer).toEqual(comparable(b.stdout));

@@ -97,6 +97,12 @@ export function comparable(text: string): Json {
 }
 
 /**
+ * One evaluation, without the 6 h replay for alert states (127 polls per run): two runs side by
+ * side took over 90 s on a loaded machine, and the package, not the replay, is under test here.
+ */
+export const BARE = ['--lookback', '0'];
+
+/**
  * `once --json` by two commands at the same moment on the same data. The window ends at the
  * next 15 s bucket boundary of each run's own clock, so when the two straddle a boundary
  * they see different windows; then run both again.
