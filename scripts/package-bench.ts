@@ -5,17 +5,22 @@
 //   first frame   the console in tmux (120×40): Enter to the first frame on screen, and to
 //                 the first frame with data (LIVE), median of BENCH_FRAME_RUNS (7) runs
 //   memory        RSS of the live console after BENCH_LIVE_SECONDS (60) of 1 s polls of the
-//                 seeded data. (bench:render's 10,000 polls run inside the executable as a
-//                 NODE_OPTIONS preload did not work: the executable's CLI does not wait for an
-//                 ES-module preload, so it ended the run; not done yet.)
+//                 seeded data; and bench:render's BENCH_MEMORY_POLLS (10,000) console polls
+//                 back to back (scripts/package-memory.ts) run inside the executable (its
+//                 hidden SOC_WATCH_SEA_MEMORY_JOB switch: its bundled modules, its built-in
+//                 flags) and by node with the launcher's flags over dist/, as the npm command.
 // Needs build/ (npm run package) and dist/ (npm run build). Cluster: SOC_WATCH_BENCH_ES_URL
 // (default http://127.0.0.1:9200) with data under the default index pattern, for the frames.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { arch, tmpdir } from 'node:os';
 import path from 'node:path';
+import { build } from 'esbuild';
+import { REFRESH_MS, WINDOW_MS } from '../bench/render-harness.mjs';
+import { testConfig } from '../test/support/config.js';
 import { buildSeed, deleteIndices, seedIndex } from '../test/support/seed.js';
 import { launcherCommand } from './launcher-command.js';
+import type { PackageMemoryJob, PackageMemoryRun } from './package-memory.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const EXECUTABLE = path.join(ROOT, `build/soc-watch-linux-${arch()}`);
@@ -24,6 +29,7 @@ const NODE_BIN = path.join(ROOT, 'node_modules/.bin');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const FRAME_RUNS = Number(process.env.BENCH_FRAME_RUNS ?? 7);
 const LIVE_SECONDS = Number(process.env.BENCH_LIVE_SECONDS ?? 60);
+const MEMORY_POLLS = Number(process.env.BENCH_MEMORY_POLLS ?? 10_000);
 const CLUSTER = process.env.SOC_WATCH_BENCH_ES_URL ?? 'http://127.0.0.1:9200';
 const launcher = launcherCommand(LAUNCHER);
 const work = mkdtempSync(path.join(tmpdir(), 'soc-watch-bench-package-'));
@@ -151,6 +157,53 @@ async function liveRss(command: readonly string[]): Promise<number> {
   }
 }
 
+/** bench:render's console polls, inside the executable and as the npm command runs (see the top). */
+async function pollMemory(): Promise<{ executable: PackageMemoryRun; npm: PackageMemoryRun }> {
+  const job: PackageMemoryJob = {
+    config: testConfig({ refreshMs: REFRESH_MS, windowMs: WINDOW_MS }),
+    polls: MEMORY_POLLS,
+  };
+  const parse = (what: string, result: ReturnType<typeof spawnSync>) => {
+    const line = String(result.stdout).trim().split('\n').pop() ?? '';
+    if (result.status !== 0 || !line.startsWith('{'))
+      throw new Error(`memory run (${what}) failed: ${String(result.stderr)}${String(result.stdout)}`);
+    return JSON.parse(line) as PackageMemoryRun;
+  };
+  const timeout = 3_600_000;
+  const executable = parse(
+    'executable',
+    spawnSync(EXECUTABLE, [], {
+      env: { ...baseEnv, SOC_WATCH_SEA_MEMORY_JOB: JSON.stringify(job) },
+      encoding: 'utf8',
+      timeout,
+      maxBuffer: 64 * 1024 * 1024,
+    }),
+  );
+  // Beside dist/ (build/), so that its `../dist/` and node_modules resolve as the launcher's do.
+  const npmEntry = path.join(ROOT, 'build/package-memory-npm.mjs');
+  await build({
+    entryPoints: [path.join(ROOT, 'scripts/package-memory-npm.ts')],
+    outfile: npmEntry,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    logLevel: 'warning',
+  });
+  const npm = parse(
+    'npm command',
+    spawnSync(path.join(NODE_BIN, 'node'), [...launcher.flags, npmEntry, JSON.stringify(job)], {
+      env: { ...baseEnv, ...launcher.env, NODE_ENV: 'production' },
+      encoding: 'utf8',
+      timeout,
+      maxBuffer: 64 * 1024 * 1024,
+    }),
+  );
+  rmSync(npmEntry, { force: true });
+  return { executable, npm };
+}
+
 say(
   `bench:package — build/${path.basename(EXECUTABLE)} vs the npm command (bin/soc-watch.js on node_modules/.bin/node ${execFileSync(path.join(NODE_BIN, 'node'), ['--version'], { encoding: 'utf8' }).trim()})`,
 );
@@ -174,6 +227,19 @@ try {
   const rssExecutable = await liveRss(commands.executable);
   const rssNpm = await liveRss(commands.npm);
   row(`console RSS after ${LIVE_SECONDS} s of 1 s polls`, mb(rssExecutable), mb(rssNpm));
+  const polls = await pollMemory();
+  const mib = (value: number) => `${value.toFixed(1)} MB`;
+  row(
+    `RSS after ${MEMORY_POLLS.toLocaleString('en-US')} polls (bench:render's)`,
+    mib(polls.executable.rssMb),
+    mib(polls.npm.rssMb),
+  );
+  row('  peak RSS of that run', mib(polls.executable.peakRssMb), mib(polls.npm.peakRssMb));
+  row('  heap live after a full GC', mib(polls.executable.liveHeapMb), mib(polls.npm.liveHeapMb));
+  for (const [label, run] of Object.entries(polls))
+    say(
+      `  ${label}: flags seen inside: ${run.execArgv.join(' ') || 'none'}, MALLOC_ARENA_MAX=${run.mallocArenaMax ?? 'unset'}; RSS by poll ${run.samples.map((sample) => `${sample.poll}:${sample.rssMb.toFixed(0)}`).join(' ')} MB`,
+    );
   say(
     `  node flags ${launcher.flags.join(' ')}, ${Object.entries(launcher.env)
       .map(([name, value]) => `${name}=${value}`)

@@ -26,8 +26,18 @@ if (missing.length > 0 && process.execve) {
   }
 }
 
-// Ink's layout engine (Yoga, WebAssembly) loads only for the console: see scripts/package.ts.
-import('../source/cli.js').catch((error: unknown) => {
+// bench:package measures the console's memory inside the executable with this hidden switch
+// (scripts/package-memory.ts); it is not a command. Ink's layout engine (Yoga, WebAssembly)
+// loads only for the console: see scripts/package.ts.
+const memoryJob = process.env.SOC_WATCH_SEA_MEMORY_JOB;
+(memoryJob
+  ? // Ink reads Yoga's constants as it loads: Yoga first, as for the console.
+    import('./package-yoga.js')
+      .then((yoga) => yoga.initYoga())
+      .then(() => import('./package-memory-sea.js'))
+      .then((bench) => bench.runInExecutable(memoryJob))
+  : import('../source/cli.js')
+).catch((error: unknown) => {
   process.stderr.write(`soc-watch: ${(error as Error)?.stack ?? String(error)}\n`);
   process.exit(1);
 });

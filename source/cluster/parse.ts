@@ -135,7 +135,7 @@ function aggregationsOf(item: Reader): Reader | undefined {
   return undefined;
 }
 
-interface Details {
+export interface Details {
   topUsers: NamedCount[];
   hosts: NamedCount[];
   country: string | null;
@@ -145,7 +145,7 @@ interface Details {
 
 const NO_DETAILS: Details = { topUsers: [], hosts: [], country: null, asn: null, asOrg: null };
 
-function detailsByIp(aggregations: Reader | undefined): Map<string, Details> {
+export function detailsByIp(aggregations: Reader | undefined): Map<string, Details> {
   const map = new Map<string, Details>();
   for (const bucket of aggregations?.get('offenders').get('buckets').array() ?? []) {
     map.set(bucket.get('key').key(), {
@@ -268,6 +268,8 @@ function parseService(
       failures,
       distinctUsers: bucket.get(AGG.users).get('value').count(),
       ...(({ topUsers, hosts }) => ({ topUsers, hosts }))(details.get(ip) ?? NO_DETAILS),
+      // Top users, hosts and origin are fetched for the busiest IPs only (A4: "not fetched" ≠ "none").
+      ...(details.has(ip) ? {} : { detailed: false }),
       invalidUserFailures: invalidCount(bucket),
       firstFailure: iso(firstFailure),
       lastFailure: iso(bucket.get(AGG.last).get('value')),

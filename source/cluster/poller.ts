@@ -85,21 +85,22 @@ export function createPoller(options: PollerOptions): Poller {
   const windowOf = options.windowMs ?? (() => config.windowMs);
   let client: ClusterClient | null = options.client ?? null;
   if (!client && !options.connect) throw new TypeError('createPoller needs a client or connect');
-  // The console's window is polled incrementally unless config says `snapshots: full`
-  // (source/cluster/incremental/: same numbers, cost follows what changed); the slow window
-  // (polled every few minutes) takes the full path, in parallel.
+  // The console's window is polled incrementally when config says `snapshots: incremental`
+  // (source/cluster/incremental/: same numbers, cost follows what changed; not the default
+  // until bench:window shows it cheaper, see config/keys.ts); the slow window (polled every
+  // few minutes) takes the full path, in parallel.
   let incremental: { client: ClusterClient; snapshots: IncrementalSnapshots } | null = null;
   const fetchWindows = async (windows: FetchWindow[], fetchOptions: { now: number; signal: AbortSignal }) => {
     const current = client!;
     const [main, ...rest] = windows;
-    if (config.snapshots === 'full' || !main || main.endAt !== undefined)
+    if (config.snapshots !== 'incremental' || !main || main.endAt !== undefined)
       return fetchSnapshots(current, config, windows, fetchOptions);
     if (incremental?.client !== current)
       incremental = { client: current, snapshots: createIncrementalSnapshots(current, config) };
     const [snapshot, others] = await Promise.all([
       incremental.snapshots.fetch(main.windowMs, {
         ...fetchOptions,
-        ...(main.includeNewest ? { includeNewest: true } : {}),
+        includeNewest: main.includeNewest === true,
       }),
       rest.length > 0 ? fetchSnapshots(current, config, rest, fetchOptions) : Promise.resolve([]),
     ]);

@@ -8,6 +8,7 @@ import { render } from 'ink';
 import { createClusterClient } from '../cluster/client.js';
 import { createPoller, type Poller } from '../cluster/poller.js';
 import { clusterName } from '../cluster/redact.js';
+import { fetchRowDetails } from '../cluster/row-details.js';
 import type { CommandContext } from '../commands/context.js';
 import { formatDuration } from '../core/duration.js';
 import { sanitize } from '../core/sanitize.js';
@@ -27,6 +28,8 @@ import { muteFilePath, readMuteFile, writeMuteFile } from './mute-file.js';
 import { startPlayerClock } from './player-clock.js';
 import type { Effect } from './state/effects.js';
 import { asOfTravel, replayTravel } from './state/player.js';
+import { detailRequests } from './state/row-details.js';
+import { offenderRows, selectedOffender } from './state/selectors.js';
 import { type AppState, initialState } from './state/state.js';
 import { createStore } from './state/store.js';
 import { playerSteps, startTravel, type TravelShell, type TravelSpec } from './travel.js';
@@ -183,6 +186,40 @@ export async function runSession(ctx: CommandContext, travelSpec?: TravelSpec): 
 
   const travel: TravelShell | null = travelSpec ? startTravel(ctx, store, travelSpec, lifetime.signal) : null;
   const stopClock = travelSpec?.kind === 'replay' ? startPlayerClock(store) : () => {};
+  // A4: details of shown rows beyond the busiest IPs, one small search per service, one
+  // round at a time; a request the same as the last one sent is not repeated.
+  let detailsInFlight = false;
+  let lastDetailKey = '';
+  const fetchDetails = () => {
+    const client = poller.client;
+    if (detailsInFlight || !client || lifetime.signal.aborted) return;
+    const state = store.getState();
+    const requests = detailRequests(
+      state,
+      (service) => offenderRows(state, service),
+      (service) => selectedOffender(state, service),
+    );
+    const key = requests
+      .map((request) => `${request.service}:${request.to}:${request.ips.join(',')}`)
+      .join('|');
+    if (requests.length === 0 || key === lastDetailKey) return;
+    lastDetailKey = key;
+    detailsInFlight = true;
+    void Promise.all(
+      requests.map(async (request) => {
+        const details = await fetchRowDetails(client, config, request, lifetime.signal);
+        store.dispatch({ type: 'row-details', service: request.service, details, now: Date.now() });
+      }),
+    )
+      .catch((error: unknown) => {
+        if (!lifetime.signal.aborted)
+          flash(`row details not fetched: ${sanitize((error as Error).message)}`, 'warn');
+      })
+      .finally(() => {
+        detailsInFlight = false;
+      });
+  };
+  store.subscribe(fetchDetails);
 
   let finish: (code: number) => void = () => {};
   const finished = new Promise<number>((resolve) => {

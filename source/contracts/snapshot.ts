@@ -38,6 +38,11 @@ export interface Offender {
   country: string | null;
   asn: number | null;
   asOrg: string | null;
+  /**
+   * false: topUsers, hosts and origin were NOT fetched for this IP (only the busiest are), so
+   * their emptiness means "not fetched", never "none" (issue 13 A4). Absent when fetched.
+   */
+  detailed?: false;
 }
 
 export interface TargetedUser {

@@ -168,23 +168,19 @@ describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
           maxOffenders,
         });
         const engine = createIncrementalSnapshots(client, seedConfig);
-        const incremental = await engine.fetch(WINDOW_MS, { now: seed.now });
-        const full = await fetchSnapshot(client, seedConfig, { now: seed.now });
-        expect(comparable(incremental)).toEqual(comparable(full));
-        expect(incremental.services[0]?.failures).toBeGreaterThan(0);
-        // The console asks for each service's newest event (ingest lag) on this path too.
-        const withNewest = await engine.fetch(WINDOW_MS, { now: seed.now, includeNewest: true });
-        const [fullWithNewest] = await fetchSnapshots(
+        const incremental = await engine.fetch(WINDOW_MS, { now: seed.now, includeNewest: true });
+        const [full] = await fetchSnapshots(
           client,
           seedConfig,
           [{ windowMs: WINDOW_MS, includeNewest: true }],
-          { now: seed.now },
+          {
+            now: seed.now,
+          },
         );
-        expect(comparable(withNewest)).toEqual(comparable(fullWithNewest!));
-        expect(withNewest.services.map((service) => service.newestEvent)).toEqual(
-          fullWithNewest!.services.map((service) => service.newestEvent),
-        );
-        expect(withNewest.services[0]?.newestEvent).toEqual(expect.any(String));
+        if (!full) throw new Error('no snapshot');
+        expect(incremental.services[0]?.newestEvent).toEqual(expect.any(String));
+        expect(comparable(incremental)).toEqual(comparable(full));
+        expect(incremental.services[0]?.failures).toBeGreaterThan(0);
       }
     } finally {
       await deleteIndices(url(), Object.values(seeded));

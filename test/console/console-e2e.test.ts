@@ -135,7 +135,8 @@ describe('the console in a real terminal', () => {
     // RDP keeps its own threshold.
     expect(line(text, title('RDP'))).toContain('threshold 5');
 
-    const files = readdirSync(configDir).filter((name) => name.endsWith('.json'));
+    // alerts.json (the live alerts, issue 13 A5) sits beside the config file.
+    const files = readdirSync(configDir).filter((name) => name.endsWith('.json') && name !== 'alerts.json');
     expect(files).toHaveLength(1);
     const saved = JSON.parse(readFileSync(path.join(configDir, files[0]!), 'utf8')) as {
       thresholds?: { ssh?: unknown };

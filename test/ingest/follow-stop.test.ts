@@ -85,3 +85,140 @@ describe('stopping with two bulks in flight', () => {
     expect(saved.map((marks) => marks.sources[0])).toEqual([0]);
   });
 });
+
+/** `count` reads of one line each; the mark is how many reads were made. */
+function reads(count: number): FollowSource {
+  let made = 0;
+  return {
+    name: `${count} reads`,
+    notices: [],
+    poll: async () => {},
+    read: async (): Promise<LineRun[]> => {
+      if (made >= count) return [];
+      made += 1;
+      return [{ lines: [line(made)], firstLine: made } as LineRun];
+    },
+    mark: () => made,
+    bytesBehind: async () => 0,
+    close: async () => {},
+  };
+}
+
+/** Stub cluster (named as such): every bulk is answered 201 at once. */
+const answersAtOnce = {
+  cluster: 'stub',
+  raw: {
+    kind: 'elasticsearch',
+    client: {
+      bulk: (params: { operations: string }) =>
+        Promise.resolve({
+          items: params.operations
+            .split('\n')
+            .filter((text, i) => text !== '' && i % 2 === 0)
+            .map(() => ({ create: { status: 201 } })),
+        }),
+    },
+  },
+} as unknown as BulkClient;
+
+describe('a slow checkpoint write', () => {
+  it('does not hold up acknowledgements; once it is done the newest acknowledged position is written, not each one in turn', async () => {
+    const saved: number[] = [];
+    let release: () => void = () => {};
+    const stop = new AbortController();
+    const follower = new Follower({
+      client: answersAtOnce,
+      index: 'stub',
+      inputs: [
+        {
+          source: reads(5),
+          parser: new LogParser({ format: 'auto', file: 'a', now: Date.now(), zone: 'utc' }),
+        },
+      ],
+      save: async (marks) => {
+        saved.push(marks.sources[0] as number);
+        // The first checkpoint after a batch hangs (a slow fsync) until released.
+        if (saved.length === 2) await new Promise<void>((resolve) => (release = resolve));
+      },
+      signal: stop.signal,
+      pollMs: 10,
+      checkpointMs: 0,
+      maxInFlight: 1,
+    });
+    const running = follower.run();
+    while (follower.status.linesIndexed < 5) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(saved).toEqual([0, 1]);
+    release();
+    stop.abort();
+    await running;
+    // After the hung write: the newest acknowledged position (5), not 2, 3 and 4 in turn.
+    // After the hung write: the newest acknowledged position, not each one in turn.
+    expect(saved.length).toBeLessThanOrEqual(4);
+    expect([...saved].sort((x, y) => x - y)).toEqual(saved);
+    expect(saved[saved.length - 1]).toBe(5);
+  });
+});
+
+describe('a cluster slower than one batch per request timeout', () => {
+  it('gets the batch again in halves until a part is answered in time, and indexes every line once', async () => {
+    // Stub cluster (named as such; a real one cannot be made to time out at a given request
+    // size): a bulk of more than 150 documents times out, smaller ones are created.
+    const sizes: number[] = [];
+    const ids = new Set<string>();
+    const client = {
+      cluster: 'stub',
+      raw: {
+        kind: 'elasticsearch',
+        client: {
+          bulk: (params: { operations: string }) => {
+            const actions = params.operations.split('\n').filter((text, i) => text !== '' && i % 2 === 0);
+            sizes.push(actions.length);
+            if (actions.length > 150)
+              return Promise.reject(Object.assign(new Error('Request timed out'), { name: 'TimeoutError' }));
+            return Promise.resolve({
+              items: actions.map((action) => {
+                const id = (JSON.parse(action) as { create: { _id: string } }).create._id;
+                const status = ids.has(id) ? 409 : 201;
+                ids.add(id);
+                return { create: { status } };
+              }),
+            });
+          },
+        },
+      },
+    } as unknown as BulkClient;
+    let read = false;
+    const source: FollowSource = {
+      name: 'one read of 400 lines',
+      notices: [],
+      poll: async () => {},
+      read: async (): Promise<LineRun[]> => {
+        if (read) return [];
+        read = true;
+        return [{ lines: Array.from({ length: 400 }, (_, i) => line(i + 1)), firstLine: 1 } as LineRun];
+      },
+      mark: () => read,
+      bytesBehind: async () => 0,
+      close: async () => {},
+    };
+    const stop = new AbortController();
+    const follower = new Follower({
+      client,
+      index: 'stub',
+      inputs: [
+        { source, parser: new LogParser({ format: 'auto', file: 'a', now: Date.now(), zone: 'utc' }) },
+      ],
+      save: async () => {},
+      signal: stop.signal,
+      pollMs: 10,
+      backoff: { baseMs: 1, maxMs: 1 },
+    });
+    const running = follower.run();
+    while (follower.status.linesIndexed < 400) await new Promise((resolve) => setTimeout(resolve, 10));
+    stop.abort();
+    await running;
+    expect(sizes.slice(0, 3)).toEqual([400, 200, 100]);
+    expect(follower.status).toMatchObject({ created: 400, duplicates: 0, linesIndexed: 400 });
+    expect(ids.size).toBe(400);
+  });
+});

@@ -98,6 +98,24 @@ describe('following a path', () => {
     expect(follower.mark().rotated).toHaveLength(0);
   });
 
+  it('reads the file that was at the path only between two polls (rotated twice in a row)', async () => {
+    const dir = directory();
+    const path = join(dir, 'auth.log');
+    writeFileSync(`${path}.1`, 'an old rotated file, read long ago\n');
+    writeFileSync(path, lines(0, 2));
+    const follower = tailer(path, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // older than the last poll's slack
+    expect(await drain(follower)).toEqual(['line 0', 'line 1']);
+    // logrotate twice (keeping 2): .1 → .2, the log → .1, a new log; and again.
+    renameSync(`${path}.1`, `${path}.2`);
+    renameSync(path, `${path}.1`);
+    appendFileSync(`${path}.1`, lines(2, 3));
+    writeFileSync(path, lines(3, 5));
+    renameSync(`${path}.1`, `${path}.2`);
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, lines(5, 6));
+    expect(await drain(follower)).toEqual(['line 2', 'line 3', 'line 4', 'line 5']);
+  });
   it('follows copytruncate: the lines copied but not read yet come from the copy', async () => {
     const dir = directory();
     const path = join(dir, 'auth.log');

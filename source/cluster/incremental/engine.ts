@@ -15,13 +15,7 @@ import type { CustomRuleResult, Offender, ServiceSnapshot, Snapshot } from '../.
 import { isoTime } from '../../core/iso-time.js';
 import { ipSortKey } from '../../core/net.js';
 import { buildCustomRuleSearch, parseCustomRule } from '../custom-rules.js';
-import {
-  byTargeting,
-  checkResponse,
-  parseNewest,
-  successesAfterFailure,
-  UNKNOWN_SOURCE_KEYS,
-} from '../parse.js';
+import { byTargeting, checkResponse, successesAfterFailure, UNKNOWN_SOURCE_KEYS } from '../parse.js';
 import { DETAILED_OFFENDERS, newestSearch, TARGETED_USERS } from '../query.js';
 import { type ClusterClient, ClusterError, type SearchRequest } from '../types.js';
 import { Reader } from '../validate.js';
@@ -80,11 +74,15 @@ export interface IncrementalStats {
   lastTookSum: number;
 }
 
+export interface FetchOptions {
+  now: number;
+  signal?: AbortSignal;
+  includeNewest?: boolean;
+}
+
 export interface IncrementalSnapshots {
-  fetch(
-    windowMs: number,
-    options: { now: number; signal?: AbortSignal; includeNewest?: boolean },
-  ): Promise<Snapshot>;
+  /** `includeNewest`: each service's newest event rides along (ingest lag, as in query.ts). */
+  fetch(windowMs: number, options: FetchOptions): Promise<Snapshot>;
   /** Forget every slice (the next poll reads the whole window). */
   reset(): void;
   stats(): IncrementalStats;
@@ -265,19 +263,7 @@ export function createIncrementalSnapshots(
     return out.map(({ built, successes }) => ({ built, successes }));
   }
 
-  async function fetch(
-    windowMs: number,
-    {
-      now,
-      signal,
-      includeNewest = false,
-    }: {
-      now: number;
-      signal?: AbortSignal;
-      /** Each service's newest event (ingest lag, issue 13 A3), as the full path's `includeNewest`. */
-      includeNewest?: boolean;
-    },
-  ): Promise<Snapshot> {
+  async function fetch(windowMs: number, { now, signal, includeNewest }: FetchOptions): Promise<Snapshot> {
     const started = performance.now();
     const window = snapshotWindow(windowMs, now);
     if (bucketOffset(window) !== 0) throw new RangeError('incremental snapshots need bucket-aligned windows');
@@ -360,7 +346,6 @@ export function createIncrementalSnapshots(
               successesSearch({ ...state.service, success }, state.index, window.from, window.to, keys),
             ) - 1
           : undefined;
-      // Not noted as the service's read: it looks back 7 days, so its shards are not the window's.
       const newest = includeNewest
         ? searches.push(newestSearch(state.service, state.index, window.to)) - 1
         : undefined;
@@ -418,6 +403,8 @@ export function createIncrementalSnapshots(
           distinctUsers: row.distinctUsers,
           topUsers: row.topUsers,
           hosts: detail?.hosts ?? [],
+          // As the full path: top users, hosts and origin only for the busiest (A4: "not fetched").
+          ...(detail ? {} : { detailed: false as const }),
           invalidUserFailures: row.invalid,
           firstFailure: isoTime(row.first),
           lastFailure: isoTime(row.last),
@@ -433,11 +420,14 @@ export function createIncrementalSnapshots(
         ctx.warnings.push(
           `${service.label}: ${inexact} IP(s) had many successes both before and after their first failure; success-after-failure counts for them are upper bounds`,
         );
-      const newest = positions[index]!.newest;
-      const newestEvent =
-        newest === undefined
-          ? {}
-          : { newestEvent: parseNewest(aggregationsOf(at(newest, `${service.name} newest event search`))) };
+      // Newest event in the lookback (ingest lag): null when none; absent when not asked for.
+      const newestAggs = aggregationsOf(
+        at(positions[index]!.newest, `${service.name} newest event search`, index),
+      );
+      const newestValue = newestAggs?.get('newest').get('value');
+      const newestEvent = includeNewest
+        ? { newestEvent: newestValue && newestValue.value !== null ? isoTime(newestValue.number()) : null }
+        : {};
       const shards = { total: reads[index]!.shardsTotal, failed: reads[index]!.shardsFailed };
       const took = reads[index]!.took;
       if (shards.total === 0)

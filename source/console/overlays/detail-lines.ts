@@ -65,9 +65,14 @@ export function offenderDetail(input: {
       `successes after failures ${formatCount(offender.successesAfterFailure)}`,
     ].join(dot),
     `first failure ${when(offender.firstFailure, now)}${dot}last failure ${when(offender.lastFailure, now)}`,
-    `origin ${geoText(offender) || 'unknown'}`,
+    `origin ${offender.detailed === false ? 'not fetched yet' : geoText(offender) || 'unknown'}`,
     `flags ${flags.length > 0 ? flags.join(', ') : 'none'}`,
   ];
+  if (offender.detailed === false) {
+    lines.push(
+      'top users, hosts and origin: not fetched yet (beyond the busiest IPs; asked for in the next round trip)',
+    );
+  }
   if (offender.successesAfterFailure > 0) {
     const user = offender.successUser ? ` as ${sanitize(offender.successUser)}` : '';
     lines.push(`login succeeded after failures: ${when(offender.firstSuccessAfterFailure, now)}${user}`);

@@ -111,9 +111,10 @@ export function offenderCells(
     ip: sanitize(offender.ip),
     failures: formatCount(offender.failures),
     users: formatCount(offender.distinctUsers),
-    topUser: sanitize(offender.topUsers[0]?.name ?? ''),
+    // Beyond the busiest IPs until their details come: "not fetched", never blank (A4).
+    topUser: offender.detailed === false ? glyphs.ellipsis : sanitize(offender.topUsers[0]?.name ?? ''),
     last: Number.isFinite(last) ? lastSeenText(now - last) : '',
-    geo: geoText(offender),
+    geo: offender.detailed === false ? glyphs.ellipsis : geoText(offender),
     flags: flagMarks(flags),
   };
 }

@@ -1,11 +1,14 @@
 // The pure reducer for events from outside the keyboard (a poll, a poller status, an
 // escalation result, a message). Every event is one `reduce` call, so one poll is one state
 // update and at most one render.
+
+import type { Details } from '../../cluster/parse.js';
 import type { PollerStatus } from '../../cluster/poller.js';
 import type { Snapshot } from '../../contracts/snapshot.js';
 import type { EscalationRetry, EscalationStatus } from '../../detect/alert.js';
 import { detect, applyAction as runAction } from '../../detect/detector.js';
 import { logMessage, recordMessage } from '../messages/log.js';
+import { storeDetails } from './row-details.js';
 import { alertList, currentSelection } from './selectors.js';
 import type { AppState, Flash, RemoteEscalation } from './state.js';
 
@@ -17,6 +20,8 @@ export type AppAction =
   | { type: 'escalation-retry'; alertId: string; retry: Omit<EscalationRetry, 'at'>; now: number }
   | { type: 'escalations-synced'; records: ReadonlyMap<string, RemoteEscalation>; now: number }
   | { type: 'flash'; text: string; tone: Flash['tone']; now: number }
+  /** Details of rows beyond the busiest IPs, from the row-details search (A4). */
+  | { type: 'row-details'; service: string; details: ReadonlyMap<string, Details>; now: number }
   /** Slack did not answer: it may have been posted. Ask before sending again. */
   | { type: 'ask-resend'; alertId: string; reason: string; now: number };
 
@@ -44,6 +49,8 @@ export function reduce(state: AppState, action: AppAction): AppState {
         now: action.now,
         detector,
         flash,
+        // Details fetched for another window length describe other counts.
+        rowDetails: action.snapshot.window.ms === state.snapshot?.window.ms ? state.rowDetails : {},
       };
     }
     case 'status': {
@@ -125,6 +132,8 @@ export function reduce(state: AppState, action: AppAction): AppState {
         },
       };
     }
+    case 'row-details':
+      return storeDetails(state, action.service, action.details);
     case 'flash':
       return logMessage({ ...state, now: action.now }, action.text, action.tone, action.now);
   }

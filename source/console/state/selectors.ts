@@ -6,6 +6,7 @@ import type { Alert } from '../../detect/alert.js';
 import { alertsNewestFirst, type DetectorState } from '../../detect/detector.js';
 import { alertMatches, compileFilter, offenderMatches } from './filter.js';
 import { ALERTS_PANE } from './panes.js';
+import { withDetails } from './row-details.js';
 import { type SortState, sortAlerts, sortOffenders } from './sort.js';
 import type { AppState, Selection } from './state.js';
 
@@ -16,6 +17,8 @@ interface Memo<T> {
   /** Alerts only: acknowledged and muted ones left out (H), as of `now`. */
   hideQuiet?: boolean;
   now?: number;
+  /** Row details merged in (offender rows only). */
+  details?: unknown;
 }
 
 const offenderMemo = new WeakMap<ServiceSnapshot, Memo<Offender>>();
@@ -40,14 +43,19 @@ export function offenderRows(state: AppState, service: string): Offender[] {
   const data = serviceSnapshot(state, service);
   if (!data) return [];
   const sort = state.sort[service]!;
+  const details = state.rowDetails?.[service];
   const memo = offenderMemo.get(data);
-  if (memo && memo.filter === state.filter && memo.sort === sort) return memo.rows;
+  if (memo && memo.filter === state.filter && memo.sort === sort && memo.details === details)
+    return memo.rows;
   const filter = compileFilter(state.filter);
+  const offenders = details
+    ? data.offenders.map((offender) => withDetails(offender, details[offender.ip]))
+    : data.offenders;
   const rows = sortOffenders(
-    data.offenders.filter((offender) => offenderMatches(filter, offender)),
+    offenders.filter((offender) => offenderMatches(filter, offender)),
     sort,
   );
-  offenderMemo.set(data, { filter: state.filter, sort, rows });
+  offenderMemo.set(data, { filter: state.filter, sort, rows, details });
   return rows;
 }
 

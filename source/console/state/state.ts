@@ -12,6 +12,7 @@ import type { DetectionSettings } from '../../detect/settings.js';
 import { DEFAULT_SILENCE_ALERT_MS } from './ingest-lag.js';
 import { ALERTS_PANE } from './panes.js';
 import type { Travel } from './player.js';
+import type { RowDetails } from './row-details.js';
 import { DEFAULT_ALERT_SORT, DEFAULT_OFFENDER_SORT, type SortState } from './sort.js';
 
 export type MuteTarget =
@@ -86,6 +87,8 @@ export interface AppState {
   hideQuiet: boolean;
   /** Not live: "as of" a past time (--at) or a replay (--replay); see player.ts. */
   travel?: Travel;
+  /** Details fetched for rows beyond the busiest IPs (A4; see row-details.ts). */
+  rowDetails: RowDetails;
 }
 
 export interface KibanaTarget {
@@ -147,6 +150,7 @@ export function initialState(options: InitialStateOptions): AppState {
     flash: null,
     messages: [],
     hideQuiet: false,
+    rowDetails: {},
   };
 }
 

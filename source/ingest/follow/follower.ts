@@ -330,16 +330,23 @@ export class Follower {
     );
   }
 
-  /** Send until every item is created, a duplicate, or refused for good; false if abandoned. */
+  /**
+   * Send until every item is created, a duplicate, or refused for good; false if abandoned.
+   * A request that times out is sent again in halves (down to 100 documents): a cluster that
+   * indexes more slowly than one batch per request timeout would otherwise be sent the same
+   * whole batch again and again, each time doing the work (as 409s) and never answering in time.
+   */
   async #deliver(batch: Batch): Promise<boolean> {
     const options = this.#options;
     let pending = batch.items;
+    let size = pending.length;
     let attempt = 0;
     while (pending.length > 0) {
       if (this.#sends.signal.aborted) return false;
       let retryReason: string | undefined;
+      const part = pending.length > size ? pending.slice(0, size) : pending;
       try {
-        const outcome = await sendBulk(options.client, options.index, pending, {
+        const outcome = await sendBulk(options.client, options.index, part, {
           signal: this.#sends.signal,
           timeoutMs: options.requestTimeoutMs ?? 60_000,
         });
@@ -348,16 +355,21 @@ export class Follower {
         this.status.rejected += outcome.rejected.length;
         for (const rejection of outcome.rejected)
           if (this.rejections.length < 100) this.rejections.push(rejection);
-        pending = outcome.retry;
+        pending = part === pending ? outcome.retry : [...outcome.retry, ...pending.slice(part.length)];
         retryReason = outcome.retryReason;
       } catch (error) {
         if (this.#sends.signal.aborted) return false;
-        retryReason = toClusterError(error, {
+        const failure = toClusterError(error, {
           cluster: options.client.cluster,
           action: `bulk index into ${options.index}`,
-        }).message;
+        });
+        if (failure.kind === 'timeout') size = Math.max(100, Math.ceil(part.length / 2));
+        retryReason = failure.message;
       }
-      if (retryReason === undefined) break;
+      if (retryReason === undefined) {
+        if (this.status.state === 'waiting-for-cluster') this.status.state = 'following';
+        continue;
+      }
       attempt += 1;
       this.status.lastError = retryReason;
       this.status.lastErrorAt = this.#now();
