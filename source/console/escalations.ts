@@ -77,6 +77,13 @@ export function createEscalations(options: EscalationsOptions): Escalations {
           ...(force ? { force } : {}),
           signal: flushDeadline,
           onSending: sending,
+          onRetry: (retry) => {
+            store.dispatch({ type: 'escalation-retry', alertId, retry, now: now() });
+            const wait = retry.retryAfter
+              ? `retry in ${Math.ceil(retry.delayMs / 1000)}s`
+              : `retry ${retry.attempt}/${retry.max}`;
+            flash(`Slack: ${sanitize(retry.reason)}, ${wait}`, 'warn');
+          },
         })
         .then((outcome) => {
           const status = toEscalationStatus(outcome, now());

@@ -19,10 +19,24 @@ export type AlertState = 'new' | 'active' | 'quiet' | 'closed';
 
 /** Escalation status of an alert, as the console shows it. */
 export type EscalationStatus =
-  | { kind: 'sending'; since: number }
+  /** `retry`: the last attempt failed (429/5xx/unreachable) and the next follows at `at + delayMs`. */
+  | { kind: 'sending'; since: number; retry?: EscalationRetry }
   | { kind: 'sent'; at: number; by: string; update: boolean }
   | { kind: 'failed'; at: number; reason: string }
   | { kind: 'already'; at: number; by: string };
+
+export interface EscalationRetry {
+  /** The retry's number, of `max`. */
+  attempt: number;
+  max: number;
+  /** Short: "rate-limited", "Slack 500". */
+  reason: string;
+  delayMs: number;
+  /** The delay is Slack's own Retry-After. */
+  retryAfter: boolean;
+  /** Console time (epoch ms) the wait started. */
+  at: number;
+}
 
 export interface Technique {
   id: string;

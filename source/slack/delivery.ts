@@ -42,7 +42,20 @@ export interface DeliveryOptions {
   signal?: AbortSignal;
   /** Called before each attempt (1-based), e.g. to log "retrying". */
   onAttempt?: (attempt: number) => void;
+  /** Called when an attempt failed and another follows after `delayMs` (the console shows it). */
+  onRetry?: (progress: RetryProgress) => void;
   random?: () => number;
+}
+
+/** A retry about to happen: `attempt` is the retry's number (1..max), `reason` is short. */
+export interface RetryProgress {
+  attempt: number;
+  max: number;
+  /** "rate-limited", "Slack 500", "Slack unreachable (ECONNREFUSED)". */
+  reason: string;
+  delayMs: number;
+  /** Slack's own Retry-After set the delay (429). */
+  retryAfter: boolean;
 }
 
 export type DeliveryResult =
@@ -161,6 +174,13 @@ export async function deliver(
         unknown: decision.unknown,
       };
     }
+    options.onRetry?.({
+      attempt,
+      max: plan.policy.retries,
+      reason: shortReason(outcome),
+      delayMs: decision.waitMs,
+      retryAfter: outcome.kind === 'http' && outcome.retryAfterMs !== undefined,
+    });
     try {
       await sleep(decision.waitMs, undefined, options.signal ? { signal: options.signal } : undefined);
     } catch {
@@ -173,4 +193,11 @@ export async function deliver(
       };
     }
   }
+}
+
+/** The few words a feed cell has room for; the full reason goes to the audit record. */
+function shortReason(outcome: AttemptOutcome): string {
+  if (outcome.kind === 'http') return outcome.status === 429 ? 'rate-limited' : `Slack ${outcome.status}`;
+  if (outcome.kind === 'not-sent') return `Slack unreachable (${outcome.code})`;
+  return 'Slack error';
 }

@@ -37,6 +37,7 @@ import {
   deliver,
   deliveryPlan,
   maxDeliveryMs,
+  type RetryProgress,
 } from './delivery.js';
 import { judgeAttempt, skewFor } from './escalation-state.js';
 import { buildSlackMessage, type SlackMessage, utc } from './message.js';
@@ -98,6 +99,8 @@ export interface EscalateOptions {
   signal?: AbortSignal;
   /** Called when the message is about to be posted (the audit record is confirmed). */
   onSending?: () => void;
+  /** Called while the webhook delivery waits to retry (429, 5xx, unreachable). */
+  onRetry?: (progress: RetryProgress) => void;
   /** Send even though an earlier attempt's outcome is unknown (it may have been posted). */
   force?: boolean;
 }
@@ -436,7 +439,11 @@ export function createEscalator(options: EscalatorOptions): Escalator {
     );
   }
 
-  async function deliverMessage(message: SlackMessage, signal?: AbortSignal): Promise<DeliveryResult> {
+  async function deliverMessage(
+    message: SlackMessage,
+    signal?: AbortSignal,
+    onRetry?: (progress: RetryProgress) => void,
+  ): Promise<DeliveryResult> {
     if (options.send) {
       try {
         await options.send(message);
@@ -450,6 +457,7 @@ export function createEscalator(options: EscalatorOptions): Escalator {
     return deliver(url, message, {
       ...deliveryOptions,
       ...(signal ? { signal } : {}),
+      ...(onRetry ? { onRetry } : {}),
     });
   }
 
@@ -562,7 +570,7 @@ export function createEscalator(options: EscalatorOptions): Escalator {
     const signal = escalateOptions.signal
       ? AbortSignal.any([escalateOptions.signal, closing.signal])
       : closing.signal;
-    const result = await deliverMessage(message, signal);
+    const result = await deliverMessage(message, signal, escalateOptions.onRetry);
     const finishedAt = now();
     const final: StoredRecord = result.ok
       ? { ...record, delivery: 'sent', sentAt: finishedAt, updatedAt: finishedAt }

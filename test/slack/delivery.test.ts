@@ -1,7 +1,7 @@
 // Delivery against a local HTTP stand-in for the Slack webhook: retries, Retry-After, the
 // timeout rules that keep "never twice", and the webhook URL never leaking into a reason.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type DeliveryOptions, deliver } from '../../source/slack/delivery.js';
+import { type DeliveryOptions, deliver, type RetryProgress } from '../../source/slack/delivery.js';
 import { buildSlackMessage } from '../../source/slack/message.js';
 import { T0, testAlert } from './support/alert.js';
 import { refusedPort, type SlackStandIn, startSlackStandIn } from './support/slack-stand-in.js';
@@ -158,5 +158,26 @@ describe('deliver', () => {
     });
     expect(slack.requests).toHaveLength(1);
     expect(result).toMatchObject({ ok: false, unknown: false });
+  });
+
+  it('reports each retry (reason, number, wait) to onRetry, and nothing when the first try succeeds', async () => {
+    slack.script = (request) =>
+      request.n === 1
+        ? { status: 429, body: 'rate_limited', headers: { 'retry-after': '0' } }
+        : request.n === 2
+          ? { status: 500, body: 'internal_error' }
+          : { status: 200 };
+    const seen: RetryProgress[] = [];
+    const result = await deliver(slack.url, message, { ...FAST, onRetry: (progress) => seen.push(progress) });
+    expect(result).toEqual({ ok: true, attempts: 3 });
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toEqual({ attempt: 1, max: 3, reason: 'rate-limited', delayMs: 0, retryAfter: true });
+    expect(seen[1]).toMatchObject({ attempt: 2, max: 3, reason: 'Slack 500', retryAfter: false });
+    expect(seen[1]!.delayMs).toBeGreaterThan(0);
+
+    slack.script = () => ({ status: 200 });
+    const quiet: RetryProgress[] = [];
+    await deliver(slack.url, message, { ...FAST, onRetry: (progress) => quiet.push(progress) });
+    expect(quiet).toEqual([]);
   });
 });

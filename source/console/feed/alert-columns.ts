@@ -4,7 +4,7 @@
 import type { Severity } from '../../contracts/rules.js';
 import { formatAge } from '../../core/duration.js';
 import { sanitize } from '../../core/sanitize.js';
-import { type Alert, alertStartedAt, type RuleId } from '../../detect/alert.js';
+import { type Alert, alertStartedAt, type EscalationRetry, type RuleId } from '../../detect/alert.js';
 import { formatCount } from '../draw/cells.js';
 import { type ColumnSpec, capToContent, layoutColumns, type PlacedColumn } from '../draw/columns.js';
 import type { Glyphs } from '../draw/glyphs.js';
@@ -116,7 +116,12 @@ export function alertStateText(alert: Alert, now: number, glyphs: Glyphs): Alert
     `${base === 'new' || base === 'active' ? text : `${base} ${glyphs.dot} ${text}`}${partial}`;
   switch (escalation.kind) {
     case 'sending':
-      return { text: join(glyphs.ascii ? 'sending...' : 'sending…'), tone: 'warn' };
+      return {
+        text: join(
+          escalation.retry ? retryText(escalation.retry, now) : glyphs.ascii ? 'sending...' : 'sending…',
+        ),
+        tone: 'warn',
+      };
     case 'sent':
       return { text: join(`escalated ${glyphs.check}`), tone: 'ok' };
     case 'failed':
@@ -127,6 +132,19 @@ export function alertStateText(alert: Alert, now: number, glyphs: Glyphs): Alert
         tone: 'ok',
       };
   }
+}
+
+/**
+ * A Slack send waiting to retry: "rate-limited, retry in 2s" when Slack set the wait
+ * (Retry-After; counted down from the console clock of the last event), else
+ * "Slack 500, retry 2/3".
+ */
+export function retryText(retry: EscalationRetry, now: number): string {
+  if (retry.retryAfter) {
+    const left = Math.max(0, Math.ceil((retry.at + retry.delayMs - now) / 1000));
+    return `${retry.reason}, retry in ${left}s`;
+  }
+  return `${retry.reason}, retry ${retry.attempt}/${retry.max}`;
 }
 
 /** The numbers that matter for the rule, shortest first so a narrow column keeps the main one. */

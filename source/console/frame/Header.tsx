@@ -1,5 +1,6 @@
-// Two header lines. First: backend and version, window, refresh interval, and the
-// connection state with "updated Ns ago". Second: the cluster host and index pattern, or in
+// Two header lines. First: backend and version, window, refresh interval, the last poll's
+// server-side `took`, whether Slack is configured, and the connection state with "updated Ns
+// ago" (fields that do not fit are dropped whole, least important first: header-fields.ts). Second: the cluster host and index pattern, or in
 // their place the active prompt, the connection error, or the filter (messages: Footer).
 import { Box, Text } from 'ink';
 import { formatAge, formatDuration } from '../../core/duration.js';
@@ -10,9 +11,10 @@ import { openPrompt } from '../prompts/index.js';
 import { coverage } from '../state/coverage.js';
 import { ingestLag, laggingServices } from '../state/ingest-lag.js';
 import type { AppState } from '../state/state.js';
+import { fitFields } from './header-fields.js';
 import { StatusBadge } from './StatusBadge.js';
-import { statusError } from './status-text.js';
-import { TravelBadge } from './TravelBadge.js';
+import { statusError, statusText } from './status-text.js';
+import { TravelBadge, travelText } from './TravelBadge.js';
 
 const BACKEND_NAME = { elasticsearch: 'Elasticsearch', opensearch: 'OpenSearch' } as const;
 
@@ -27,8 +29,31 @@ export function Header({ state, width, clock }: { state: AppState; width: number
   const backend = state.snapshot
     ? `${BACKEND_NAME[state.snapshot.backend.kind]} ${sanitize(state.snapshot.backend.version)}`
     : '';
-  const fields = ['soc-watch', backend, window, `every ${formatDuration(state.refreshMs)}`];
-  const left = fields.filter((field) => field !== '').join(dot);
+  // The server's own time for the last poll's searches (the snapshot's `took`), exact.
+  const took = state.snapshot ? `server took ${state.snapshot.took} ms` : '';
+  const slack = state.escalation.configured ? 'Slack: configured' : 'Slack: not configured';
+  const now = (clock ?? Date.now)();
+  const badge = state.travel
+    ? ` ${travelText(state.travel, glyphs.ascii)} `.length
+    : badgeWidth(
+        statusText(state.status, state.updatedAt, now, glyphs, state.refreshMs, coverage(state.snapshot)),
+      );
+  // The badge's age grows ("updated 9s ago" → "updated 10s ago") between renders: room for it.
+  const room = width - badge - 1 - AGE_GROWTH;
+  // Kept longest: the window (what the numbers mean), then whether `e` can reach Slack, then
+  // the refresh; at 80 columns the backend name and the server took give way.
+  const left = fitFields(
+    [
+      { text: 'soc-watch', keep: 0 },
+      { text: backend, keep: 3 },
+      { text: window, keep: 6 },
+      { text: `every ${formatDuration(state.refreshMs)}`, keep: 4 },
+      { text: took, keep: 1 },
+      { text: slack, keep: 5 },
+    ],
+    room,
+    dot,
+  );
   return (
     <Box flexDirection="column" width={width} height={2}>
       <Box width={width}>
@@ -54,6 +79,13 @@ export function Header({ state, width, clock }: { state: AppState; width: number
       <PromptLine state={state} width={width} />
     </Box>
   );
+}
+
+/** Extra columns an "updated Ns ago" may need before the header renders again. */
+const AGE_GROWTH = 2;
+
+function badgeWidth(text: { badge: string; age: string }): number {
+  return text.badge.length + (text.age === '' ? 0 : 3 + text.age.length);
 }
 
 function PromptLine({ state, width }: { state: AppState; width: number }) {

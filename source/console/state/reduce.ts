@@ -5,7 +5,7 @@
 import type { Details } from '../../cluster/parse.js';
 import type { PollerStatus } from '../../cluster/poller.js';
 import type { Snapshot } from '../../contracts/snapshot.js';
-import type { EscalationStatus } from '../../detect/alert.js';
+import type { EscalationRetry, EscalationStatus } from '../../detect/alert.js';
 import { detect, applyAction as runAction } from '../../detect/detector.js';
 import { logMessage, recordMessage } from '../messages/log.js';
 import { storeDetails } from './row-details.js';
@@ -16,6 +16,8 @@ export type AppAction =
   | { type: 'poll'; snapshot: Snapshot; slowSnapshot: Snapshot | null; now: number }
   | { type: 'status'; status: PollerStatus; now: number }
   | { type: 'escalation'; alertId: string; status: EscalationStatus; now: number; stateId?: string }
+  /** A Slack send of this alert failed an attempt and waits to retry; cleared by the next 'escalation'. */
+  | { type: 'escalation-retry'; alertId: string; retry: Omit<EscalationRetry, 'at'>; now: number }
   | { type: 'escalations-synced'; records: ReadonlyMap<string, RemoteEscalation>; now: number }
   | { type: 'flash'; text: string; tone: Flash['tone']; now: number }
   /** Details of rows beyond the busiest IPs, from the row-details search (A4). */
@@ -72,6 +74,17 @@ export function reduce(state: AppState, action: AppAction): AppState {
           ? { ...state.escalatedStates, [action.alertId]: action.stateId }
           : state.escalatedStates;
       return { ...state, now: action.now, detector, escalatedStates };
+    }
+    case 'escalation-retry': {
+      const alert = alertList(state).find((candidate) => candidate.id === action.alertId);
+      // Only a send still shown as in flight: a late report must not undo its outcome.
+      if (alert?.escalation?.kind !== 'sending') return state;
+      const status: EscalationStatus = {
+        kind: 'sending',
+        since: alert.escalation.since,
+        retry: { ...action.retry, at: action.now },
+      };
+      return reduce(state, { type: 'escalation', alertId: action.alertId, status, now: action.now });
     }
     case 'escalations-synced': {
       // Only alerts this console has not escalated itself (or failed to) take the other
