@@ -80,18 +80,7 @@ async function timeFrames(command: readonly string[]): Promise<{ frame: number; 
       // A tmux server of its own per run: a new session on a server still exiting fails.
       socket = `soc-watch-bench-${process.pid}-${command === commands.npm ? 'npm' : 'exe'}-${run}`;
       const env = { ...baseEnv, ELASTICSEARCH_URL: CLUSTER };
-      tmux(
-        'new-session',
-        '-d',
-        '-s',
-        'bench',
-        '-x',
-        '120',
-        '-y',
-        '40',
-        ...Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`]),
-        '/bin/sh',
-      );
+      newBenchSession(tmux, env);
       await new Promise((resolve) => setTimeout(resolve, 300));
       tmux('send-keys', '-t', 'bench', `exec ${command.join(' ')}`);
       const started = performance.now();
@@ -120,6 +109,12 @@ async function timeFrames(command: readonly string[]): Promise<{ frame: number; 
   return { frame: median(frames), live: median(lives) };
 }
 
+/** A 120×40 tmux session `bench` running a shell with `env` set, on the server `tmux` talks to. */
+function newBenchSession(tmux: (...args: string[]) => string, env: Record<string, string>): void {
+  const variables = Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
+  tmux('new-session', '-d', '-s', 'bench', '-x', '120', '-y', '40', ...variables, '/bin/sh');
+}
+
 /**
  * RSS of a live console: started in tmux as for the frames, polling the seeded data every
  * second (SOC_WATCH_REFRESH=1s) for LIVE_SECONDS, then VmRSS of its process (the pane's: `exec`).
@@ -128,18 +123,7 @@ async function liveRss(command: readonly string[]): Promise<number> {
   const socket = `soc-watch-bench-${process.pid}-rss-${command === commands.npm ? 'npm' : 'exe'}`;
   const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
   const env = { ...baseEnv, ELASTICSEARCH_URL: CLUSTER, SOC_WATCH_REFRESH: '1s' };
-  tmux(
-    'new-session',
-    '-d',
-    '-s',
-    'bench',
-    '-x',
-    '120',
-    '-y',
-    '40',
-    ...Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`]),
-    '/bin/sh',
-  );
+  newBenchSession(tmux, env);
   try {
     await new Promise((resolve) => setTimeout(resolve, 300));
     tmux('send-keys', '-t', 'bench', `exec ${command.join(' ')}`, 'Enter');
