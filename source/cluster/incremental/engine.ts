@@ -19,7 +19,7 @@ import { byTargeting, checkResponse, successesAfterFailure, UNKNOWN_SOURCE_KEYS 
 import { DETAILED_OFFENDERS, newestSearch, TARGETED_USERS } from '../query.js';
 import { type ClusterClient, ClusterError, type SearchRequest } from '../types.js';
 import { Reader } from '../validate.js';
-import { bucketOffset, type SnapshotWindow, snapshotWindow } from '../window.js';
+import { bucketOffset, type SnapshotWindow, snapshotWindow, snapshotWindowEndingAt } from '../window.js';
 import { Dictionary, keywordOrderKey } from './dictionary.js';
 import { mergeSlices } from './merge.js';
 import { detailsSearch, parseDetails, parseSuccesses, successesSearch } from './rows-query.js';
@@ -75,7 +75,18 @@ export interface IncrementalStats {
 }
 
 export interface FetchOptions {
+  /**
+   * The poll's time (epoch ms): a live window ends at the bucket boundary after it, and a
+   * slice read at this time is sealed once `now` is LATE_MARGIN_MS past its end. The caller
+   * gives it (the wall clock when live; any time when stepping through the past).
+   */
   now: number;
+  /**
+   * "As of" (replay, `once --at`): the window ends exactly here (exclusive) instead, its
+   * slices aligned to it (window.ts). Steps that are whole buckets keep the slices; another
+   * alignment starts from scratch. `now` still says when the cluster was asked (sealing).
+   */
+  endAt?: number;
   signal?: AbortSignal;
   includeNewest?: boolean;
 }
@@ -117,7 +128,7 @@ export function createIncrementalSnapshots(
   const marginMs = options.lateMarginMs ?? LATE_MARGIN_MS;
   const resyncMs = options.resyncMs ?? RESYNC_MS;
   let states: ServiceState[] | null = null;
-  let grid: { ms: number; bucketMs: number } | null = null;
+  let grid: { ms: number; bucketMs: number; offset: number } | null = null;
   let lastResyncAt = Number.NEGATIVE_INFINITY;
   let last = { slicesRead: 0, resync: false, tookSum: 0 };
 
@@ -221,11 +232,14 @@ export function createIncrementalSnapshots(
                 from,
                 window.to,
                 window.bucketMs,
+                bucketOffset(window),
               ),
             );
             kinds.push({ service, kind: 'successes' });
           }
-          searches.push(pairsSearch(state.service, state.index, from, window.to, window.bucketMs, after));
+          searches.push(
+            pairsSearch(state.service, state.index, from, window.to, window.bucketMs, after, bucketOffset(window)),
+          );
           kinds.push({ service, kind: 'pairs' });
         }
         const responses = await roundTrip(searches, ctx, PAIRS_FILTER_PATH);
@@ -263,22 +277,25 @@ export function createIncrementalSnapshots(
     return out.map(({ built, successes }) => ({ built, successes }));
   }
 
-  async function fetch(windowMs: number, { now, signal, includeNewest }: FetchOptions): Promise<Snapshot> {
+  async function fetch(
+    windowMs: number,
+    { now, endAt, signal, includeNewest }: FetchOptions,
+  ): Promise<Snapshot> {
     const started = performance.now();
-    const window = snapshotWindow(windowMs, now);
-    if (bucketOffset(window) !== 0) throw new RangeError('incremental snapshots need bucket-aligned windows');
-    if (!grid || grid.ms !== window.ms || grid.bucketMs !== window.bucketMs) {
+    const window = endAt === undefined ? snapshotWindow(windowMs, now) : snapshotWindowEndingAt(windowMs, endAt);
+    const offset = bucketOffset(window);
+    if (!grid || grid.ms !== window.ms || grid.bucketMs !== window.bucketMs || grid.offset !== offset) {
       dropAll();
-      grid = { ms: window.ms, bucketMs: window.bucketMs };
+      grid = { ms: window.ms, bucketMs: window.bucketMs, offset };
     }
     states ??= await init(signal);
     const list = states;
     const ctx: PollCtx = { signal, tookMax: 0, tookSum: 0, warnings: [] };
 
-    // Slices that left the window.
+    // Slices that left the window (or lie after it: a caller stepping back in time).
     for (const state of list) {
       for (const [start, slice] of state.slices) {
-        if (start < window.from) {
+        if (start < window.from || start >= window.to) {
           releaseSlice(slice, state.ips, state.users);
           state.slices.delete(start);
         }
