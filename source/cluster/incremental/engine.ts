@@ -238,7 +238,15 @@ export function createIncrementalSnapshots(
             kinds.push({ service, kind: 'successes' });
           }
           searches.push(
-            pairsSearch(state.service, state.index, from, window.to, window.bucketMs, after, bucketOffset(window)),
+            pairsSearch(
+              state.service,
+              state.index,
+              from,
+              window.to,
+              window.bucketMs,
+              after,
+              bucketOffset(window),
+            ),
           );
           kinds.push({ service, kind: 'pairs' });
         }
@@ -282,7 +290,8 @@ export function createIncrementalSnapshots(
     { now, endAt, signal, includeNewest }: FetchOptions,
   ): Promise<Snapshot> {
     const started = performance.now();
-    const window = endAt === undefined ? snapshotWindow(windowMs, now) : snapshotWindowEndingAt(windowMs, endAt);
+    const window =
+      endAt === undefined ? snapshotWindow(windowMs, now) : snapshotWindowEndingAt(windowMs, endAt);
     const offset = bucketOffset(window);
     if (!grid || grid.ms !== window.ms || grid.bucketMs !== window.bucketMs || grid.offset !== offset) {
       dropAll();
