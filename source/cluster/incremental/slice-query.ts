@@ -73,6 +73,18 @@ export function pairsSearch(
   };
 }
 
+/** Failures by slice (counts only): the resync's check of the slices held (engine.ts). */
+export function failureCountSearch(
+  service: ServiceDefinition,
+  index: string,
+  from: number,
+  to: number,
+  bucketMs: number,
+  offsetMs = 0,
+): SearchRequest {
+  return successCountSearch({ ...service, success: service.failure }, index, from, to, bucketMs, offsetMs);
+}
+
 export function successCountSearch(
   service: ServiceDefinition & { success: QueryDsl },
   index: string,
