@@ -70,7 +70,8 @@ const kb = (bytes: number) => (bytes >= 1_048_576 ? mb(bytes) : `${(bytes / 1024
 
 async function memoryChild(polls: number): Promise<void> {
   const { Dictionary, keywordOrderKey } = await import('../source/cluster/incremental/dictionary.js');
-  const { buildSlice, releaseSlice } = await import('../source/cluster/incremental/slice-table.js');
+  const { SliceBuilder, releaseSlice } = await import('../source/cluster/incremental/slice-table.js');
+  const { parsePairsPage, PAGE_SIZE } = await import('../source/cluster/incremental/slice-query.js');
   const { MergeScratch, mergeSlices } = await import('../source/cluster/incremental/merge.js');
   const scratch = new MergeScratch();
   const { ipSortKey } = await import('../source/core/net.js');
@@ -80,27 +81,35 @@ async function memoryChild(polls: number): Promise<void> {
   const random = seededRandom(7);
   const ips = new Dictionary(ipSortKey);
   const users = new Dictionary(keywordOrderKey);
-  const slices = new Map<number, ReturnType<typeof buildSlice>>();
-  // Every IP once per window (a permutation spread over the slices), plus repeats.
+  const slices = new Map<number, ReturnType<InstanceType<typeof SliceBuilder>['finish']>>();
+  // Every IP once per window (a permutation spread over the slices), plus repeats. A slice is
+  // read as the engine reads it: composite answer pages of up to PAGE_SIZE buckets, parsed
+  // JSON objects (as the client hands them over), each page handed to the slice's builder.
   let cursor = 0;
-  const rowsFor = (start: number) => {
-    const rows = [];
-    for (let i = 0; i < PER_SLICE; i += 1) {
-      const n = i < IPS / 60 ? cursor++ % IPS : Math.floor(IPS * random() ** 3);
-      rows.push({
-        ip: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
-        user: `user${Math.floor(300 * random() ** 2)}`,
-        failures: 1,
-        invalid: random() < 0.3 ? 1 : 0,
-        first: start + i,
-        last: start + i,
-      });
+  const sliceAt = (start: number, queriedAt: number) => {
+    const builder = new SliceBuilder(start, ips, users);
+    for (let from = 0; from < PER_SLICE; from += PAGE_SIZE) {
+      const buckets = [];
+      for (let i = from; i < Math.min(PER_SLICE, from + PAGE_SIZE); i += 1) {
+        const n = i < IPS / 60 ? cursor++ % IPS : Math.floor(IPS * random() ** 3);
+        buckets.push({
+          key: {
+            t: start,
+            a: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
+            u: `user${Math.floor(300 * random() ** 2)}`,
+          },
+          doc_count: 1,
+          f: { value: start + i },
+          l: { value: start + i },
+          i: { doc_count: random() < 0.3 ? 1 : 0 },
+        });
+      }
+      parsePairsPage({ p: { buckets } }, 'memory', () => builder);
     }
-    return rows;
+    return builder.finish(queriedAt, 0);
   };
   let to = 60 * bucketMs;
-  for (let s = 0; s < 60; s += 1)
-    slices.set(s * bucketMs, buildSlice(s * bucketMs, to, rowsFor(s * bucketMs), 0, ips, users));
+  for (let s = 0; s < 60; s += 1) slices.set(s * bucketMs, sliceAt(s * bucketMs, to));
   const report: string[] = [];
   const started = performance.now();
   for (let poll = 1; poll <= polls; poll += 1) {
@@ -113,7 +122,7 @@ async function memoryChild(polls: number): Promise<void> {
       to += bucketMs;
     }
     for (let start = to - 3 * bucketMs; start < to; start += bucketMs) {
-      const fresh = buildSlice(start, to, rowsFor(start), 0, ips, users);
+      const fresh = sliceAt(start, to);
       const old = slices.get(start);
       slices.set(start, fresh);
       if (old) releaseSlice(old, ips, users);
@@ -140,7 +149,7 @@ async function memoryChild(polls: number): Promise<void> {
     }
   }
   report.push(
-    `${polls.toLocaleString('en')} polls in ${((performance.now() - started) / 1000).toFixed(0)} s (each: 3 slices of 16,667 rows built from parsed rows, 60 merged)`,
+    `${polls.toLocaleString('en')} polls in ${((performance.now() - started) / 1000).toFixed(0)} s (each: 3 slices of 16,667 composite buckets parsed from answer pages, 60 slices merged)`,
   );
   process.stdout.write(`${report.join('\n')}\n`);
 }
@@ -544,6 +553,7 @@ async function main(): Promise<void> {
     process.execPath,
     [
       ...process.execArgv,
+      '--expose-gc',
       fileURLToPath(import.meta.url),
       '--memory-child',
       '--memory-polls',

@@ -37,7 +37,7 @@ import {
   parseSuccessCounts,
   successCountSearch,
 } from './slice-query.js';
-import { buildSlice, releaseSlice, type SliceRow, type SliceTable, sliceBytes } from './slice-table.js';
+import { releaseSlice, SliceBuilder, type SliceTable, sliceBytes } from './slice-table.js';
 
 /**
  * How late (by event time) an event may become searchable and still be counted at the next
@@ -251,7 +251,7 @@ export function createIncrementalSnapshots(
     const offset = bucketOffset(window);
     const lowest = Math.min(...starts);
     const successes = list.map(() => new Map<number, number>());
-    const rows = list.map(() => new Map<number, SliceRow[]>());
+    const builders = list.map(() => new Map<number, SliceBuilder>());
     const queue: { service: number; start: number; after?: AfterKey }[] = [];
     list.forEach((_, service) => {
       for (const start of starts) queue.push({ service, start });
@@ -309,25 +309,29 @@ export function createIncrementalSnapshots(
             successes[service] = parseSuccessCounts(aggregations, label);
             return;
           }
-          const page = parsePairsPage(aggregations, label, rows[service]!);
+          const open = builders[service]!;
+          const page = parsePairsPage(aggregations, label, (slice) => {
+            if (slice !== start)
+              throw new ClusterError(
+                'bad-response',
+                `${label}: a bucket of slice ${slice} in slice ${start}'s answer`,
+              );
+            let builder = open.get(slice);
+            if (!builder) {
+              builder = new SliceBuilder(slice, state.ips, state.users);
+              open.set(slice, builder);
+            }
+            return builder;
+          });
           if (page.after) {
             again.push({ service, start, after: page.after });
             return;
           }
-          built[service]!.set(
-            start,
-            buildSlice(
-              start,
-              now,
-              rows[service]!.get(start) ?? [],
-              successes[service]!.get(start) ?? 0,
-              state.ips,
-              state.users,
-            ),
-          );
-          rows[service]!.delete(start);
+          const builder = open.get(start) ?? new SliceBuilder(start, state.ips, state.users);
+          open.delete(start);
+          built[service]!.set(start, builder.finish(now, successes[service]!.get(start) ?? 0));
         });
-        // A slice's next page goes first: its rows are held until it is complete.
+        // A slice's next page goes first: its builder is held until it is complete.
         queue.unshift(...again);
         first = false;
       }
@@ -335,6 +339,7 @@ export function createIncrementalSnapshots(
       // Nothing of a failed read is kept: give back the keys its slices took.
       list.forEach((state, service) => {
         for (const slice of built[service]!.values()) releaseSlice(slice, state.ips, state.users);
+        for (const builder of builders[service]!.values()) builder.discard();
       });
       throw error;
     }

@@ -9,7 +9,7 @@
 import type { QueryDsl, ServiceDefinition } from '../../config/types.js';
 import { SEARCH_HEADER, timeRange } from '../query.js';
 import { ClusterError, type SearchRequest } from '../types.js';
-import type { SliceRow } from './slice-table.js';
+import type { SliceBuilder } from './slice-table.js';
 
 /**
  * Composite buckets per page. 10,000 pairs are ~1 MB of answer; the search's bucket limit
@@ -144,8 +144,6 @@ function record(value: unknown, context: string): Record<string, unknown> {
 }
 
 export interface PairsPage {
-  /** Rows by slice start (epoch ms). */
-  rows: Map<number, SliceRow[]>;
   /** Where the next page starts, or undefined when this was the last. */
   after: AfterKey | undefined;
   /** Slice of the page's last bucket (pages come in slice order). */
@@ -153,50 +151,45 @@ export interface PairsPage {
 }
 
 /**
- * One page of the pairs search. Hand-rolled checks instead of validate.ts's Reader: a page
- * holds up to 10,000 buckets and this is the hot path of an incremental poll.
+ * One page of the pairs search, each bucket handed to its slice's builder as it is read.
+ * Hand-rolled checks instead of validate.ts's Reader: a page holds up to 10,000 buckets and
+ * this is the hot path of an incremental poll.
  */
 export function parsePairsPage(
   aggregations: unknown,
   context: string,
-  into: Map<number, SliceRow[]>,
+  builderFor: (slice: number) => SliceBuilder,
 ): PairsPage {
   // No aggregations: no index matched (0 shards), no events.
-  if (aggregations === undefined) return { rows: into, after: undefined, lastSlice: undefined };
+  if (aggregations === undefined) return { after: undefined, lastSlice: undefined };
   const composite = record(record(aggregations, context).p, `${context}: aggregations.p`);
   // OpenSearch's filter_path would drop an empty array; an absent one reads as empty.
   const buckets = composite.buckets ?? [];
   if (!Array.isArray(buckets)) bad(`${context}: p.buckets`, 'an array');
   let lastSlice: number | undefined;
+  let builder: SliceBuilder | undefined;
   for (const raw of buckets as unknown[]) {
     const bucket = record(raw, `${context}: p.buckets[]`);
     const key = record(bucket.key, `${context}: p.buckets[].key`);
     const slice = num(key[SLICE], `${context}: p.buckets[].key.t`);
+    if (slice !== lastSlice || !builder) builder = builderFor(slice);
     lastSlice = slice;
-    const failures = num(bucket.doc_count, `${context}: p.buckets[].doc_count`);
     const invalidAgg = bucket.i as { doc_count?: unknown } | undefined;
-    const row: SliceRow = {
-      ip: keyOf(key[IP], `${context}: p.buckets[].key.a`),
-      user: keyOf(key[USER], `${context}: p.buckets[].key.u`),
-      failures,
-      invalid:
-        invalidAgg === undefined ? 0 : num(invalidAgg.doc_count, `${context}: p.buckets[].i.doc_count`),
-      first: num(record(bucket.f, `${context}: p.buckets[].f`).value, `${context}: p.buckets[].f.value`),
-      last: num(record(bucket.l, `${context}: p.buckets[].l`).value, `${context}: p.buckets[].l.value`),
-    };
-    let list = into.get(slice);
-    if (!list) {
-      list = [];
-      into.set(slice, list);
-    }
-    list.push(row);
+    builder.add(
+      keyOf(key[IP], `${context}: p.buckets[].key.a`),
+      keyOf(key[USER], `${context}: p.buckets[].key.u`),
+      num(bucket.doc_count, `${context}: p.buckets[].doc_count`),
+      invalidAgg === undefined ? 0 : num(invalidAgg.doc_count, `${context}: p.buckets[].i.doc_count`),
+      num(record(bucket.f, `${context}: p.buckets[].f`).value, `${context}: p.buckets[].f.value`),
+      num(record(bucket.l, `${context}: p.buckets[].l`).value, `${context}: p.buckets[].l.value`),
+    );
   }
   const afterKey = composite.after_key;
   const after =
     (buckets as unknown[]).length >= PAGE_SIZE && afterKey !== undefined && afterKey !== null
       ? record(afterKey, `${context}: p.after_key`)
       : undefined;
-  return { rows: into, after, lastSlice };
+  return { after, lastSlice };
 }
 
 /** Success counts by slice start. */

@@ -39,6 +39,139 @@ export interface SliceRow {
   last: number;
 }
 
+/** A growable typed array's next size. */
+function grown<T extends Int32Array | Uint32Array | Float64Array>(array: T, make: (size: number) => T): T {
+  const next = make(array.length * 2);
+  next.set(array);
+  return next;
+}
+
+/**
+ * Builds one slice from its composite buckets as they are parsed, straight into typed
+ * arrays, interning keys at once: no object per bucket outlives its page (the composite
+ * rows held as objects until the slice was complete were most of a poll's garbage, and
+ * V8 kept the room for it: RSS several times the state).
+ */
+export class SliceBuilder {
+  readonly start: number;
+  readonly #ipDict: Dictionary;
+  readonly #userDict: Dictionary;
+  readonly #positionOf = new Map<string, number>();
+  readonly #userIds = new Map<string, number>();
+  #ipCount = 0;
+  #ips = new Int32Array(256);
+  #ipFailures = new Uint32Array(256);
+  #ipInvalid = new Uint32Array(256);
+  #ipFirst = new Float64Array(256);
+  #ipLast = new Float64Array(256);
+  #pairCount = 0;
+  #pairIp = new Int32Array(256);
+  #pairUser = new Int32Array(256);
+  #pairFailures = new Uint32Array(256);
+  #pairInvalid = new Uint32Array(256);
+  #failures = 0;
+  #missingIp = 0;
+  #invalid = 0;
+  #done = false;
+
+  constructor(start: number, ipDict: Dictionary, userDict: Dictionary) {
+    this.start = start;
+    this.#ipDict = ipDict;
+    this.#userDict = userDict;
+  }
+
+  /** One composite bucket: (source IP, user) → failures, invalid-user failures, first/last. */
+  add(
+    ipKey: string | null,
+    userKey: string | null,
+    failures: number,
+    invalid: number,
+    first: number,
+    last: number,
+  ) {
+    this.#failures += failures;
+    this.#invalid += invalid;
+    let ip = -1;
+    if (ipKey === null) this.#missingIp += failures;
+    else {
+      const position = this.#positionOf.get(ipKey);
+      if (position === undefined) {
+        ip = this.#ipDict.acquire(ipKey);
+        const at = this.#ipCount++;
+        if (at === this.#ips.length) {
+          this.#ips = grown(this.#ips, (n) => new Int32Array(n));
+          this.#ipFailures = grown(this.#ipFailures, (n) => new Uint32Array(n));
+          this.#ipInvalid = grown(this.#ipInvalid, (n) => new Uint32Array(n));
+          this.#ipFirst = grown(this.#ipFirst, (n) => new Float64Array(n));
+          this.#ipLast = grown(this.#ipLast, (n) => new Float64Array(n));
+        }
+        this.#positionOf.set(ipKey, at);
+        this.#ips[at] = ip;
+        this.#ipFailures[at] = failures;
+        this.#ipInvalid[at] = invalid;
+        this.#ipFirst[at] = first;
+        this.#ipLast[at] = last;
+      } else {
+        ip = this.#ips[position] ?? -1;
+        this.#ipFailures[position] = (this.#ipFailures[position] ?? 0) + failures;
+        this.#ipInvalid[position] = (this.#ipInvalid[position] ?? 0) + invalid;
+        if (first < (this.#ipFirst[position] ?? 0)) this.#ipFirst[position] = first;
+        if (last > (this.#ipLast[position] ?? 0)) this.#ipLast[position] = last;
+      }
+    }
+    if (userKey === null) return;
+    let user = this.#userIds.get(userKey);
+    if (user === undefined) {
+      user = this.#userDict.acquire(userKey);
+      this.#userIds.set(userKey, user);
+    }
+    const at = this.#pairCount++;
+    if (at === this.#pairIp.length) {
+      this.#pairIp = grown(this.#pairIp, (n) => new Int32Array(n));
+      this.#pairUser = grown(this.#pairUser, (n) => new Int32Array(n));
+      this.#pairFailures = grown(this.#pairFailures, (n) => new Uint32Array(n));
+      this.#pairInvalid = grown(this.#pairInvalid, (n) => new Uint32Array(n));
+    }
+    this.#pairIp[at] = ip;
+    this.#pairUser[at] = user;
+    this.#pairFailures[at] = failures;
+    this.#pairInvalid[at] = invalid;
+  }
+
+  /** The slice, its arrays trimmed to size (copies: the growable ones become garbage once). */
+  finish(queriedAt: number, successes: number): SliceTable {
+    this.#done = true;
+    const n = this.#ipCount;
+    const p = this.#pairCount;
+    return {
+      start: this.start,
+      queriedAt,
+      failures: this.#failures,
+      missingIp: this.#missingIp,
+      invalid: this.#invalid,
+      successes,
+      ips: this.#ips.slice(0, n),
+      ipFailures: this.#ipFailures.slice(0, n),
+      ipInvalid: this.#ipInvalid.slice(0, n),
+      ipFirst: this.#ipFirst.slice(0, n),
+      ipLast: this.#ipLast.slice(0, n),
+      pairIp: this.#pairIp.slice(0, p),
+      pairUser: this.#pairUser.slice(0, p),
+      pairFailures: this.#pairFailures.slice(0, p),
+      pairInvalid: this.#pairInvalid.slice(0, p),
+      users: Int32Array.from(this.#userIds.values()),
+    };
+  }
+
+  /** A read that failed: give back the keys taken so far. */
+  discard(): void {
+    if (this.#done) return;
+    this.#done = true;
+    for (let k = 0; k < this.#ipCount; k += 1) this.#ipDict.release(this.#ips[k] ?? 0);
+    for (const user of this.#userIds.values()) this.#userDict.release(user);
+  }
+}
+
 /** Builds a slice's tables from its composite rows, interning keys. */
 export function buildSlice(
   start: number,
@@ -48,77 +181,9 @@ export function buildSlice(
   ipDict: Dictionary,
   userDict: Dictionary,
 ): SliceTable {
-  // Per IP: its position in flat arrays (no object per IP: a slice of a busy window holds
-  // tens of thousands, and a resync builds every slice of the window).
-  const positionOf = new Map<string, number>();
-  const ids: number[] = [];
-  const ipFailures: number[] = [];
-  const ipInvalid: number[] = [];
-  const ipFirst: number[] = [];
-  const ipLast: number[] = [];
-  const userIds = new Map<string, number>();
-  const pairs: number[] = []; // ip, user, failures, invalid
-  let failures = 0;
-  let missingIp = 0;
-  let invalid = 0;
-  for (const row of rows) {
-    failures += row.failures;
-    invalid += row.invalid;
-    let ip = -1;
-    if (row.ip === null) missingIp += row.failures;
-    else {
-      const position = positionOf.get(row.ip);
-      if (position === undefined) {
-        ip = ipDict.acquire(row.ip);
-        positionOf.set(row.ip, ids.length);
-        ids.push(ip);
-        ipFailures.push(row.failures);
-        ipInvalid.push(row.invalid);
-        ipFirst.push(row.first);
-        ipLast.push(row.last);
-      } else {
-        ip = ids[position] ?? -1;
-        ipFailures[position] = (ipFailures[position] ?? 0) + row.failures;
-        ipInvalid[position] = (ipInvalid[position] ?? 0) + row.invalid;
-        if (row.first < (ipFirst[position] ?? 0)) ipFirst[position] = row.first;
-        if (row.last > (ipLast[position] ?? 0)) ipLast[position] = row.last;
-      }
-    }
-    if (row.user !== null) {
-      let user = userIds.get(row.user);
-      if (user === undefined) {
-        user = userDict.acquire(row.user);
-        userIds.set(row.user, user);
-      }
-      pairs.push(ip, user, row.failures, row.invalid);
-    }
-  }
-  const pairCount = pairs.length / 4;
-  const table: SliceTable = {
-    start,
-    queriedAt,
-    failures,
-    missingIp,
-    invalid,
-    successes,
-    ips: Int32Array.from(ids),
-    ipFailures: Uint32Array.from(ipFailures),
-    ipInvalid: Uint32Array.from(ipInvalid),
-    ipFirst: Float64Array.from(ipFirst),
-    ipLast: Float64Array.from(ipLast),
-    pairIp: new Int32Array(pairCount),
-    pairUser: new Int32Array(pairCount),
-    pairFailures: new Uint32Array(pairCount),
-    pairInvalid: new Uint32Array(pairCount),
-    users: Int32Array.from(userIds.values()),
-  };
-  for (let p = 0; p < pairCount; p += 1) {
-    table.pairIp[p] = pairs[p * 4] ?? -1;
-    table.pairUser[p] = pairs[p * 4 + 1] ?? 0;
-    table.pairFailures[p] = pairs[p * 4 + 2] ?? 0;
-    table.pairInvalid[p] = pairs[p * 4 + 3] ?? 0;
-  }
-  return table;
+  const builder = new SliceBuilder(start, ipDict, userDict);
+  for (const row of rows) builder.add(row.ip, row.user, row.failures, row.invalid, row.first, row.last);
+  return builder.finish(queriedAt, successes);
 }
 
 /** Gives back the slice's key references (it is leaving the window or being replaced). */
