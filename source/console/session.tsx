@@ -9,7 +9,7 @@ import { createClusterClient } from '../cluster/client.js';
 import { createPoller, type Poller } from '../cluster/poller.js';
 import { clusterName } from '../cluster/redact.js';
 import { fetchRowDetails } from '../cluster/row-details.js';
-import type { CommandContext } from '../commands/context.js';
+import type { CommandContext } from '../config/command-context.js';
 import { formatDuration } from '../core/duration.js';
 import { sanitize } from '../core/sanitize.js';
 import type { KnownAlert } from '../detect/known.js';

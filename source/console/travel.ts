@@ -7,7 +7,7 @@
 import { createClusterClient } from '../cluster/client.js';
 import { fetchSnapshots } from '../cluster/fetch.js';
 import { type ClusterClient, ClusterError } from '../cluster/types.js';
-import type { CommandContext } from '../commands/context.js';
+import type { CommandContext } from '../config/command-context.js';
 import { sanitize } from '../core/sanitize.js';
 import { detectionSettings } from '../detect/settings.js';
 import { runReplay } from '../replay/engine.js';
