@@ -5,8 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { sanitize } from '../core/sanitize.js';
 import type { Alert } from '../detect/alert.js';
 import { decodeKnown, encodeKnown, type KnownAlert, knownAlerts } from '../detect/known.js';
+import type { Say, Store } from './state/store.js';
 
 export const ALERT_FILE_NAME = 'alerts.json';
 
@@ -57,4 +59,23 @@ export function writeAlertFile(path: string, alerts: readonly Alert[], now: numb
     rmSync(temporary, { force: true });
     throw error;
   }
+}
+
+/** Keeps the file in step with the store: rewritten when its signature changes, never fatal. */
+export function keepAlertFile(store: Store, path: string, say: Say): void {
+  let lastAlerts = store.getState().detector.alerts;
+  let saved = alertFileSignature(lastAlerts);
+  store.subscribe(() => {
+    const { alerts } = store.getState().detector;
+    if (alerts === lastAlerts) return;
+    lastAlerts = alerts;
+    const signature = alertFileSignature(alerts);
+    if (signature === saved) return;
+    saved = signature;
+    try {
+      writeAlertFile(path, alerts, Date.now());
+    } catch (error) {
+      say(`alert states not saved: ${sanitize((error as Error).message)}`, 'warn');
+    }
+  });
 }

@@ -4,7 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { sanitize } from '../core/sanitize.js';
 import { decodeMutes, encodeMutes, type Mute } from '../detect/mutes.js';
+import type { Say, Store } from './state/store.js';
 
 export const MUTE_FILE_NAME = 'mutes.json';
 
@@ -42,4 +44,22 @@ export function writeMuteFile(path: string, mutes: readonly Mute[], now: number)
     rmSync(temporary, { force: true });
     throw error;
   }
+}
+
+/**
+ * Keeps the file in step with the store: rewritten whenever the set changes, which only analyst
+ * keys and expiries do (a dropped SSH link must not un-silence a scanner).
+ */
+export function keepMuteFile(store: Store, path: string, say: Say): void {
+  let saved = store.getState().detector.mutes;
+  store.subscribe(() => {
+    const { mutes } = store.getState().detector;
+    if (mutes === saved) return;
+    saved = mutes;
+    try {
+      writeMuteFile(path, mutes, Date.now());
+    } catch (error) {
+      say(`mute applied but not saved: ${sanitize((error as Error).message)}`, 'error');
+    }
+  });
 }
