@@ -13,13 +13,18 @@ import { useUi } from './ui-context.js';
 /** Fitted cells are handed to a row as one string, so a memoised row compares them cheaply. */
 const CELL_BREAK = '\u0000';
 
-export interface ScrollingTableProps<Row, K extends string> {
+/** The list a table shows: the view's own props have these fields, so it passes itself. */
+export interface ListProps<Row> {
   rows: readonly Row[];
   /** Index of the selected row in `rows`, or -1. */
   selected: number;
   focused: boolean;
   /** Table rows available (the column header is extra). */
   height: number;
+}
+
+export interface ScrollingTableProps<Row, K extends string> {
+  list: ListProps<Row>;
   columns: readonly PlacedColumn<K>[];
   /** Header and rows dimmed (the data is stale). */
   dim: boolean;
@@ -32,8 +37,9 @@ export interface ScrollingTableProps<Row, K extends string> {
 
 export function ScrollingTable<Row, K extends string>(props: ScrollingTableProps<Row, K>) {
   const { glyphs } = useUi();
-  const offset = scrollOffset(props.selected, props.rows.length, props.height);
-  const visible = props.rows.slice(offset, offset + props.height);
+  const { rows, selected, focused, height } = props.list;
+  const offset = scrollOffset(selected, rows.length, height);
+  const visible = rows.slice(offset, offset + height);
   const line = (cells: Record<K, string>) => fitRow(props.columns, cells, glyphs.ellipsis).join(CELL_BREAK);
   return (
     <>
@@ -47,7 +53,7 @@ export function ScrollingTable<Row, K extends string>(props: ScrollingTableProps
       ) : (
         visible.map((row, index) => (
           <Fragment key={props.keyOf(row)}>
-            {props.drawRow(row, props.focused && offset + index === props.selected, line)}
+            {props.drawRow(row, focused && offset + index === selected, line)}
           </Fragment>
         ))
       )}

@@ -78,10 +78,7 @@ export function AlertFeed(props: AlertFeedProps) {
         </Text>
       </Text>
       <ScrollingTable
-        rows={props.rows}
-        selected={props.selected}
-        focused={props.focused}
-        height={props.height}
+        list={props}
         columns={columns}
         dim={props.stale}
         empty={props.filtered ? 'no alerts match the filter' : 'no alerts'}

@@ -36,10 +36,7 @@ export function OffenderTable(props: OffenderTableProps) {
   return (
     <Box flexDirection="column" width={props.width} height={props.height + 1} overflow="hidden">
       <ScrollingTable
-        rows={props.rows}
-        selected={props.selected}
-        focused={props.focused}
-        height={props.height}
+        list={props}
         columns={columns}
         dim={props.dim}
         empty={props.empty}
