@@ -4,14 +4,13 @@
 // Slack that answers 429 (with Retry-After) and 500 on demand; the audit goes to a temp file.
 import { describe, expect, it } from 'vitest';
 import { UNICODE_GLYPHS } from '../../source/console/draw/glyphs.js';
-import { createEscalations } from '../../source/console/escalations.js';
 import { alertStateText, retryText } from '../../source/console/feed/alert-columns.js';
 import { reduce } from '../../source/console/state/reduce.js';
 import { selectedAlert } from '../../source/console/state/selectors.js';
-import { createStore } from '../../source/console/state/store.js';
 import { createEscalator } from '../../source/slack/escalator.js';
 import { testConfig } from '../support/config.js';
 import { setUpSlackStandIn } from '../support/slack-stand-in.js';
+import { escalationsOver } from './escalations-fixture.js';
 import { feedFocused, polledState, T0 } from './fixtures.js';
 
 const { slack, inDir } = setUpSlackStandIn('soc-watch-retry-');
@@ -24,13 +23,7 @@ describe('Slack retry progress in the feed (C18)', () => {
         : request.n === 2
           ? { status: 500, body: 'internal_error' }
           : { status: 200, body: 'ok' };
-    const store = createStore(feedFocused(polledState()));
-    const escalations = createEscalations({
-      store,
-      lifetime: new AbortController().signal,
-      flushDeadline: new AbortController().signal,
-      now: () => T0,
-    });
+    const { store, escalations } = escalationsOver();
     escalations.attach(
       createEscalator({
         client: null,
@@ -66,13 +59,7 @@ describe('Slack retry progress in the feed (C18)', () => {
 
   it('a final failure replaces the retry text with "failed" and "press e to retry"', async () => {
     slack.script = () => ({ status: 503, body: 'service_unavailable' });
-    const store = createStore(feedFocused(polledState()));
-    const escalations = createEscalations({
-      store,
-      lifetime: new AbortController().signal,
-      flushDeadline: new AbortController().signal,
-      now: () => T0,
-    });
+    const { store, escalations } = escalationsOver();
     escalations.attach(
       createEscalator({
         client: null,
