@@ -7,31 +7,11 @@ import { escalateFromCli } from '../../source/commands/escalate.js';
 import type { Config, Secrets } from '../../source/config/types.js';
 import { commandContext } from '../support/command-context.js';
 import { testConfig } from '../support/config.js';
-import { deleteIndices, seedIndex, sshDoc } from '../support/seed.js';
+import { deleteIndices, seedIndex } from '../support/seed.js';
 import { setUpSlackStandIn } from '../support/slack-stand-in.js';
+import { attackDocs } from './support/attack-docs.js';
 
 const ATTACKER = '203.0.113.50';
-
-function seedDocs(now: number) {
-  const users = ['root', 'admin', 'oracle', 'deploy'];
-  const failures = Array.from({ length: 8 }, (_, i) =>
-    sshDoc({
-      at: now - 10 * 60_000 + i * 30_000,
-      ip: ATTACKER,
-      user: users[i % 4]!,
-      kind: 'Failed',
-      host: 'web-1',
-    }),
-  );
-  const success = sshDoc({
-    at: now - 2 * 60_000,
-    ip: ATTACKER,
-    user: 'deploy',
-    kind: 'Accepted',
-    host: 'web-1',
-  });
-  return [...failures, success];
-}
 
 describe.each([
   { kind: 'elasticsearch' as BackendKind, url: () => inject('esUrl') },
@@ -45,7 +25,7 @@ describe.each([
   let secrets: Secrets;
 
   beforeAll(async () => {
-    await seedIndex(url(), kind, logs, seedDocs(Date.now()));
+    await seedIndex(url(), kind, logs, attackDocs(ATTACKER, Date.now()));
   });
   afterAll(async () => {
     await deleteIndices(url(), [logs]);

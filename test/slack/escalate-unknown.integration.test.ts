@@ -13,8 +13,9 @@ import { createEscalator } from '../../source/slack/escalator.js';
 import { escalationStateId } from '../../source/slack/record.js';
 import { commandContext } from '../support/command-context.js';
 import { testConfig } from '../support/config.js';
-import { deleteIndices, seedIndex, sshDoc } from '../support/seed.js';
+import { deleteIndices, seedIndex } from '../support/seed.js';
 import { setUpSlackStandIn } from '../support/slack-stand-in.js';
+import { attackDocs } from './support/attack-docs.js';
 
 const ATTACKER = '203.0.113.77';
 const SPEC = `brute-force:ssh:${ATTACKER}`;
@@ -29,21 +30,7 @@ describe.each([
   let config: Config;
 
   beforeAll(async () => {
-    const now = Date.now();
-    await seedIndex(
-      url(),
-      kind,
-      logs,
-      Array.from({ length: 8 }, (_, i) =>
-        sshDoc({
-          at: now - 10 * 60_000 + i * 30_000,
-          ip: ATTACKER,
-          user: 'root',
-          kind: 'Failed',
-          host: 'web-1',
-        }),
-      ),
-    );
+    await seedIndex(url(), kind, logs, attackDocs(ATTACKER, Date.now(), { users: ['root'], success: false }));
   });
   afterAll(async () => {
     await deleteIndices(url(), [logs]);

@@ -16,8 +16,9 @@ import { escalationStateId } from '../../source/slack/record.js';
 import { commandContext } from '../support/command-context.js';
 import { testConfig } from '../support/config.js';
 import { type FaultEngine, leaseFaultEngine } from '../support/fault-engine.js';
-import { seedIndex, sshDoc } from '../support/seed.js';
+import { seedIndex } from '../support/seed.js';
 import { setUpSlackStandIn } from '../support/slack-stand-in.js';
+import { attackDocs } from './support/attack-docs.js';
 import { hangEngine } from './support/engine-process.js';
 
 const ATTACKER = '203.0.113.66';
@@ -37,20 +38,7 @@ describe('escalation across a cluster hang (own Elasticsearch, SIGSTOP/SIGCONT)'
   beforeAll(async () => {
     // The run's plain fault-drill server (test/support/fault-engine.ts), leased for this file.
     engine = await leaseFaultEngine('plain');
-    const now = Date.now();
-    const users = ['root', 'admin', 'oracle', 'deploy'];
-    await seedIndex(engine.url, 'elasticsearch', logs, [
-      ...Array.from({ length: 8 }, (_, i) =>
-        sshDoc({
-          at: now - 10 * 60_000 + i * 30_000,
-          ip: ATTACKER,
-          user: users[i % 4]!,
-          kind: 'Failed',
-          host: 'web-1',
-        }),
-      ),
-      sshDoc({ at: now - 2 * 60_000, ip: ATTACKER, user: 'deploy', kind: 'Accepted', host: 'web-1' }),
-    ]);
+    await seedIndex(engine.url, 'elasticsearch', logs, attackDocs(ATTACKER, Date.now()));
   }, 900_000);
   afterAll(async () => {
     resume?.();
