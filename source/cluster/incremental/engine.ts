@@ -7,24 +7,30 @@
 //
 // Which slices are asked again: a slice is sealed once it was read at a poll time at least
 // LATE_MARGIN_MS after its end; until then it is read again at every poll (the newest bucket
-// always is). Events that arrive later than that (by event time) are picked up by the full
-// re-read every RESYNC_MS; slices leaving the window are dropped. A new window size or a new
-// client starts from scratch.
+// always is). Every RESYNC_MS one histogram per service counts failures and successes by
+// slice (counts only: cheap even over 24 h) and a slice whose counts moved (events later than
+// the margin) is read again; slices leaving the window are dropped. A poll that needs more
+// slices than the margin's (the first one, a gap, a resync that found many changed) is
+// answered by the full query (exact, its usual cost) while those slices are read in the
+// background, one composite cursor per slice; a later poll adopts them. A new window size,
+// alignment or client starts from scratch.
 import type { Config, ServiceDefinition } from '../../config/types.js';
 import type { CustomRuleResult, Offender, ServiceSnapshot, Snapshot } from '../../contracts/snapshot.js';
 import { isoTime } from '../../core/iso-time.js';
 import { ipSortKey } from '../../core/net.js';
 import { buildCustomRuleSearch, parseCustomRule } from '../custom-rules.js';
+import { fetchSnapshots } from '../fetch.js';
 import { byTargeting, checkResponse, successesAfterFailure, UNKNOWN_SOURCE_KEYS } from '../parse.js';
 import { DETAILED_OFFENDERS, newestSearch, TARGETED_USERS } from '../query.js';
 import { type ClusterClient, ClusterError, type SearchRequest } from '../types.js';
 import { Reader } from '../validate.js';
-import { bucketOffset, type SnapshotWindow, snapshotWindow } from '../window.js';
+import { bucketOffset, type SnapshotWindow, snapshotWindow, snapshotWindowEndingAt } from '../window.js';
 import { Dictionary, keywordOrderKey } from './dictionary.js';
-import { mergeSlices } from './merge.js';
+import { MergeScratch, mergeSlices } from './merge.js';
 import { detailsSearch, parseDetails, parseSuccesses, successesSearch } from './rows-query.js';
 import {
   type AfterKey,
+  failureCountSearch,
   PAIRS_FILTER_PATH,
   pairsSearch,
   parsePairsPage,
@@ -48,9 +54,24 @@ export const LATE_MARGIN_MS = 30_000;
 /** Every slice is read again this often, catching events later than the margin. */
 export const RESYNC_MS = 15 * 60_000;
 
+/** Cursors (slice pages) per `_msearch` of a background fill: ~1 MB of answer each. */
+export const FILL_CURSORS_PER_TRIP = 4;
+
 export interface IncrementalOptions {
   lateMarginMs?: number;
   resyncMs?: number;
+  /**
+   * A poll that needs more slices than this (default: the late margin's slices + 2) is
+   * answered by the full query while the slices are read in the background.
+   */
+  directSlices?: number;
+}
+
+interface Fill {
+  controller: AbortController;
+  promise: Promise<void>;
+  built?: Map<number, SliceTable>[];
+  failed?: boolean;
 }
 
 interface ServiceState {
@@ -59,6 +80,10 @@ interface ServiceState {
   slices: Map<number, SliceTable>;
   ips: Dictionary;
   users: Dictionary;
+  /** The merge's working arrays, reused poll after poll. */
+  scratch: MergeScratch;
+  /** Shards of the last search sent for the service (a poll may send none: all sealed). */
+  shards: { total: number; failed: number };
 }
 
 export interface IncrementalStats {
@@ -72,10 +97,27 @@ export interface IncrementalStats {
   lastResync: boolean;
   /** Server time of the last poll: the slowest search of each round trip, summed over them. */
   lastTookSum: number;
+  /** The last poll was answered by the full query (slices were being read in the background). */
+  lastAnsweredInFull: boolean;
+  /** Slices are being read in the background. */
+  filling: boolean;
+  /** The last background read: slices (per service), server time summed, wall time. */
+  lastFill: { slices: number; tookSum: number; ms: number };
 }
 
 export interface FetchOptions {
+  /**
+   * The poll's time (epoch ms): a live window ends at the bucket boundary after it, and a
+   * slice read at this time is sealed once `now` is LATE_MARGIN_MS past its end. The caller
+   * gives it (the wall clock when live; any time when stepping through the past).
+   */
   now: number;
+  /**
+   * "As of" (replay, `once --at`): the window ends exactly here (exclusive) instead, its
+   * slices aligned to it (window.ts). Steps that are whole buckets keep the slices; another
+   * alignment starts from scratch. `now` still says when the cluster was asked (sealing).
+   */
+  endAt?: number;
   signal?: AbortSignal;
   includeNewest?: boolean;
 }
@@ -85,6 +127,8 @@ export interface IncrementalSnapshots {
   fetch(windowMs: number, options: FetchOptions): Promise<Snapshot>;
   /** Forget every slice (the next poll reads the whole window). */
   reset(): void;
+  /** Resolves when the background read in progress (if any) has finished. */
+  settled(): Promise<void>;
   stats(): IncrementalStats;
 }
 
@@ -100,9 +144,11 @@ interface ServiceRead {
   took: number;
   shardsTotal: number;
   shardsFailed: number;
+  searched: boolean;
 }
 
 function noteRead(read: ServiceRead, reader: Reader): void {
+  read.searched = true;
   read.took = Math.max(read.took, reader.maybe('took')?.count() ?? 0);
   const shards = reader.maybe('_shards');
   read.shardsTotal = Math.max(read.shardsTotal, shards?.maybe('total')?.count() ?? 0);
@@ -116,10 +162,15 @@ export function createIncrementalSnapshots(
 ): IncrementalSnapshots {
   const marginMs = options.lateMarginMs ?? LATE_MARGIN_MS;
   const resyncMs = options.resyncMs ?? RESYNC_MS;
+
   let states: ServiceState[] | null = null;
-  let grid: { ms: number; bucketMs: number } | null = null;
+  let grid: { ms: number; bucketMs: number; offset: number } | null = null;
   let lastResyncAt = Number.NEGATIVE_INFINITY;
-  let last = { slicesRead: 0, resync: false, tookSum: 0 };
+  let last = { slicesRead: 0, resync: false, tookSum: 0, answeredInFull: false };
+  let lastFill = { slices: 0, tookSum: 0, ms: 0 };
+  /** Bumped when every slice is dropped: a fill started before is discarded. */
+  let generation = 0;
+  let fill: Fill | null = null;
 
   async function orderKeyFor(service: ServiceDefinition, index: string, signal?: AbortSignal) {
     // The cluster orders ip keys by address bytes and keyword keys by their bytes: the
@@ -142,6 +193,8 @@ export function createIncrementalSnapshots(
         slices: new Map(),
         ips: new Dictionary(await orderKeyFor(service, index, signal)),
         users: new Dictionary(keywordOrderKey),
+        shards: { total: 0, failed: 0 },
+        scratch: new MergeScratch(),
       });
     }
     return made;
@@ -153,6 +206,9 @@ export function createIncrementalSnapshots(
       state.slices.clear();
     }
     lastResyncAt = Number.NEGATIVE_INFINITY;
+    generation += 1;
+    fill?.controller.abort();
+    fill = null;
   }
 
   async function roundTrip(searches: SearchRequest[], ctx: PollCtx, filterPath?: string): Promise<Reader[]> {
@@ -175,65 +231,74 @@ export function createIncrementalSnapshots(
   }
 
   /**
-   * Reads the slices in [from, window.to) of every service: pages of pairs + success counts.
-   * Composite pages come in key order, slice first, so every slice before the last one of a
-   * page is complete: it is built then and its rows dropped, which bounds what a poll holds
-   * to about one page (a resync of 24 h reads ~150 pages at the issue's scale).
+   * Reads the given slices of every service: each slice is its own composite cursor (its
+   * search scans that slice's events only, page after page; one cursor over a whole window
+   * scanned every event of the window again for each page), at most `perTrip` cursors per
+   * `_msearch` (an answer page is up to PAGE_SIZE buckets, ~1 MB). A slice is built as soon
+   * as its last page arrives, so what a read holds is about `perTrip` pages, not the window.
    */
   async function readSlices(
     list: ServiceState[],
     window: SnapshotWindow,
-    from: number,
+    starts: readonly number[],
     now: number,
     ctx: PollCtx,
     reads: ServiceRead[],
-  ): Promise<{ built: Map<number, SliceTable>; successes: Map<number, number> }[]> {
-    const out = list.map(() => ({
-      built: new Map<number, SliceTable>(),
-      rows: new Map<number, SliceRow[]>(),
-      successes: new Map<number, number>(),
-    }));
-    const build = (service: number, before: number) => {
-      const state = list[service]!;
-      const { rows, built, successes } = out[service]!;
-      for (const [start, sliceRows] of rows) {
-        if (start >= before) continue;
-        built.set(
-          start,
-          buildSlice(start, now, sliceRows, successes.get(start) ?? 0, state.ips, state.users),
-        );
-        rows.delete(start);
-      }
-    };
-    let pending: { service: number; after?: AfterKey }[] = list.map((_, service) => ({ service }));
+    perTrip: number,
+  ): Promise<Map<number, SliceTable>[]> {
+    const built = list.map(() => new Map<number, SliceTable>());
+    if (starts.length === 0) return built;
+    const offset = bucketOffset(window);
+    const lowest = Math.min(...starts);
+    const successes = list.map(() => new Map<number, number>());
+    const rows = list.map(() => new Map<number, SliceRow[]>());
+    const queue: { service: number; start: number; after?: AfterKey }[] = [];
+    list.forEach((_, service) => {
+      for (const start of starts) queue.push({ service, start });
+    });
     let first = true;
     try {
-      while (pending.length > 0) {
+      while (queue.length > 0) {
         const searches: SearchRequest[] = [];
-        const kinds: { service: number; kind: 'pairs' | 'successes' }[] = [];
-        for (const { service, after } of pending) {
-          const state = list[service]!;
-          if (first && state.service.success) {
+        const kinds: { service: number; kind: 'pairs' | 'successes'; start: number }[] = [];
+        // Successes by slice first (counts only, one histogram per service): a slice is
+        // built with its count.
+        if (first)
+          list.forEach((state, service) => {
+            if (!state.service.success) return;
             searches.push(
               successCountSearch(
                 { ...state.service, success: state.service.success },
                 state.index,
-                from,
+                lowest,
                 window.to,
                 window.bucketMs,
+                offset,
               ),
             );
-            kinds.push({ service, kind: 'successes' });
-          }
-          searches.push(pairsSearch(state.service, state.index, from, window.to, window.bucketMs, after));
-          kinds.push({ service, kind: 'pairs' });
+            kinds.push({ service, kind: 'successes', start: lowest });
+          });
+        for (const { service, start, after } of queue.splice(0, perTrip)) {
+          const state = list[service]!;
+          searches.push(
+            pairsSearch(
+              state.service,
+              state.index,
+              start,
+              start + window.bucketMs,
+              window.bucketMs,
+              after,
+              offset,
+            ),
+          );
+          kinds.push({ service, kind: 'pairs', start });
         }
         const responses = await roundTrip(searches, ctx, PAIRS_FILTER_PATH);
-        const next: { service: number; after?: AfterKey }[] = [];
-        // Successes come before their service's pairs: a slice is built with its count.
+        const again: typeof queue = [];
         responses.forEach((item, position) => {
-          const { service, kind } = kinds[position]!;
-          const label = `${list[service]!.service.name} ${kind === 'pairs' ? 'slices' : 'slice successes'} search`;
+          const { service, kind, start } = kinds[position]!;
+          const state = list[service]!;
+          const label = `${state.service.name} ${kind === 'pairs' ? 'slices' : 'slice successes'} search`;
           const reader = new Reader(item.value, label, `responses[${position}]`);
           checkResponse(reader, label, client.cluster, ctx.warnings);
           noteRead(reads[service]!, reader);
@@ -241,92 +306,249 @@ export function createIncrementalSnapshots(
           if (aggregations === undefined && (reader.maybe('_shards')?.maybe('total')?.count() ?? 0) > 0)
             reader.get('aggregations');
           if (kind === 'successes') {
-            out[service]!.successes = parseSuccessCounts(aggregations, label);
+            successes[service] = parseSuccessCounts(aggregations, label);
             return;
           }
-          const page = parsePairsPage(aggregations, label, out[service]!.rows);
+          const page = parsePairsPage(aggregations, label, rows[service]!);
           if (page.after) {
-            next.push({ service, after: page.after });
-            if (page.lastSlice !== undefined) build(service, page.lastSlice);
-          } else build(service, Number.POSITIVE_INFINITY);
+            again.push({ service, start, after: page.after });
+            return;
+          }
+          built[service]!.set(
+            start,
+            buildSlice(
+              start,
+              now,
+              rows[service]!.get(start) ?? [],
+              successes[service]!.get(start) ?? 0,
+              state.ips,
+              state.users,
+            ),
+          );
+          rows[service]!.delete(start);
         });
-        pending = next;
+        // A slice's next page goes first: its rows are held until it is complete.
+        queue.unshift(...again);
         first = false;
       }
     } catch (error) {
       // Nothing of a failed read is kept: give back the keys its slices took.
       list.forEach((state, service) => {
-        for (const slice of out[service]!.built.values()) releaseSlice(slice, state.ips, state.users);
+        for (const slice of built[service]!.values()) releaseSlice(slice, state.ips, state.users);
       });
       throw error;
     }
-    return out.map(({ built, successes }) => ({ built, successes }));
+    return built;
   }
 
-  async function fetch(windowMs: number, { now, signal, includeNewest }: FetchOptions): Promise<Snapshot> {
+  /** Resync: one histogram of failures (and successes) by slice per service, counts only. */
+  async function staleSlices(
+    list: ServiceState[],
+    window: SnapshotWindow,
+    ctx: PollCtx,
+    reads: ServiceRead[],
+  ) {
+    const offset = bucketOffset(window);
+    const searches: SearchRequest[] = [];
+    const kinds: { service: number; kind: 'failures' | 'successes' }[] = [];
+    list.forEach((state, service) => {
+      searches.push(
+        failureCountSearch(state.service, state.index, window.from, window.to, window.bucketMs, offset),
+      );
+      kinds.push({ service, kind: 'failures' });
+      if (state.service.success) {
+        searches.push(
+          successCountSearch(
+            { ...state.service, success: state.service.success },
+            state.index,
+            window.from,
+            window.to,
+            window.bucketMs,
+            offset,
+          ),
+        );
+        kinds.push({ service, kind: 'successes' });
+      }
+    });
+    const responses = await roundTrip(searches, ctx);
+    const counts = list.map(() => ({
+      failures: new Map<number, number>(),
+      successes: new Map<number, number>(),
+    }));
+    responses.forEach((item, position) => {
+      const { service, kind } = kinds[position]!;
+      const label = `${list[service]!.service.name} resync ${kind} search`;
+      const reader = new Reader(item.value, label, `responses[${position}]`);
+      checkResponse(reader, label, client.cluster, ctx.warnings);
+      noteRead(reads[service]!, reader);
+      counts[service]![kind] = parseSuccessCounts(
+        (item.value as { aggregations?: unknown }).aggregations,
+        label,
+      );
+    });
+    // A slice whose counts moved got events later than the margin (or lost some): it is
+    // read again. Equal counts are taken as unchanged (an event deleted and another of the
+    // same slice added between two resyncs would go unseen; log indices append).
+    list.forEach((state, service) => {
+      for (const [start, slice] of state.slices) {
+        const { failures, successes } = counts[service]!;
+        if ((failures.get(start) ?? 0) === slice.failures && (successes.get(start) ?? 0) === slice.successes)
+          continue;
+        releaseSlice(slice, state.ips, state.users);
+        state.slices.delete(start);
+      }
+    });
+  }
+
+  /** Slices read in the background (first poll, gaps, resync), adopted by a later poll. */
+  function startFill(list: ServiceState[], window: SnapshotWindow, starts: number[], now: number): void {
+    const controller = new AbortController();
+    const at = generation;
+    const ctx: PollCtx = { signal: controller.signal, tookMax: 0, tookSum: 0, warnings: [] };
+    const reads = list.map(() => ({ took: 0, shardsTotal: 0, shardsFailed: 0, searched: false }));
     const started = performance.now();
-    const window = snapshotWindow(windowMs, now);
-    if (bucketOffset(window) !== 0) throw new RangeError('incremental snapshots need bucket-aligned windows');
-    if (!grid || grid.ms !== window.ms || grid.bucketMs !== window.bucketMs) {
+    const entry: Fill = { controller, promise: Promise.resolve() };
+    entry.promise = readSlices(list, window, starts, now, ctx, reads, FILL_CURSORS_PER_TRIP).then(
+      (built) => {
+        if (at !== generation) {
+          list.forEach((state, service) => {
+            for (const slice of built[service]!.values()) releaseSlice(slice, state.ips, state.users);
+          });
+          return;
+        }
+        entry.built = built;
+        lastFill = {
+          slices: starts.length,
+          tookSum: ctx.tookSum,
+          ms: Math.round(performance.now() - started),
+        };
+      },
+      () => {
+        // Failed or aborted: nothing kept (readSlices gave the keys back); the next poll
+        // answers from the full path and starts another fill.
+        entry.failed = true;
+      },
+    );
+    fill = entry;
+  }
+
+  /** Installs a finished fill's slices, unless a newer read of the same slice is held. */
+  function adoptFill(list: ServiceState[], window: SnapshotWindow): void {
+    if (!fill?.built && !fill?.failed) return;
+    const built = fill.built;
+    fill = null;
+    if (!built) return;
+    list.forEach((state, service) => {
+      for (const [start, slice] of built[service]!) {
+        const held = state.slices.get(start);
+        if (start < window.from || start >= window.to || (held && held.queriedAt >= slice.queriedAt)) {
+          releaseSlice(slice, state.ips, state.users);
+          continue;
+        }
+        state.slices.set(start, slice);
+        if (held) releaseSlice(held, state.ips, state.users);
+      }
+    });
+  }
+
+  async function fetch(
+    windowMs: number,
+    { now, endAt, signal, includeNewest }: FetchOptions,
+  ): Promise<Snapshot> {
+    const started = performance.now();
+    const window =
+      endAt === undefined ? snapshotWindow(windowMs, now) : snapshotWindowEndingAt(windowMs, endAt);
+    const offset = bucketOffset(window);
+    if (!grid || grid.ms !== window.ms || grid.bucketMs !== window.bucketMs || grid.offset !== offset) {
       dropAll();
-      grid = { ms: window.ms, bucketMs: window.bucketMs };
+      grid = { ms: window.ms, bucketMs: window.bucketMs, offset };
     }
     states ??= await init(signal);
     const list = states;
     const ctx: PollCtx = { signal, tookMax: 0, tookSum: 0, warnings: [] };
 
-    // Slices that left the window.
+    // Slices that left the window (or lie after it: a caller stepping back in time).
     for (const state of list) {
       for (const [start, slice] of state.slices) {
-        if (start < window.from) {
+        if (start < window.from || start >= window.to) {
           releaseSlice(slice, state.ips, state.users);
           state.slices.delete(start);
         }
       }
     }
+    adoptFill(list, window);
+    const reads: ServiceRead[] = list.map(() => ({
+      took: 0,
+      shardsTotal: 0,
+      shardsFailed: 0,
+      searched: false,
+    }));
+    const held = list.some((state) => state.slices.size > 0);
     const resync = now - lastResyncAt >= resyncMs;
-    let from = window.to;
-    if (resync) from = window.from;
-    else {
-      for (let start = window.from; start < window.to; start += window.bucketMs) {
-        const sealed = list.every((state) => {
-          const slice = state.slices.get(start);
-          return slice !== undefined && slice.queriedAt >= start + window.bucketMs + marginMs;
-        });
-        if (!sealed) {
-          from = start;
-          break;
-        }
-      }
+    if (resync) {
+      if (held) await staleSlices(list, window, ctx, reads);
+      lastResyncAt = now;
+    }
+    // Slices to read: missing (new, first poll, stale) or not sealed yet.
+    const starts: number[] = [];
+    for (let start = window.from; start < window.to; start += window.bucketMs) {
+      const sealed = list.every((state) => {
+        const slice = state.slices.get(start);
+        return slice !== undefined && slice.queriedAt >= start + window.bucketMs + marginMs;
+      });
+      if (!sealed) starts.push(start);
+    }
+    const direct = options.directSlices ?? Math.ceil(marginMs / window.bucketMs) + 2;
+    if (starts.length > direct) {
+      // Too many to read now (a start, a gap, a resync that found many changed): this poll is
+      // the full query's (exact, its usual cost) while the slices are read in the background.
+      if (!fill) startFill(list, window, starts, now);
+      const [snapshot] = await fetchSnapshots(
+        client,
+        config,
+        [
+          {
+            windowMs,
+            ...(endAt === undefined ? {} : { endAt }),
+            ...(includeNewest ? { includeNewest } : {}),
+          },
+        ],
+        { now, ...(signal ? { signal } : {}) },
+      );
+      if (!snapshot) throw new ClusterError('bad-response', 'no snapshot was parsed');
+      last = { slicesRead: 0, resync, tookSum: ctx.tookSum + snapshot.took, answeredInFull: true };
+      return { ...snapshot, took: Math.max(snapshot.took, ctx.tookMax) };
     }
 
-    const reads: ServiceRead[] = list.map(() => ({ took: 0, shardsTotal: 0, shardsFailed: 0 }));
-    const read = await readSlices(list, window, from, now, ctx, reads);
+    const read = await readSlices(list, window, starts, now, ctx, reads, starts.length * list.length);
     if (signal?.aborted) {
       list.forEach((state, index) => {
-        for (const slice of read[index]!.built.values()) releaseSlice(slice, state.ips, state.users);
+        for (const slice of read[index]!.values()) releaseSlice(slice, state.ips, state.users);
       });
       throw new ClusterError('aborted', 'the poll was aborted');
     }
     // Replace the slices read (new ones first, so keys still in use keep their ids).
     list.forEach((state, index) => {
-      const { built, successes } = read[index]!;
-      for (let start = from; start < window.to; start += window.bucketMs) {
-        const fresh =
-          built.get(start) ?? buildSlice(start, now, [], successes.get(start) ?? 0, state.ips, state.users);
+      for (const [start, fresh] of read[index]!) {
         const old = state.slices.get(start);
         state.slices.set(start, fresh);
         if (old) releaseSlice(old, state.ips, state.users);
       }
     });
-    if (resync) lastResyncAt = now;
 
     const merged = list.map((state) =>
-      mergeSlices(state.slices.values(), window, state.ips, state.users, {
-        maxOffenders: config.maxOffenders,
-        detailed: Math.min(DETAILED_OFFENDERS, config.maxOffenders),
-        hasInvalidUser: state.service.invalidUser !== undefined,
-      }),
+      mergeSlices(
+        state.slices.values(),
+        window,
+        state.ips,
+        state.users,
+        {
+          maxOffenders: config.maxOffenders,
+          detailed: Math.min(DETAILED_OFFENDERS, config.maxOffenders),
+          hasInvalidUser: state.service.invalidUser !== undefined,
+        },
+        state.scratch,
+      ),
     );
 
     // The rows shown: details for the busiest, successes for all offenders; custom rules.
@@ -428,7 +650,9 @@ export function createIncrementalSnapshots(
       const newestEvent = includeNewest
         ? { newestEvent: newestValue && newestValue.value !== null ? isoTime(newestValue.number()) : null }
         : {};
-      const shards = { total: reads[index]!.shardsTotal, failed: reads[index]!.shardsFailed };
+      if (reads[index]!.searched)
+        state.shards = { total: reads[index]!.shardsTotal, failed: reads[index]!.shardsFailed };
+      const shards = { ...state.shards };
       const took = reads[index]!.took;
       if (shards.total === 0)
         ctx.warnings.push(`${service.label}: index pattern ${state.index} matches no indices`);
@@ -453,9 +677,7 @@ export function createIncrementalSnapshots(
       const reader = at(plan.searchIndex, `custom rule ${plan.rule} search`)!;
       return parseCustomRule(reader, plan);
     });
-    let slicesRead = 0;
-    for (let start = from; start < window.to; start += window.bucketMs) slicesRead += 1;
-    last = { slicesRead, resync, tookSum: ctx.tookSum };
+    last = { slicesRead: starts.length, resync, tookSum: ctx.tookSum, answeredInFull: false };
     const backend = await client.info(signal ? { signal } : {});
     return {
       schema: 1,
@@ -480,6 +702,9 @@ export function createIncrementalSnapshots(
   return {
     fetch,
     reset: dropAll,
+    async settled() {
+      await fill?.promise;
+    },
     stats() {
       let slices = 0;
       let pairs = 0;
@@ -504,6 +729,9 @@ export function createIncrementalSnapshots(
         lastSlicesRead: last.slicesRead,
         lastResync: last.resync,
         lastTookSum: last.tookSum,
+        lastAnsweredInFull: last.answeredInFull,
+        filling: fill !== null && !fill.built && !fill.failed,
+        lastFill,
       };
     },
   };

@@ -31,6 +31,7 @@ export function pairsSearch(
   to: number,
   bucketMs: number,
   after?: AfterKey,
+  offsetMs = 0,
 ): SearchRequest {
   const f = service.fields;
   const aggs: QueryDsl = {
@@ -50,7 +51,16 @@ export function pairsSearch(
           composite: {
             size: PAGE_SIZE,
             sources: [
-              { [SLICE]: { date_histogram: { field: f.time, fixed_interval: `${bucketMs}ms` } } },
+              {
+                [SLICE]: {
+                  date_histogram: {
+                    field: f.time,
+                    fixed_interval: `${bucketMs}ms`,
+                    // An "as of" window's slices start at its `from` (window.ts).
+                    ...(offsetMs === 0 ? {} : { offset: `${offsetMs}ms` }),
+                  },
+                },
+              },
               { [IP]: { terms: { field: f.sourceIp, missing_bucket: true } } },
               { [USER]: { terms: { field: f.user, missing_bucket: true } } },
             ],
@@ -63,12 +73,25 @@ export function pairsSearch(
   };
 }
 
+/** Failures by slice (counts only): the resync's check of the slices held (engine.ts). */
+export function failureCountSearch(
+  service: ServiceDefinition,
+  index: string,
+  from: number,
+  to: number,
+  bucketMs: number,
+  offsetMs = 0,
+): SearchRequest {
+  return successCountSearch({ ...service, success: service.failure }, index, from, to, bucketMs, offsetMs);
+}
+
 export function successCountSearch(
   service: ServiceDefinition & { success: QueryDsl },
   index: string,
   from: number,
   to: number,
   bucketMs: number,
+  offsetMs = 0,
 ): SearchRequest {
   const f = service.fields;
   return {
@@ -78,7 +101,16 @@ export function successCountSearch(
       size: 0,
       track_total_hits: false,
       query: { bool: { filter: [timeRange(f.time, from, to), service.success] } },
-      aggs: { s: { histogram: { field: f.time, interval: bucketMs, min_doc_count: 1 } } },
+      aggs: {
+        s: {
+          histogram: {
+            field: f.time,
+            interval: bucketMs,
+            min_doc_count: 1,
+            ...(offsetMs === 0 ? {} : { offset: offsetMs }),
+          },
+        },
+      },
     },
   };
 }
