@@ -16,9 +16,10 @@ import { evaluateOnce } from '../replay/evaluate.js';
 import { detectionWindows, replaySteps, type Step } from '../replay/steps.js';
 import { startPlayerClock } from './player-clock.js';
 import type { Effect } from './state/effects.js';
-import { asOfTravel, type Frame, reduceTravel, replayTravel, type TravelAction } from './state/player.js';
+import { reduceTravel } from './state/player.js';
 import type { AppState } from './state/state.js';
 import type { Say, Store } from './state/store.js';
+import { asOfTravel, type Frame, replayTravel, type TravelAction } from './state/travel-state.js';
 
 export type TravelSpec = { kind: 'as-of'; at: number } | { kind: 'replay'; from: number; to: number };
 

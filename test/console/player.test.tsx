@@ -8,17 +8,17 @@ import { travelText } from '../../source/console/frame/TravelBadge.js';
 import { handleKey } from '../../source/console/keys/handle-key.js';
 import { NO_KEY } from '../../source/console/keys/key-chunks.js';
 import { startPlayerClock, TICK_MS } from '../../source/console/player-clock.js';
+import { reduceTravel } from '../../source/console/state/player.js';
+import { alertList } from '../../source/console/state/selectors.js';
+import type { AppState } from '../../source/console/state/state.js';
+import { createStore } from '../../source/console/state/store.js';
 import {
   asOfTravel,
   type Frame,
   frameIndex,
   type ReplayTravel,
-  reduceTravel,
   replayTravel,
-} from '../../source/console/state/player.js';
-import { alertList } from '../../source/console/state/selectors.js';
-import type { AppState } from '../../source/console/state/state.js';
-import { createStore } from '../../source/console/state/store.js';
+} from '../../source/console/state/travel-state.js';
 import { createDetectorState, type DetectorState, detect } from '../../source/detect/detector.js';
 import { stepEvents } from '../../source/replay/timeline.js';
 import { baseState, MINUTE, offender, service, settings, snapshot, T0 } from './fixtures.js';

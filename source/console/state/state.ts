@@ -12,8 +12,8 @@ import type { Mute } from '../../detect/mutes.js';
 import type { DetectionSettings } from '../../detect/settings.js';
 import { DEFAULT_SILENCE_ALERT_MS } from './ingest-lag.js';
 import { ALERTS_PANE } from './panes.js';
-import type { Travel } from './player.js';
 import { DEFAULT_ALERT_SORT, DEFAULT_OFFENDER_SORT, type SortState } from './sort.js';
+import type { Travel } from './travel-state.js';
 
 export type MuteTarget =
   | { kind: 'alert'; alertId: string; label: string }
