@@ -151,6 +151,17 @@ function search(
   };
 }
 
+/** A row's details under its IP bucket (top users, hosts, origin): what parse.ts reads as `Details`. */
+export function detailAggs(f: ServiceDefinition['fields']): Record<string, QueryDsl> {
+  return {
+    topUsers: { terms: { field: f.user, size: TOP_USERS } },
+    hosts: { terms: { field: f.host, size: TOP_HOSTS } },
+    country: { terms: { field: f.country, size: 1 } },
+    asn: { terms: { field: f.asn, size: 1 } },
+    asOrg: { terms: { field: f.asOrg, size: 1 } },
+  };
+}
+
 export function successSample(service: ServiceDefinition, order: 'asc' | 'desc'): QueryDsl {
   const { time, user } = service.fields;
   return {
@@ -237,11 +248,7 @@ function serviceSearches(
       offenders: {
         terms: byIp(Math.min(DETAILED_OFFENDERS, maxOffenders)),
         aggs: {
-          topUsers: { terms: { field: f.user, size: TOP_USERS } },
-          hosts: { terms: { field: f.host, size: TOP_HOSTS } },
-          country: { terms: { field: f.country, size: 1 } },
-          asn: { terms: { field: f.asn, size: 1 } },
-          asOrg: { terms: { field: f.asOrg, size: 1 } },
+          ...detailAggs(f),
         },
       },
     }),

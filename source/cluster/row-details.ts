@@ -6,7 +6,7 @@
 import type { Config, ServiceDefinition } from '../config/types.js';
 import type { Details } from './parse.js';
 import { detailsByIp } from './parse.js';
-import { SEARCH_HEADER, TOP_HOSTS, TOP_USERS, timeRange } from './query.js';
+import { detailAggs, SEARCH_HEADER, timeRange } from './query.js';
 import type { ClusterClient, SearchRequest } from './types.js';
 import { Reader } from './validate.js';
 
@@ -48,13 +48,7 @@ export function buildRowDetailsSearch(
       aggs: {
         offenders: {
           terms: { field: f.sourceIp, size: Math.max(1, ips.length), min_doc_count: 1 },
-          aggs: {
-            topUsers: { terms: { field: f.user, size: TOP_USERS } },
-            hosts: { terms: { field: f.host, size: TOP_HOSTS } },
-            country: { terms: { field: f.country, size: 1 } },
-            asn: { terms: { field: f.asn, size: 1 } },
-            asOrg: { terms: { field: f.asOrg, size: 1 } },
-          },
+          aggs: detailAggs(f),
         },
       },
     },

@@ -171,18 +171,12 @@ function buildServices(
   return services;
 }
 
-interface StoredRule {
-  name: string;
-  service?: string;
-  indexPattern?: string;
-  filter?: QueryDsl;
-  groupBy: string;
-  metric: string;
-  threshold: number;
+/** A custom rule as the config file has it: the window as text, severity and technique optional. */
+type StoredRule = Omit<CustomRule, 'windowMs' | 'severity' | 'technique'> & {
   window?: string;
   severity?: Severity;
   technique?: string;
-}
+};
 
 function buildCustomRules(
   options: LoadOptions,

@@ -2,11 +2,12 @@
 // atomically), so a restart does not show every live alert as `new` again (issue 13 A5) and
 // keeps acknowledgements. Written when the live set, an acknowledgement or an attack's last
 // failure (to the minute) changes; see source/detect/known.ts for what "continues" means.
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { sanitize } from '../core/sanitize.js';
 import type { Alert } from '../detect/alert.js';
 import { decodeKnown, encodeKnown, type KnownAlert, knownAlerts } from '../detect/known.js';
+import { readJsonState, writeJsonState } from './json-state-file.js';
+import type { Say, Store } from './state/store.js';
 
 export const ALERT_FILE_NAME = 'alerts.json';
 
@@ -16,20 +17,10 @@ export function alertFilePath(configDirectory: string): string {
 
 /** The known alerts in the file; a missing file is none. Problems are for one warning line. */
 export function readAlertFile(path: string): { known: Map<string, KnownAlert>; problems: string[] } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { known: new Map(), problems: [] };
-    return { known: new Map(), problems: [`cannot read ${path}: ${(error as Error).message}`] };
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { known: new Map(), problems: [`${path} is not valid JSON; alerts read as new`] };
-  }
-  const decoded = decodeKnown(value);
+  const read = readJsonState(path, 'alerts read as new');
+  if (read.kind !== 'read')
+    return { known: new Map(), problems: read.kind === 'problem' ? [read.problem] : [] };
+  const decoded = decodeKnown(read.value);
   return { known: decoded.known, problems: decoded.problems.map((problem) => `${path}: ${problem}`) };
 }
 
@@ -46,15 +37,24 @@ export function alertFileSignature(alerts: readonly Alert[]): string {
 
 /** Replace the file with the live alerts (write a temporary file, then rename over). Throws. */
 export function writeAlertFile(path: string, alerts: readonly Alert[], now: number): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temporary = `${path}.${randomUUID().slice(0, 8)}.tmp`;
-  try {
-    writeFileSync(temporary, `${JSON.stringify(encodeKnown(knownAlerts(alerts), now), null, 2)}\n`, {
-      mode: 0o600,
-    });
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+  writeJsonState(path, encodeKnown(knownAlerts(alerts), now));
+}
+
+/** Keeps the file in step with the store: rewritten when its signature changes, never fatal. */
+export function keepAlertFile(store: Store, path: string, say: Say): void {
+  let lastAlerts = store.getState().detector.alerts;
+  let saved = alertFileSignature(lastAlerts);
+  store.subscribe(() => {
+    const { alerts } = store.getState().detector;
+    if (alerts === lastAlerts) return;
+    lastAlerts = alerts;
+    const signature = alertFileSignature(alerts);
+    if (signature === saved) return;
+    saved = signature;
+    try {
+      writeAlertFile(path, alerts, Date.now());
+    } catch (error) {
+      say(`alert states not saved: ${sanitize((error as Error).message)}`, 'warn');
+    }
+  });
 }

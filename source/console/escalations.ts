@@ -9,7 +9,7 @@ import { describeInFlight, describeUnknown, type Escalator, toEscalationStatus }
 import { escalationStateId } from '../slack/record.js';
 import { alertList } from './state/selectors.js';
 import type { RemoteEscalation } from './state/state.js';
-import type { Store } from './state/store.js';
+import { type Store, sayTo } from './state/store.js';
 
 export interface Escalations {
   /** The escalator exists once the cluster is connected. */
@@ -41,8 +41,7 @@ export function createEscalations(options: EscalationsOptions): Escalations {
   let warningsShown = 0;
   let syncing = false;
 
-  const flash = (text: string, tone: 'info' | 'warn' | 'error' = 'info') =>
-    store.dispatch({ type: 'flash', text, tone, now: now() });
+  const flash = sayTo(store, now);
 
   /** New escalator warnings since the last look, as one message. */
   const showNewWarnings = () => {

@@ -1,7 +1,7 @@
 // The console's `x`: the selected alert's evidence bundle, from the snapshots the detector
 // last evaluated (their windows have absolute bounds, so the bundle's query re-runs to the
 // same numbers). Writing two small files is synchronous and quick; the flash says where.
-import type { CommandContext } from '../commands/context.js';
+import type { CommandContext } from '../config/command-context.js';
 import { sanitize } from '../core/sanitize.js';
 import type { EscalationStatus } from '../detect/alert.js';
 import { alertRecord, type EscalationView } from '../detect/alert-record.js';

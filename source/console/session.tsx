@@ -3,13 +3,14 @@
 // one dispatch, runs the effects that keys return (persist a threshold or the window, pause,
 // refresh, escalate to Slack), and owns the terminal: whatever ends the session (q, Ctrl+C,
 // SIGTERM, SIGHUP, a crash) unmounts Ink, turns raw mode off, shows the cursor, aborts the
-// query in flight, closes the client and lets the process exit.
+// query in flight, closes the client and lets the process exit. What it starts lives beside
+// it: travel.ts (not live: as of / replay, instead of the poller), row-details-fetcher.ts,
+// escalations.ts, and alert-file.ts / mute-file.ts (what outlives the session).
 import { render } from 'ink';
 import { createClusterClient } from '../cluster/client.js';
 import { createPoller, type Poller } from '../cluster/poller.js';
 import { clusterName } from '../cluster/redact.js';
-import { fetchRowDetails } from '../cluster/row-details.js';
-import type { CommandContext } from '../commands/context.js';
+import type { CommandContext } from '../config/command-context.js';
 import { formatDuration } from '../core/duration.js';
 import { sanitize } from '../core/sanitize.js';
 import type { KnownAlert } from '../detect/known.js';
@@ -17,22 +18,19 @@ import type { Mute } from '../detect/mutes.js';
 import { detectionSettings } from '../detect/settings.js';
 import { createEscalator, NOT_CONFIGURED_HINT, slackWebhookConfigured } from '../slack/escalator.js';
 import { App } from './App.js';
-import { alertFilePath, alertFileSignature, readAlertFile, writeAlertFile } from './alert-file.js';
+import { alertFilePath, keepAlertFile, readAlertFile } from './alert-file.js';
 import { chooseGlyphs } from './draw/glyphs.js';
 import { clipboardSequence, supportsHyperlinks } from './draw/osc.js';
 import { chooseTheme } from './draw/theme.js';
 import { UiContext } from './draw/ui-context.js';
 import { createEscalations } from './escalations.js';
 import { exportEvidence } from './evidence.js';
-import { muteFilePath, readMuteFile, writeMuteFile } from './mute-file.js';
-import { startPlayerClock } from './player-clock.js';
+import { keepMuteFile, muteFilePath, readMuteFile } from './mute-file.js';
+import { startRowDetailsFetcher } from './row-details-fetcher.js';
 import type { Effect } from './state/effects.js';
-import { asOfTravel, replayTravel } from './state/player.js';
-import { detailRequests } from './state/row-details.js';
-import { offenderRows, selectedOffender } from './state/selectors.js';
 import { type AppState, initialState } from './state/state.js';
-import { createStore } from './state/store.js';
-import { playerSteps, startTravel, type TravelShell, type TravelSpec } from './travel.js';
+import { createStore, sayTo } from './state/store.js';
+import { type NotLive, startNotLive, type TravelSpec, withTravel } from './travel.js';
 
 /** Frames per second at most: plenty for data that changes every few seconds, kind to SSH. */
 export const MAX_FPS = 12;
@@ -53,38 +51,13 @@ function withTimeout(promise: Promise<unknown> | undefined, ms: number): Promise
   return Promise.race([promise.catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
 }
 
-function startState(
-  ctx: CommandContext,
-  mutes: readonly Mute[],
-  known: ReadonlyMap<string, KnownAlert>,
-  travel?: TravelSpec,
-): AppState {
-  const { config } = ctx;
-  const configured = slackWebhookConfigured(config, ctx.secrets);
-  // The live alerts kept from the last session describe now, not a past time: not live starts fresh.
-  const state = liveState(ctx, mutes, configured, travel ? new Map() : known);
-  if (!travel) return state;
-  if (travel.kind === 'as-of') return { ...state, travel: asOfTravel(travel.at, config.refreshMs) };
-  const steps = playerSteps(travel, ctx);
-  const stepMs = steps.length > 1 ? steps[1]!.at - steps[0]!.at : config.refreshMs;
-  return {
-    ...state,
-    travel: replayTravel(
-      travel.from,
-      travel.to,
-      steps.map((step) => step.at),
-      stepMs,
-    ),
-  };
-}
-
 function liveState(
   ctx: CommandContext,
   mutes: readonly Mute[],
-  configured: boolean,
   known: ReadonlyMap<string, KnownAlert>,
 ): AppState {
   const { config } = ctx;
+  const configured = slackWebhookConfigured(config, ctx.secrets);
   return initialState({
     now: Date.now(),
     services: config.services.map((service) => ({ name: service.name, label: service.label })),
@@ -103,7 +76,7 @@ function liveState(
   });
 }
 
-/** `travel`: not live, "as of" a time or a replay of a period (travel.ts); nothing is polled. */
+/** `travelSpec`: not live, "as of" a time or a replay of a period (travel.ts); nothing is polled. */
 export async function runSession(ctx: CommandContext, travelSpec?: TravelSpec): Promise<number> {
   const { config, secrets } = ctx;
   const stdin = ctx.stdin as NodeJS.ReadStream;
@@ -113,47 +86,22 @@ export async function runSession(ctx: CommandContext, travelSpec?: TravelSpec): 
   // Only the live console keeps its alerts: as of a past time or in a replay they are not now's.
   const alertFile = ctx.configDirectory && !travelSpec ? alertFilePath(ctx.configDirectory) : null;
   const shown = alertFile ? readAlertFile(alertFile) : { known: new Map(), problems: [] };
-  const store = createStore(startState(ctx, kept.mutes, shown.known, travelSpec));
+  const live = liveState(ctx, kept.mutes, shown.known);
+  const store = createStore(travelSpec ? withTravel(live, travelSpec, ctx) : live);
   const glyphs = chooseGlyphs({
     asciiFlag: ctx.flags.ascii === true,
     configAscii: config.ascii,
     env: process.env,
   });
   const theme = chooseTheme(process.env);
-  const flash = (text: string, tone: 'info' | 'warn' | 'error' = 'info') =>
-    store.dispatch({ type: 'flash', text, tone, now: Date.now() });
+  const flash = sayTo(store);
 
-  // Mutes outlive the session (a dropped SSH link must not un-silence a scanner): the file is
-  // rewritten whenever the set changes, which only analyst keys and expiries do.
   if (kept.problems.length > 0) flash(`mutes: ${sanitize(kept.problems.join('; '))}`, 'warn');
   if (shown.problems.length > 0) flash(`alerts: ${sanitize(shown.problems.join('; '))}`, 'warn');
   // Live alerts outlive the session too: after a restart they are not all `new` again (A5).
-  let lastAlerts = store.getState().detector.alerts;
-  let savedAlerts = alertFileSignature(lastAlerts);
-  store.subscribe(() => {
-    const { alerts } = store.getState().detector;
-    if (!alertFile || alerts === lastAlerts) return;
-    lastAlerts = alerts;
-    const signature = alertFileSignature(alerts);
-    if (signature === savedAlerts) return;
-    savedAlerts = signature;
-    try {
-      writeAlertFile(alertFile, alerts, Date.now());
-    } catch (error) {
-      flash(`alert states not saved: ${sanitize((error as Error).message)}`, 'warn');
-    }
-  });
-  let savedMutes = store.getState().detector.mutes;
-  store.subscribe(() => {
-    const { mutes } = store.getState().detector;
-    if (mutes === savedMutes || !muteFile) return;
-    savedMutes = mutes;
-    try {
-      writeMuteFile(muteFile, mutes, Date.now());
-    } catch (error) {
-      flash(`mute applied but not saved: ${sanitize((error as Error).message)}`, 'error');
-    }
-  });
+  if (alertFile) keepAlertFile(store, alertFile, flash);
+  // Mutes outlive the session (a dropped SSH link must not un-silence a scanner).
+  if (muteFile) keepMuteFile(store, muteFile, flash);
 
   // Aborted when the session ends: stops syncing and the poller.
   const lifetime = new AbortController();
@@ -184,42 +132,17 @@ export async function runSession(ctx: CommandContext, travelSpec?: TravelSpec): 
     onStatus: (status) => store.dispatch({ type: 'status', status, now: Date.now() }),
   });
 
-  const travel: TravelShell | null = travelSpec ? startTravel(ctx, store, travelSpec, lifetime.signal) : null;
-  const stopClock = travelSpec?.kind === 'replay' ? startPlayerClock(store) : () => {};
-  // A4: details of shown rows beyond the busiest IPs, one small search per service, one
-  // round at a time; a request the same as the last one sent is not repeated.
-  let detailsInFlight = false;
-  let lastDetailKey = '';
-  const fetchDetails = () => {
-    const client = poller.client;
-    if (detailsInFlight || !client || lifetime.signal.aborted) return;
-    const state = store.getState();
-    const requests = detailRequests(
-      state,
-      (service) => offenderRows(state, service),
-      (service) => selectedOffender(state, service),
-    );
-    const key = requests
-      .map((request) => `${request.service}:${request.to}:${request.ips.join(',')}`)
-      .join('|');
-    if (requests.length === 0 || key === lastDetailKey) return;
-    lastDetailKey = key;
-    detailsInFlight = true;
-    void Promise.all(
-      requests.map(async (request) => {
-        const details = await fetchRowDetails(client, config, request, lifetime.signal);
-        store.dispatch({ type: 'row-details', service: request.service, details, now: Date.now() });
-      }),
-    )
-      .catch((error: unknown) => {
-        if (!lifetime.signal.aborted)
-          flash(`row details not fetched: ${sanitize((error as Error).message)}`, 'warn');
-      })
-      .finally(() => {
-        detailsInFlight = false;
-      });
-  };
-  store.subscribe(fetchDetails);
+  const notLive: NotLive | null = travelSpec
+    ? startNotLive(ctx, store, travelSpec, lifetime.signal, flash)
+    : null;
+  // A4: details of shown rows beyond the busiest IPs.
+  startRowDetailsFetcher({
+    store,
+    config,
+    client: () => poller.client,
+    lifetime: lifetime.signal,
+    say: flash,
+  });
 
   let finish: (code: number) => void = () => {};
   const finished = new Promise<number>((resolve) => {
@@ -228,13 +151,7 @@ export async function runSession(ctx: CommandContext, travelSpec?: TravelSpec): 
   let ending = false;
 
   const onEffect = (effect: Effect) => {
-    if (travel) {
-      if (effect.kind === 'travel-at') return travel.evaluate(effect.at);
-      if (effect.kind === 'pause' || effect.kind === 'resume' || effect.kind === 'refresh') {
-        flash('not live: nothing is polled ([ ] { } move the time; Space plays a replay)');
-        return;
-      }
-    }
+    if (notLive?.handle(effect)) return;
     switch (effect.kind) {
       case 'travel-at':
         return;
@@ -350,8 +267,7 @@ export async function runSession(ctx: CommandContext, travelSpec?: TravelSpec): 
       ctx.stderr.write(`soc-watch: crashed: ${message.split('\n').map(sanitize).join('\n')}\n`);
     }
     const client = poller.client;
-    stopClock();
-    await withTimeout(Promise.all([poller.stop(), travel?.stop()]), CLOSE_MS);
+    await withTimeout(Promise.all([poller.stop(), notLive?.stop()]), CLOSE_MS);
     if (escalations.pending.size > 0) {
       ctx.stderr.write(`soc-watch: finishing ${escalations.pending.size} Slack escalation(s)...\n`);
     }
@@ -380,6 +296,6 @@ export async function runSession(ctx: CommandContext, travelSpec?: TravelSpec): 
     (error: unknown) => void end(1, error),
   );
   // Not live: the travel shell fetches what the time shown needs; nothing polls.
-  if (!travel) poller.start();
+  if (!notLive) poller.start();
   return finished;
 }

@@ -3,18 +3,23 @@
 // source/replay/evaluate.ts) whenever the time moves, the newest request winning; a replay
 // runs the replay engine (source/replay/engine.ts: batched `_msearch`, the live detector and
 // lifecycle) over the whole period at once and hands its frames to the store as they arrive,
-// while the player's clock moves the cursor. Nothing polls for new data.
+// while the player's clock moves the cursor. Nothing polls for new data. `withTravel` is the
+// state such a console starts in, and `startNotLive` all the session runs instead of polling.
 import { createClusterClient } from '../cluster/client.js';
 import { fetchSnapshots } from '../cluster/fetch.js';
 import { type ClusterClient, ClusterError } from '../cluster/types.js';
-import type { CommandContext } from '../commands/context.js';
+import type { CommandContext } from '../config/command-context.js';
 import { sanitize } from '../core/sanitize.js';
 import { detectionSettings } from '../detect/settings.js';
 import { runReplay } from '../replay/engine.js';
 import { evaluateOnce } from '../replay/evaluate.js';
 import { detectionWindows, replaySteps, type Step } from '../replay/steps.js';
-import { type Frame, reduceTravel, type TravelAction } from './state/player.js';
-import type { Store } from './state/store.js';
+import { startPlayerClock } from './player-clock.js';
+import type { Effect } from './state/effects.js';
+import { reduceTravel } from './state/player.js';
+import type { AppState } from './state/state.js';
+import type { Say, Store } from './state/store.js';
+import { asOfTravel, type Frame, replayTravel, type TravelAction } from './state/travel-state.js';
 
 export type TravelSpec = { kind: 'as-of'; at: number } | { kind: 'replay'; from: number; to: number };
 
@@ -30,6 +35,58 @@ export function playerSteps(spec: { from: number; to: number }, ctx: CommandCont
   const { config } = ctx;
   const stepMs = playerStepMs(spec.from, spec.to, config.refreshMs);
   return replaySteps(spec.from, spec.to, stepMs, detectionWindows(config));
+}
+
+/** The state of a console not live: the time shown (as of) or the player over the period's steps. */
+export function withTravel(state: AppState, spec: TravelSpec, ctx: CommandContext): AppState {
+  const { refreshMs } = ctx.config;
+  if (spec.kind === 'as-of') return { ...state, travel: asOfTravel(spec.at, refreshMs) };
+  const steps = playerSteps(spec, ctx);
+  const stepMs = steps.length > 1 ? steps[1]!.at - steps[0]!.at : refreshMs;
+  return {
+    ...state,
+    travel: replayTravel(
+      spec.from,
+      spec.to,
+      steps.map((step) => step.at),
+      stepMs,
+    ),
+  };
+}
+
+export interface NotLive {
+  /** Takes the effects that mean something else, or nothing, when not live (false: not one of them). */
+  handle(effect: Effect): boolean;
+  stop(): Promise<void>;
+}
+
+/** What runs instead of the poller: the travel shell, the player's clock for a replay. */
+export function startNotLive(
+  ctx: CommandContext,
+  store: Store,
+  spec: TravelSpec,
+  lifetime: AbortSignal,
+  say: Say,
+): NotLive {
+  const travel = startTravel(ctx, store, spec, lifetime);
+  const stopClock = spec.kind === 'replay' ? startPlayerClock(store) : () => {};
+  return {
+    handle(effect) {
+      if (effect.kind === 'travel-at') {
+        travel.evaluate(effect.at);
+        return true;
+      }
+      if (effect.kind === 'pause' || effect.kind === 'resume' || effect.kind === 'refresh') {
+        say('not live: nothing is polled ([ ] { } move the time; Space plays a replay)');
+        return true;
+      }
+      return false;
+    },
+    stop() {
+      stopClock();
+      return travel.stop();
+    },
+  };
 }
 
 export interface TravelShell {

@@ -3,38 +3,42 @@
 // (lifecycle.ts) turns findings into alerts that live across polls.
 import type { NamedCount, Offender, ServiceSnapshot, Snapshot } from '../contracts/snapshot.js';
 import { isInternalIp, isIp } from '../core/net.js';
-import type { RuleId, Technique } from './alert.js';
+import type { Alert, RuleId } from './alert.js';
 import { ipAllowed, offenderAllowed, userAllowed } from './allow-list.js';
 import { techniques } from './attack.js';
 import { type DetectionSettings, serviceTechnique, thresholdFor } from './settings.js';
 import { HIGH_VOLUME_FACTOR, type Scoring } from './severity.js';
 import { count, joinSummary, safeName } from './summary.js';
 
-export interface Finding {
-  id: string;
-  rule: RuleId;
-  service: string;
-  key: string;
-  keyKind: 'ip' | 'user' | 'other';
-  techniques: Technique[];
+/** What a rule found: an alert's counts and origin (the fields Alert has too), and how it scores. */
+export interface Finding
+  extends Pick<
+    Alert,
+    | 'id'
+    | 'rule'
+    | 'service'
+    | 'key'
+    | 'keyKind'
+    | 'techniques'
+    | 'failures'
+    | 'distinctUsers'
+    | 'distinctIps'
+    | 'invalidUserFailures'
+    | 'topUsers'
+    | 'hosts'
+    | 'country'
+    | 'asn'
+    | 'success'
+    | 'internalSource'
+    | 'summary'
+  > {
   scoring: Scoring;
-  failures: number;
-  distinctUsers: number;
-  distinctIps: number;
-  invalidUserFailures: number;
-  topUsers: NamedCount[];
-  hosts: NamedCount[];
-  country: string | null;
-  asn: number | null;
-  success: { user: string | null; at: string } | null;
-  internalSource: boolean;
   firstFailure: string | null;
   lastFailure: string | null;
   threshold: number;
   windowMs: number;
   /** Failures per minute over the attack's observed span (at least one minute). */
   rate: number;
-  summary: string;
 }
 
 /** What the rules need to know about alerts already raised (slow brute force defers to brute force). */

@@ -2,31 +2,18 @@
 // ("rate-limited, retry in 1s", "Slack 500, retry 2/3"); the outcome replaces it.
 // Real parts: the escalator and its webhook delivery post over HTTP to a local stand-in for
 // Slack that answers 429 (with Retry-After) and 500 on demand; the audit goes to a temp file.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UNICODE_GLYPHS } from '../../source/console/draw/glyphs.js';
-import { createEscalations } from '../../source/console/escalations.js';
 import { alertStateText, retryText } from '../../source/console/feed/alert-columns.js';
 import { reduce } from '../../source/console/state/reduce.js';
 import { selectedAlert } from '../../source/console/state/selectors.js';
-import { createStore } from '../../source/console/state/store.js';
 import { createEscalator } from '../../source/slack/escalator.js';
-import { type SlackStandIn, startSlackStandIn } from '../slack/support/slack-stand-in.js';
 import { testConfig } from '../support/config.js';
+import { setUpSlackStandIn } from '../support/slack-stand-in.js';
+import { escalationsOver } from './escalations-fixture.js';
 import { feedFocused, polledState, T0 } from './fixtures.js';
 
-let slack: SlackStandIn;
-let dir: string;
-beforeEach(async () => {
-  slack = await startSlackStandIn();
-  dir = await mkdtemp(path.join(tmpdir(), 'soc-watch-retry-'));
-});
-afterEach(async () => {
-  await slack.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const { slack, inDir } = setUpSlackStandIn('soc-watch-retry-');
 
 describe('Slack retry progress in the feed (C18)', () => {
   it('shows "rate-limited, retry in 1s" then "Slack 500, retry 2/3", then the outcome', async () => {
@@ -36,20 +23,14 @@ describe('Slack retry progress in the feed (C18)', () => {
         : request.n === 2
           ? { status: 500, body: 'internal_error' }
           : { status: 200, body: 'ok' };
-    const store = createStore(feedFocused(polledState()));
-    const escalations = createEscalations({
-      store,
-      lifetime: new AbortController().signal,
-      flushDeadline: new AbortController().signal,
-      now: () => T0,
-    });
+    const { store, escalations } = escalationsOver();
     escalations.attach(
       createEscalator({
         client: null,
         config: testConfig({ slack: { timeoutMs: 2000, retries: 3 } }),
         secrets: { slackWebhookUrl: slack.url },
         analyst: 'alice@jump1',
-        auditFile: path.join(dir, 'escalations.ndjson'),
+        auditFile: inDir('escalations.ndjson'),
         delivery: { lateAnswerMs: 2000, backoffBaseMs: 20, backoffCapMs: 50 },
       }),
     );
@@ -78,20 +59,14 @@ describe('Slack retry progress in the feed (C18)', () => {
 
   it('a final failure replaces the retry text with "failed" and "press e to retry"', async () => {
     slack.script = () => ({ status: 503, body: 'service_unavailable' });
-    const store = createStore(feedFocused(polledState()));
-    const escalations = createEscalations({
-      store,
-      lifetime: new AbortController().signal,
-      flushDeadline: new AbortController().signal,
-      now: () => T0,
-    });
+    const { store, escalations } = escalationsOver();
     escalations.attach(
       createEscalator({
         client: null,
         config: testConfig({ slack: { timeoutMs: 2000, retries: 1 } }),
         secrets: { slackWebhookUrl: slack.url },
         analyst: 'alice@jump1',
-        auditFile: path.join(dir, 'escalations.ndjson'),
+        auditFile: inDir('escalations.ndjson'),
         delivery: { lateAnswerMs: 2000, backoffBaseMs: 20, backoffCapMs: 50 },
       }),
     );

@@ -5,11 +5,10 @@
 // STAND-IN: the escalator here is a scripted object; the real 403 fallback that produces
 // this warning is exercised against a secured server in test/slack/escalator-secured.test.ts.
 import { describe, expect, it } from 'vitest';
-import { createEscalations } from '../../source/console/escalations.js';
 import { selectedAlert } from '../../source/console/state/selectors.js';
-import { createStore } from '../../source/console/state/store.js';
 import type { Escalator } from '../../source/slack/escalator.js';
-import { feedFocused, polledState, T0 } from './fixtures.js';
+import { escalationsOver } from './escalations-fixture.js';
+import { polledState, T0 } from './fixtures.js';
 
 function standInEscalator(outcome: Awaited<ReturnType<Escalator['send']>> | null = null) {
   const warnings: string[] = [];
@@ -39,13 +38,7 @@ function standInEscalator(outcome: Awaited<ReturnType<Escalator['send']>> | null
 
 describe('escalations in the console', () => {
   it('an unknown outcome asks whether to send again; yes sends with force (12.2)', async () => {
-    const store = createStore(feedFocused(polledState()));
-    const escalations = createEscalations({
-      store,
-      lifetime: new AbortController().signal,
-      flushDeadline: new AbortController().signal,
-      now: () => T0,
-    });
+    const { store, escalations } = escalationsOver();
     const escalator = standInEscalator({
       kind: 'unknown',
       at: T0,
@@ -68,13 +61,7 @@ describe('escalations in the console', () => {
   });
 
   it('a failed send says it is safe to retry at once', async () => {
-    const store = createStore(feedFocused(polledState()));
-    const escalations = createEscalations({
-      store,
-      lifetime: new AbortController().signal,
-      flushDeadline: new AbortController().signal,
-      now: () => T0,
-    });
+    const { store, escalations } = escalationsOver();
     escalations.attach(standInEscalator({ kind: 'failed', at: T0, reason: 'Slack refused (500)' }));
     escalations.escalate(selectedAlert(store.getState())!.id, undefined);
     await Promise.all([...escalations.pending]);
@@ -82,13 +69,7 @@ describe('escalations in the console', () => {
   });
 
   it('shows an escalator warning raised mid-session, once', async () => {
-    const store = createStore(polledState());
-    const escalations = createEscalations({
-      store,
-      lifetime: new AbortController().signal,
-      flushDeadline: new AbortController().signal,
-      now: () => T0,
-    });
+    const { store, escalations } = escalationsOver(polledState());
     escalations.attach(standInEscalator());
     expect(store.getState().flash).toBeNull();
     await escalations.sync();

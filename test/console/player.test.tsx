@@ -6,50 +6,26 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../source/console/App.js';
 import { travelText } from '../../source/console/frame/TravelBadge.js';
 import { handleKey } from '../../source/console/keys/handle-key.js';
+import { NO_KEY } from '../../source/console/keys/key-chunks.js';
 import { startPlayerClock, TICK_MS } from '../../source/console/player-clock.js';
+import { reduceTravel } from '../../source/console/state/player.js';
+import { alertList } from '../../source/console/state/selectors.js';
+import type { AppState } from '../../source/console/state/state.js';
+import { createStore } from '../../source/console/state/store.js';
 import {
   asOfTravel,
   type Frame,
   frameIndex,
   type ReplayTravel,
-  reduceTravel,
   replayTravel,
-} from '../../source/console/state/player.js';
-import { alertList } from '../../source/console/state/selectors.js';
-import type { AppState } from '../../source/console/state/state.js';
-import { createStore } from '../../source/console/state/store.js';
+} from '../../source/console/state/travel-state.js';
 import { createDetectorState, type DetectorState, detect } from '../../source/detect/detector.js';
 import { stepEvents } from '../../source/replay/timeline.js';
 import { baseState, MINUTE, offender, service, settings, snapshot, T0 } from './fixtures.js';
 import { KEYS, type Rendered, renderAt, settle } from './render.js';
 
-const key = (_input: string) =>
-  ({
-    upArrow: false,
-    downArrow: false,
-    leftArrow: false,
-    rightArrow: false,
-    pageDown: false,
-    pageUp: false,
-    home: false,
-    end: false,
-    return: false,
-    escape: false,
-    ctrl: false,
-    shift: false,
-    tab: false,
-    backspace: false,
-    delete: false,
-    meta: false,
-    super: false,
-    hyper: false,
-    capsLock: false,
-    numLock: false,
-  }) as Parameters<typeof handleKey>[2] & { input?: string };
-
 const WALL = T0 + 24 * 60 * MINUTE;
-const press = (state: AppState, input: string) =>
-  handleKey(state, input, key(input), { now: WALL, page: 10 });
+const press = (state: AppState, input: string) => handleKey(state, input, NO_KEY, { now: WALL, page: 10 });
 
 /** Ten one-minute steps; 203.0.113.10 fails 6 times in the windows of steps 2–4, 198.51.100.7 at step 7. */
 function frames(): Frame[] {

@@ -1,68 +1,17 @@
 // `soc-watch once --escalate …` end to end against the real clusters: seeded sshd events →
 // snapshot → detector → the named alert → Slack stand-in, with the same dedupe as the console.
 import { randomUUID } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { BackendKind } from '../../source/cluster/types.js';
-import type { CommandContext } from '../../source/commands/context.js';
 import { escalateFromCli } from '../../source/commands/escalate.js';
 import type { Config, Secrets } from '../../source/config/types.js';
+import { commandContext } from '../support/command-context.js';
 import { testConfig } from '../support/config.js';
-import { deleteIndices, seedIndex, sshDoc } from '../support/seed.js';
-import { type SlackStandIn, startSlackStandIn } from './support/slack-stand-in.js';
+import { deleteIndices, seedIndex } from '../support/seed.js';
+import { setUpSlackStandIn } from '../support/slack-stand-in.js';
+import { attackDocs } from './support/attack-docs.js';
 
 const ATTACKER = '203.0.113.50';
-
-function seedDocs(now: number) {
-  const users = ['root', 'admin', 'oracle', 'deploy'];
-  const failures = Array.from({ length: 8 }, (_, i) =>
-    sshDoc({
-      at: now - 10 * 60_000 + i * 30_000,
-      ip: ATTACKER,
-      user: users[i % 4]!,
-      kind: 'Failed',
-      host: 'web-1',
-    }),
-  );
-  const success = sshDoc({
-    at: now - 2 * 60_000,
-    ip: ATTACKER,
-    user: 'deploy',
-    kind: 'Accepted',
-    host: 'web-1',
-  });
-  return [...failures, success];
-}
-
-function context(config: Config, secrets: Secrets, flags: Record<string, unknown> = {}) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  err.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const ctx: CommandContext = {
-    config,
-    secrets,
-    input: [],
-    flags,
-    warnings: [],
-    persist: {
-      set() {
-        throw new Error('not used');
-      },
-    },
-    stdout: out,
-    stderr: err,
-    stdin: new PassThrough(),
-    signal: new AbortController().signal,
-  };
-  return { ctx, output: () => ({ stdout, stderr }) };
-}
 
 describe.each([
   { kind: 'elasticsearch' as BackendKind, url: () => inject('esUrl') },
@@ -71,18 +20,17 @@ describe.each([
   const prefix = `test-escalate-cli-${randomUUID().slice(0, 8)}`;
   const logs = `${prefix}-logs`;
   let escalations: string;
-  let slack: SlackStandIn;
+  const { slack } = setUpSlackStandIn();
   let config: Config;
   let secrets: Secrets;
 
   beforeAll(async () => {
-    await seedIndex(url(), kind, logs, seedDocs(Date.now()));
+    await seedIndex(url(), kind, logs, attackDocs(ATTACKER, Date.now()));
   });
   afterAll(async () => {
     await deleteIndices(url(), [logs]);
   });
-  beforeEach(async () => {
-    slack = await startSlackStandIn();
+  beforeEach(() => {
     escalations = `${prefix}-esc-${randomUUID().slice(0, 4)}`;
     config = testConfig({
       nodes: [url()],
@@ -93,13 +41,12 @@ describe.each([
     secrets = { slackWebhookUrl: slack.url };
   });
   afterEach(async () => {
-    await slack.close();
     await deleteIndices(url(), [escalations]);
     await fetch(`${url()}/_index_template/${escalations}`, { method: 'DELETE' });
   });
 
   it('escalates the named alert once; a second run says already escalated', async () => {
-    const first = context(config, secrets, { note: 'from the nightly script' });
+    const first = commandContext(config, secrets, { note: 'from the nightly script' });
     expect(await escalateFromCli(first.ctx, `success-after-failure:ssh:${ATTACKER}`)).toBe(0);
     expect(first.output().stdout).toMatch(/✓ escalated success-after-failure ssh 203\.0\.113\.50 to Slack/);
     expect(slack.requests).toHaveLength(1);
@@ -107,25 +54,25 @@ describe.each([
     expect(body).toContain('deploy');
     expect(body).toContain('from the nightly script');
 
-    const second = context(config, secrets);
+    const second = commandContext(config, secrets);
     expect(await escalateFromCli(second.ctx, `success-after-failure:${ATTACKER}`)).toBe(0);
     expect(second.output().stdout).toMatch(/already escalated by .+@.+ \d+s ago/);
     expect(slack.requests).toHaveLength(1);
   });
 
   it('a missing alert exits 1 and lists the live ones; a malformed spec exits 2', async () => {
-    const missing = context(config, secrets);
+    const missing = commandContext(config, secrets);
     expect(await escalateFromCli(missing.ctx, 'brute-force:ssh:192.0.2.99')).toBe(1);
     expect(missing.output().stderr).toContain('no such alert');
     expect(missing.output().stderr).toContain(`brute-force:ssh:${ATTACKER}`);
-    const malformed = context(config, secrets);
+    const malformed = commandContext(config, secrets);
     expect(await escalateFromCli(malformed.ctx, 'bruteforce:ssh:1.2.3.4')).toBe(2);
     expect(malformed.output().stderr).toContain('unknown rule');
     expect(slack.requests).toHaveLength(0);
   });
 
   it('without a webhook URL exits 1 with how to configure it', async () => {
-    const run = context(config, {});
+    const run = commandContext(config, {});
     expect(await escalateFromCli(run.ctx, `brute-force:ssh:${ATTACKER}`)).toBe(1);
     expect(run.output().stderr).toContain('SLACK_WEBHOOK_URL');
   });

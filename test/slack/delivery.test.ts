@@ -1,10 +1,10 @@
 // Delivery against a local HTTP stand-in for the Slack webhook: retries, Retry-After, the
 // timeout rules that keep "never twice", and the webhook URL never leaking into a reason.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type DeliveryOptions, deliver, type RetryProgress } from '../../source/slack/delivery.js';
 import { buildSlackMessage } from '../../source/slack/message.js';
+import { refusedPort, setUpSlackStandIn } from '../support/slack-stand-in.js';
 import { T0, testAlert } from './support/alert.js';
-import { refusedPort, type SlackStandIn, startSlackStandIn } from './support/slack-stand-in.js';
 
 const message = buildSlackMessage(testAlert(), { analyst: 'alice@jump1', update: false, now: T0 });
 const FAST: DeliveryOptions = {
@@ -15,13 +15,7 @@ const FAST: DeliveryOptions = {
   backoffCapMs: 100,
 };
 
-let slack: SlackStandIn;
-beforeEach(async () => {
-  slack = await startSlackStandIn();
-});
-afterEach(async () => {
-  await slack.close();
-});
+const { slack } = setUpSlackStandIn();
 
 function expectNoSecret(text: string) {
   expect(text).not.toContain(slack.secretPath);

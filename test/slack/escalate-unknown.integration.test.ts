@@ -4,54 +4,21 @@
 // and refuses to send it again without `--force`. And quitting during a slow send leaves the
 // record in a final state. Real clusters (the shared ones), the Slack stand-in as receiver.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createClusterClient } from '../../source/cluster/client.js';
 import type { BackendKind } from '../../source/cluster/types.js';
-import type { CommandContext } from '../../source/commands/context.js';
 import { escalateFromCli, findAlert, liveAlerts } from '../../source/commands/escalate.js';
 import type { Config } from '../../source/config/types.js';
 import { createEscalator } from '../../source/slack/escalator.js';
 import { escalationStateId } from '../../source/slack/record.js';
+import { commandContext } from '../support/command-context.js';
 import { testConfig } from '../support/config.js';
-import { deleteIndices, seedIndex, sshDoc } from '../support/seed.js';
-import { type SlackStandIn, startSlackStandIn } from './support/slack-stand-in.js';
+import { deleteIndices, seedIndex } from '../support/seed.js';
+import { setUpSlackStandIn } from '../support/slack-stand-in.js';
+import { attackDocs } from './support/attack-docs.js';
 
 const ATTACKER = '203.0.113.77';
 const SPEC = `brute-force:ssh:${ATTACKER}`;
-
-function cli(config: Config, slackUrl: string, flags: Record<string, unknown> = {}) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  err.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const ctx: CommandContext = {
-    config,
-    secrets: { slackWebhookUrl: slackUrl },
-    input: [],
-    flags,
-    warnings: [],
-    persist: {
-      set() {
-        throw new Error('not used');
-      },
-    },
-    stdout: out,
-    stderr: err,
-    stdin: new PassThrough(),
-    signal: new AbortController().signal,
-  };
-  return { ctx, output: () => ({ stdout, stderr }) };
-}
 
 describe.each([
   { kind: 'elasticsearch' as BackendKind, url: () => inject('esUrl') },
@@ -59,33 +26,16 @@ describe.each([
 ])('Slack did not answer, on $kind', ({ kind, url }) => {
   const logs = `test-unknown-logs-${randomUUID().slice(0, 8)}`;
   let escalations: string;
-  let slack: SlackStandIn;
+  const { slack, inDir } = setUpSlackStandIn('soc-watch-unknown-');
   let config: Config;
-  let dir: string;
 
   beforeAll(async () => {
-    const now = Date.now();
-    await seedIndex(
-      url(),
-      kind,
-      logs,
-      Array.from({ length: 8 }, (_, i) =>
-        sshDoc({
-          at: now - 10 * 60_000 + i * 30_000,
-          ip: ATTACKER,
-          user: 'root',
-          kind: 'Failed',
-          host: 'web-1',
-        }),
-      ),
-    );
+    await seedIndex(url(), kind, logs, attackDocs(ATTACKER, Date.now(), { users: ['root'], success: false }));
   });
   afterAll(async () => {
     await deleteIndices(url(), [logs]);
   });
   beforeEach(async () => {
-    slack = await startSlackStandIn();
-    dir = await mkdtemp(path.join(tmpdir(), 'soc-watch-unknown-'));
     escalations = `test-unknown-esc-${randomUUID().slice(0, 8)}`;
     // Slack timeout 0.5 s, plus the default grace for a late answer (2 × timeout): 1.5 s.
     config = testConfig({
@@ -98,16 +48,14 @@ describe.each([
     });
   });
   afterEach(async () => {
-    await slack.close();
     await deleteIndices(url(), [escalations]);
     await fetch(`${url()}/_index_template/${escalations}`, { method: 'DELETE' });
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('a slow receiver is "unknown": a second run refuses without --force; --force posts again', async () => {
     // Answers after 4 s: longer than the timeout and its grace. It did receive (post) it.
     slack.script = () => ({ status: 200, delayMs: 4000 });
-    const first = cli(config, slack.url);
+    const first = commandContext(config, { slackWebhookUrl: slack.url });
     expect({ code: await escalateFromCli(first.ctx, SPEC), ...first.output() }).toMatchObject({ code: 3 });
     expect(first.output().stdout).toBe('');
     expect(first.output().stderr).toMatch(/Slack did not answer: it may have been posted/);
@@ -115,13 +63,13 @@ describe.each([
     expect(slack.requests).toHaveLength(1);
 
     slack.script = () => ({ status: 200 });
-    const second = cli(config, slack.url);
+    const second = commandContext(config, { slackWebhookUrl: slack.url });
     expect(await escalateFromCli(second.ctx, SPEC)).toBe(3);
     expect(second.output().stdout).toBe('');
     expect(second.output().stderr).toMatch(/an earlier attempt by .+ may have been posted .*not sent again/);
     expect(slack.requests).toHaveLength(1); // retries are not automatic after no answer
 
-    const forced = cli(config, slack.url, { force: true });
+    const forced = commandContext(config, { slackWebhookUrl: slack.url }, { force: true });
     expect(await escalateFromCli(forced.ctx, SPEC)).toBe(0);
     expect(forced.output().stdout).toMatch(
       /✓ escalated brute-force ssh .+\(re-sent after an unanswered attempt\)/,
@@ -129,7 +77,7 @@ describe.each([
     expect(slack.requests).toHaveLength(2);
     expect(slack.requests[1]!.body).toContain('Re-sent: an attempt by');
 
-    const after = cli(config, slack.url);
+    const after = commandContext(config, { slackWebhookUrl: slack.url });
     expect(await escalateFromCli(after.ctx, SPEC)).toBe(0);
     expect(after.output().stdout).toMatch(/already escalated by .+: not sent again/);
     expect(slack.requests).toHaveLength(2);
@@ -146,7 +94,7 @@ describe.each([
         config: { ...config, slack: { timeoutMs: 20_000, retries: 0 } },
         secrets: { slackWebhookUrl: slack.url },
         analyst: 'alice@jump1',
-        auditFile: path.join(dir, 'a.ndjson'),
+        auditFile: inDir('a.ndjson'),
       });
       let sending!: () => void;
       const started = new Promise<void>((resolve) => {

@@ -5,95 +5,46 @@
 // Against a REAL Elasticsearch leased for this file (the run's fault-drill server; the shared
 // servers are never stopped), and the Slack stand-in (a real local HTTP server).
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClusterClient } from '../../source/cluster/client.js';
 import type { ClusterClient } from '../../source/cluster/types.js';
-import type { CommandContext } from '../../source/commands/context.js';
 import { escalateFromCli, findAlert, liveAlerts } from '../../source/commands/escalate.js';
 import type { Config } from '../../source/config/types.js';
 import type { Alert } from '../../source/detect/alert.js';
 import { createEscalator } from '../../source/slack/escalator.js';
 import { escalationStateId } from '../../source/slack/record.js';
+import { commandContext } from '../support/command-context.js';
 import { testConfig } from '../support/config.js';
 import { type FaultEngine, leaseFaultEngine } from '../support/fault-engine.js';
-import { seedIndex, sshDoc } from '../support/seed.js';
+import { seedIndex } from '../support/seed.js';
+import { setUpSlackStandIn } from '../support/slack-stand-in.js';
+import { attackDocs } from './support/attack-docs.js';
 import { hangEngine } from './support/engine-process.js';
-import { type SlackStandIn, startSlackStandIn } from './support/slack-stand-in.js';
 
 const ATTACKER = '203.0.113.66';
 
-function cliContext(config: Config, slackUrl: string, flags: Record<string, unknown> = {}) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  err.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const ctx: CommandContext = {
-    config,
-    secrets: { slackWebhookUrl: slackUrl },
-    input: [],
-    flags,
-    warnings: [],
-    persist: {
-      set() {
-        throw new Error('not used');
-      },
-    },
-    stdout: out,
-    stderr: err,
-    stdin: new PassThrough(),
-    signal: new AbortController().signal,
-  };
-  return { ctx, output: () => ({ stdout, stderr }) };
-}
-
 describe('escalation across a cluster hang (own Elasticsearch, SIGSTOP/SIGCONT)', () => {
   let engine: FaultEngine;
-  let slack: SlackStandIn;
+  const { slack, inDir } = setUpSlackStandIn('soc-watch-hang-');
   /** For setup and the CLI runs: generous, the machine may be loaded. */
   let config: Config;
   /** For the console that escalates during the hang: its audit write times out after 4 s. */
   let hungConfig: Config;
   let client: ClusterClient;
   let hungClient: ClusterClient;
-  let dir: string;
   let resume: (() => void) | undefined;
   const logs = `test-hang-logs-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
     // The run's plain fault-drill server (test/support/fault-engine.ts), leased for this file.
     engine = await leaseFaultEngine('plain');
-    const now = Date.now();
-    const users = ['root', 'admin', 'oracle', 'deploy'];
-    await seedIndex(engine.url, 'elasticsearch', logs, [
-      ...Array.from({ length: 8 }, (_, i) =>
-        sshDoc({
-          at: now - 10 * 60_000 + i * 30_000,
-          ip: ATTACKER,
-          user: users[i % 4]!,
-          kind: 'Failed',
-          host: 'web-1',
-        }),
-      ),
-      sshDoc({ at: now - 2 * 60_000, ip: ATTACKER, user: 'deploy', kind: 'Accepted', host: 'web-1' }),
-    ]);
+    await seedIndex(engine.url, 'elasticsearch', logs, attackDocs(ATTACKER, Date.now()));
   }, 900_000);
   afterAll(async () => {
     resume?.();
     await engine?.release();
   }, 120_000);
   beforeEach(async () => {
-    slack = await startSlackStandIn();
-    dir = await mkdtemp(path.join(tmpdir(), 'soc-watch-hang-'));
     config = testConfig({
       nodes: [engine.url],
       indexPattern: logs,
@@ -109,8 +60,6 @@ describe('escalation across a cluster hang (own Elasticsearch, SIGSTOP/SIGCONT)'
     resume?.();
     await client.close();
     await hungClient.close();
-    await slack.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   async function alertFor(rule: string): Promise<Alert> {
@@ -126,7 +75,7 @@ describe('escalation across a cluster hang (own Elasticsearch, SIGSTOP/SIGCONT)'
       config: hungConfig,
       secrets: { slackWebhookUrl: slack.url },
       analyst: 'alice@jump1',
-      auditFile: path.join(dir, 'alice.ndjson'),
+      auditFile: inDir('alice.ndjson'),
     });
     resume = hangEngine(engine);
     const during = await console1.send(alert);
@@ -157,13 +106,13 @@ describe('escalation across a cluster hang (own Elasticsearch, SIGSTOP/SIGCONT)'
       config,
       secrets: { slackWebhookUrl: slack.url },
       analyst: 'bob@jump2',
-      auditFile: path.join(dir, 'bob.ndjson'),
+      auditFile: inDir('bob.ndjson'),
     });
     await client.refresh(config.escalationIndex);
     expect((await other.sync()).get(alert.id)).toMatchObject({ state: 'failed', delivery: 'failed' });
     expect(await other.inspect(alert)).toMatchObject({ kind: 'failed' });
 
-    const run = cliContext(config, slack.url);
+    const run = commandContext(config, { slackWebhookUrl: slack.url });
     expect(await escalateFromCli(run.ctx, `brute-force:ssh:${ATTACKER}`)).toBe(0);
     expect(run.output().stdout).toMatch(/✓ escalated brute-force ssh 203\.0\.113\.66 to Slack/);
     expect(slack.requests).toHaveLength(1);
@@ -171,7 +120,7 @@ describe('escalation across a cluster hang (own Elasticsearch, SIGSTOP/SIGCONT)'
     expect(slack.requests[0]!.body).not.toContain('Re-sent');
 
     expect(await console1.send(alert)).toMatchObject({ kind: 'already' });
-    const again = cliContext(config, slack.url);
+    const again = commandContext(config, { slackWebhookUrl: slack.url });
     expect(await escalateFromCli(again.ctx, `brute-force:ssh:${ATTACKER}`)).toBe(0);
     expect(again.output().stdout).toMatch(/already escalated by .+: not sent again/);
     expect(slack.requests).toHaveLength(1);
@@ -183,7 +132,7 @@ describe('escalation across a cluster hang (own Elasticsearch, SIGSTOP/SIGCONT)'
     expect((await console1.sync()).get(alert.id)).toMatchObject({ state: 'failed' });
     expect(await console1.send(alert)).toMatchObject({ kind: 'delivered', by: 'alice@jump1', resend: false });
     expect(slack.requests).toHaveLength(1);
-    const run = cliContext(config, slack.url);
+    const run = commandContext(config, { slackWebhookUrl: slack.url });
     expect(await escalateFromCli(run.ctx, `success-after-failure:ssh:${ATTACKER}`)).toBe(0);
     expect(run.output().stdout).toMatch(/already escalated by alice@jump1/);
     expect(slack.requests).toHaveLength(1);

@@ -1,9 +1,6 @@
 // Team safety against the REAL Elasticsearch and OpenSearch: two analysts' escalators share
 // one escalation index; a create with the deterministic id decides who sends.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createClusterClient } from '../../source/cluster/client.js';
 import type { ClusterClient } from '../../source/cluster/types.js';
@@ -17,8 +14,8 @@ import {
 } from '../../source/slack/escalator.js';
 import { escalationStateId, type StoredRecord, toDocument } from '../../source/slack/record.js';
 import { testConfig } from '../support/config.js';
+import { refusedPort, setUpSlackStandIn } from '../support/slack-stand-in.js';
 import { successAfterFailureAlert, testAlert } from './support/alert.js';
-import { type SlackStandIn, startSlackStandIn } from './support/slack-stand-in.js';
 
 const delivery = { lateAnswerMs: 3000, backoffBaseMs: 20, backoffCapMs: 100 };
 
@@ -34,8 +31,7 @@ describe.each([
   let url: string;
   let index: string;
   let config: Config;
-  let slack: SlackStandIn;
-  let dir: string;
+  const { slack, inDir } = setUpSlackStandIn('soc-watch-escalations-');
   const clients: ClusterClient[] = [];
 
   beforeAll(() => {
@@ -44,14 +40,10 @@ describe.each([
   beforeEach(async () => {
     index = `test-escalations-${randomUUID().slice(0, 8)}`;
     config = testConfig({ nodes: [url], escalationIndex: index, slack: { timeoutMs: 300, retries: 2 } });
-    slack = await startSlackStandIn();
-    dir = await mkdtemp(path.join(tmpdir(), 'soc-watch-escalations-'));
   });
   afterEach(async () => {
-    await slack.close();
     await Promise.all(clients.splice(0).map((client) => client.close()));
     await deleteIndexAndTemplate(url, index);
-    await rm(dir, { recursive: true, force: true });
   });
 
   async function analyst(name: string, overrides: Partial<EscalatorOptions> = {}) {
@@ -64,7 +56,7 @@ describe.each([
         config,
         secrets: { slackWebhookUrl: slack.url },
         analyst: name,
-        auditFile: path.join(dir, `${name}.ndjson`),
+        auditFile: inDir(`${name}.ndjson`),
         delivery,
         ...overrides,
       }),
@@ -262,11 +254,10 @@ describe.each([
 });
 
 describe('escalation when the cluster cannot record it', () => {
+  const { slack, inDir } = setUpSlackStandIn('soc-watch-escalations-');
+
   it('an unreachable cluster: not sent (no team-wide dedupe possible), with a reason to retry', async () => {
-    const slack = await startSlackStandIn();
-    const dir = await mkdtemp(path.join(tmpdir(), 'soc-watch-escalations-'));
     // A real refused connection: nothing listens on that port.
-    const { refusedPort } = await import('./support/slack-stand-in.js');
     const config = testConfig({
       nodes: [`http://127.0.0.1:${await refusedPort()}`],
       backend: 'elasticsearch',
@@ -279,7 +270,7 @@ describe('escalation when the cluster cannot record it', () => {
         config,
         secrets: { slackWebhookUrl: slack.url },
         analyst: 'alice@jump1',
-        auditFile: path.join(dir, 'a.ndjson'),
+        auditFile: inDir('a.ndjson'),
         delivery,
       });
       const status = await escalator.escalate(testAlert());
@@ -288,8 +279,6 @@ describe('escalation when the cluster cannot record it', () => {
       expect(slack.requests).toHaveLength(0);
     } finally {
       await client.close();
-      await slack.close();
-      await rm(dir, { recursive: true, force: true });
     }
   });
 });

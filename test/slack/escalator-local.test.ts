@@ -1,32 +1,24 @@
 // The escalator without a cluster (local audit file) against the Slack stand-in: keypresses,
 // retries, "never twice", the audit file, and the URL never leaking.
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../source/config/types.js';
 import { defaultAuditFile } from '../../source/slack/audit-file.js';
 import { createEscalator, type EscalatorOptions, NOT_CONFIGURED_HINT } from '../../source/slack/escalator.js';
 import { escalationStateId } from '../../source/slack/record.js';
 import { testConfig } from '../support/config.js';
+import { setUpSlackStandIn } from '../support/slack-stand-in.js';
 import { successAfterFailureAlert, testAlert } from './support/alert.js';
-import { type SlackStandIn, startSlackStandIn } from './support/slack-stand-in.js';
 
-let slack: SlackStandIn;
-let dir: string;
+const { slack, inDir } = setUpSlackStandIn('soc-watch-escalator-');
 let auditFile: string;
 const config: Config = testConfig({ slack: { timeoutMs: 300, retries: 2 } });
 // A generous grace for the answer: on a loaded machine a local round trip can take over a second.
 const delivery = { lateAnswerMs: 4000, backoffBaseMs: 20, backoffCapMs: 100 };
 
-beforeEach(async () => {
-  slack = await startSlackStandIn();
-  dir = await mkdtemp(path.join(tmpdir(), 'soc-watch-escalator-'));
-  auditFile = path.join(dir, 'data', 'escalations.ndjson');
-});
-afterEach(async () => {
-  await slack.close();
-  await rm(dir, { recursive: true, force: true });
+beforeEach(() => {
+  auditFile = inDir('data', 'escalations.ndjson');
 });
 
 function escalator(overrides: Partial<EscalatorOptions> = {}) {
@@ -178,7 +170,7 @@ describe('escalator (local audit file)', () => {
 
   it('reads the URL from slack.webhookUrlFile when the environment has none', async () => {
     const { writeFile } = await import('node:fs/promises');
-    const file = path.join(dir, 'webhook');
+    const file = inDir('webhook');
     await writeFile(file, `${slack.url}\n`, { mode: 0o600 });
     const esc = escalator({
       secrets: {},
@@ -205,7 +197,7 @@ describe('where the local audit file lives', () => {
 
   it('a fresh SOC_WATCH_CONFIG_DIR starts with no escalation history of another setup', async () => {
     const saved = process.env.SOC_WATCH_CONFIG_DIR;
-    const setups = [path.join(dir, 'setup-a'), path.join(dir, 'setup-b')];
+    const setups = [inDir('setup-a'), inDir('setup-b')];
     try {
       process.env.SOC_WATCH_CONFIG_DIR = setups[0];
       const first = createEscalator({

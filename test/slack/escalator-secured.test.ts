@@ -3,9 +3,7 @@
 // escalates, through the local audit file, and still sees (and respects) what colleagues
 // escalated in the cluster.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClusterClient } from '../../source/cluster/client.js';
 import type { ClusterClient } from '../../source/cluster/types.js';
@@ -13,15 +11,14 @@ import type { Config, Secrets } from '../../source/config/types.js';
 import { createEscalator } from '../../source/slack/escalator.js';
 import { testConfig } from '../support/config.js';
 import { type FaultEngine, leaseFaultEngine, SECURED_USERS } from '../support/fault-engine.js';
+import { setUpSlackStandIn } from '../support/slack-stand-in.js';
 import { testAlert } from './support/alert.js';
-import { type SlackStandIn, startSlackStandIn } from './support/slack-stand-in.js';
 
 const users = { admin: SECURED_USERS.admin, viewer: SECURED_USERS.viewer };
 
 describe('read-only analyst on a secured Elasticsearch', () => {
   let engine: FaultEngine;
-  let slack: SlackStandIn;
-  let dir: string;
+  const { slack, inDir } = setUpSlackStandIn('soc-watch-secured-', 'all');
   const index = `test-escalations-secured-${randomUUID().slice(0, 8)}`;
   const clients: ClusterClient[] = [];
 
@@ -46,14 +43,10 @@ describe('read-only analyst on a secured Elasticsearch', () => {
   beforeAll(async () => {
     // The run's secured fault-drill server (test/support/fault-engine.ts), leased for this file.
     engine = await leaseFaultEngine('secured');
-    slack = await startSlackStandIn();
-    dir = await mkdtemp(path.join(tmpdir(), 'soc-watch-secured-'));
   });
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));
-    await slack?.close();
     await engine?.release();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('falls back to the local audit file with one warning, and still dedupes', async () => {
@@ -63,10 +56,10 @@ describe('read-only analyst on a secured Elasticsearch', () => {
       config: adminConfig,
       secrets: adminSecrets,
       analyst: 'alice@jump1',
-      auditFile: path.join(dir, 'alice.ndjson'),
+      auditFile: inDir('alice.ndjson'),
     });
     const [viewerClient, viewerConfig, viewerSecrets] = await login(users.viewer);
-    const auditFile = path.join(dir, 'viewer', 'escalations.ndjson');
+    const auditFile = inDir('viewer', 'escalations.ndjson');
     const victor = createEscalator({
       client: viewerClient,
       config: viewerConfig,

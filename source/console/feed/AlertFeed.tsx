@@ -1,14 +1,14 @@
 // The alert feed: newest first by default, one line per alert with severity, time, rule,
-// service, key, counts, ATT&CK technique and state (lifecycle and escalation).
+// service, key, counts, ATT&CK technique and state (lifecycle and escalation). The rows scroll
+// in draw/ScrollingTable.tsx; the title line says what is off-screen.
 import { Box, Text } from 'ink';
-import { memo } from 'react';
 import type { Alert } from '../../detect/alert.js';
 import { fitCell } from '../draw/cells.js';
-import { contentWidths, fitHeader, fitRow, type PlacedColumn, sameColumns } from '../draw/columns.js';
-import { listPosition } from '../draw/position.js';
+import { contentWidths } from '../draw/columns.js';
+import { listPosition, scrollOffset } from '../draw/position.js';
+import { ScrollingTable, TableRow } from '../draw/ScrollingTable.js';
 import type { Theme } from '../draw/theme.js';
 import { useUi } from '../draw/ui-context.js';
-import { scrollOffset } from '../state/selectors.js';
 import type { SortState } from '../state/sort.js';
 import {
   ALERT_CONTENT_COLUMNS,
@@ -50,8 +50,7 @@ export function AlertFeed(props: AlertFeedProps) {
       ALERT_CONTENT_COLUMNS,
     ),
   );
-  const offset = scrollOffset(Math.max(props.selected, 0), props.rows.length, props.height);
-  const visible = props.rows.slice(offset, offset + props.height);
+  const offset = scrollOffset(props.selected, props.rows.length, props.height);
   const fresh = props.rows.filter((alert) => alert.state === 'new' && !alert.acknowledged).length;
   const counts = props.filtered ? `${props.rows.length} of ${props.total}` : `${props.total}`;
   const title = `${props.focused ? glyphs.selected : ' '} ALERTS `;
@@ -78,44 +77,34 @@ export function AlertFeed(props: AlertFeedProps) {
           {fitCell(detail, Math.max(0, props.width - title.length), { ellipsis: glyphs.ellipsis })}
         </Text>
       </Text>
-      <Text wrap="truncate-end" bold dimColor={props.stale}>
-        {fitHeader(columns, glyphs.ellipsis).join(' ')}
-      </Text>
-      {visible.length === 0 ? (
-        <Text wrap="truncate-end" dimColor>
-          {props.filtered ? '  no alerts match the filter' : '  no alerts'}
-        </Text>
-      ) : (
-        visible.map((alert, index) => {
-          const selected = props.focused && offset + index === props.selected;
-          const cells = fitRow(columns, cellsOf(alert, selected), glyphs.ellipsis);
+      <ScrollingTable
+        list={props}
+        columns={columns}
+        dim={props.stale}
+        empty={props.filtered ? 'no alerts match the filter' : 'no alerts'}
+        keyOf={(alert) => alert.id}
+        drawRow={(alert, selected, line) => {
+          const { severity } = alert;
+          const tone = alertStateText(alert, props.now, glyphs).tone;
           return (
-            <AlertRow
-              key={alert.id}
+            <TableRow
               columns={columns}
-              cells={cells.join('\u0000')}
-              severity={alert.severity}
-              tone={alertStateText(alert, props.now, glyphs).tone}
+              cells={line(cellsOf(alert, selected))}
               selected={selected}
               dim={props.stale || alert.state === 'closed' || isQuietAt(alert, props.now)}
+              look={`${severity} ${tone}`}
+              paint={(column, gap, text, theme) => paintCell(column, gap, text, theme, severity, tone)}
             />
           );
-        })
-      )}
+        }}
+      />
     </Box>
   );
 }
 
-interface RowProps {
-  columns: readonly PlacedColumn<AlertColumn>[];
-  cells: string;
-  severity: Alert['severity'];
-  tone: ReturnType<typeof alertStateText>['tone'];
-  selected: boolean;
-  dim: boolean;
-}
+type Tone = ReturnType<typeof alertStateText>['tone'];
 
-function toneColour(theme: Theme, tone: RowProps['tone']): string | undefined {
+function toneColour(theme: Theme, tone: Tone): string | undefined {
   switch (tone) {
     case 'danger':
       return theme.danger;
@@ -130,42 +119,28 @@ function toneColour(theme: Theme, tone: RowProps['tone']): string | undefined {
   }
 }
 
-const AlertRow = memo(function AlertRow({ columns, cells, severity, tone, selected, dim }: RowProps) {
-  const { theme } = useUi();
-  const parts = cells.split('\u0000');
+function paintCell(
+  column: AlertColumn,
+  gap: string,
+  text: string,
+  theme: Theme,
+  severity: Alert['severity'],
+  tone: Tone,
+) {
+  const colour =
+    column === 'severity'
+      ? theme.severity[severity]
+      : column === 'state'
+        ? toneColour(theme, tone)
+        : undefined;
   return (
-    <Text wrap="truncate-end" inverse={selected} dimColor={dim}>
-      {columns.map((column, index) => {
-        const gap = index === 0 ? '' : ' ';
-        const text = parts[index] ?? '';
-        const colour =
-          column.key === 'severity'
-            ? theme.severity[severity]
-            : column.key === 'state'
-              ? toneColour(theme, tone)
-              : undefined;
-        return (
-          <Text
-            key={column.key}
-            color={colour}
-            bold={column.key === 'severity' && (severity === 'critical' || severity === 'high')}
-          >
-            {gap}
-            {text}
-          </Text>
-        );
-      })}
+    <Text
+      key={column}
+      color={colour}
+      bold={column === 'severity' && (severity === 'critical' || severity === 'high')}
+    >
+      {gap}
+      {text}
     </Text>
-  );
-}, sameRow);
-
-function sameRow(a: RowProps, b: RowProps): boolean {
-  return (
-    a.cells === b.cells &&
-    a.severity === b.severity &&
-    a.tone === b.tone &&
-    a.selected === b.selected &&
-    a.dim === b.dim &&
-    sameColumns(a.columns, b.columns)
   );
 }

@@ -6,7 +6,7 @@
 import { Text } from 'ink';
 import { formatUtc } from '../../core/time-spec.js';
 import { useUi } from '../draw/ui-context.js';
-import { frameIndex, type Travel } from '../state/player.js';
+import { frameIndex, type Travel } from '../state/travel-state.js';
 
 export function travelText(travel: Travel, ascii: boolean): string {
   const dot = ascii ? '-' : '·';

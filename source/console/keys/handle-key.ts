@@ -5,6 +5,7 @@
 import type { Key } from 'ink';
 import { formatAge, formatDuration } from '../../core/duration.js';
 import { sanitize } from '../../core/sanitize.js';
+import type { Alert } from '../../detect/alert.js';
 import { applyAction } from '../../detect/detector.js';
 import { ipMuted } from '../../detect/mutes.js';
 import { thresholdFor } from '../../detect/settings.js';
@@ -23,19 +24,11 @@ import { rowKeys, selectedAlert, selectedIndex, selectedOffender } from '../stat
 import { nextSort } from '../state/sort.js';
 import { type AppState, type MuteTarget, paneIds } from '../state/state.js';
 import { copySelection } from './copy.js';
-import { type CommandId, findBinding, type KeyContext } from './keymap.js';
+import { type CommandId, findBinding, type KeyContext, type KeyEnvironment } from './keymap.js';
 import { toggleQuiet } from './quiet.js';
 import { scrollOverlay } from './scroll.js';
 
 export type { Effect, KeyResult } from '../state/effects.js';
-
-export interface KeyEnvironment {
-  now: number;
-  /** Rows the focused pane shows (PgUp/PgDn step). */
-  page: number;
-  /** The terminal, for scrolling the help and the message log (their lines depend on it). */
-  size?: { columns: number; rows: number };
-}
 
 export function keyContext(state: AppState): KeyContext {
   const overlay = state.overlay;
@@ -212,14 +205,16 @@ function move(state: AppState, pane: string, to: (index: number, count: number) 
   return { ...state, selection: { ...state.selection, [pane]: { key: keys[next]!, index: next } } };
 }
 
+/** The alert a key acts on: the selected one, or on an offender row its most severe (the feed sorts that way on ties). */
+function alertHere(state: AppState): Alert | undefined {
+  if (state.focus === ALERTS_PANE) return selectedAlert(state);
+  return alertsOfIp(state, state.focus, selectedOffender(state, state.focus)?.ip).sort(
+    (a, b) => severityRank(b.severity) - severityRank(a.severity),
+  )[0];
+}
+
 function exportEvidence(state: AppState, now: number): KeyResult {
-  // On an offender row: its most severe alert, as for escalation.
-  const alert =
-    state.focus === ALERTS_PANE
-      ? selectedAlert(state)
-      : alertsOfIp(state, state.focus, selectedOffender(state, state.focus)?.ip).sort(
-          (a, b) => severityRank(b.severity) - severityRank(a.severity),
-        )[0];
+  const alert = alertHere(state);
   if (!alert) return none(flash(state, 'no alert to export here', now));
   return {
     state: flash(state, 'writing the evidence bundle…', now),
@@ -228,13 +223,7 @@ function exportEvidence(state: AppState, now: number): KeyResult {
 }
 
 function startEscalation(state: AppState, now: number): KeyResult {
-  // On an offender row: its most severe alert (the feed is sorted that way on ties).
-  const alert =
-    state.focus === ALERTS_PANE
-      ? selectedAlert(state)
-      : alertsOfIp(state, state.focus, selectedOffender(state, state.focus)?.ip).sort(
-          (a, b) => severityRank(b.severity) - severityRank(a.severity),
-        )[0];
+  const alert = alertHere(state);
   if (!alert) return none(flash(state, 'no alert to escalate here', now));
   if (!state.escalation.configured) return none(flash(state, state.escalation.hint, now, 'warn'));
   if (alert.escalation?.kind === 'sending') return none(flash(state, 'already being sent to Slack', now));

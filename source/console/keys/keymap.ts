@@ -4,6 +4,15 @@
 // Plain ASCII only, so the help reads the same on any terminal.
 import type { Key } from 'ink';
 
+/** What a key press is handled with besides the state: the console's time, page, terminal. */
+export interface KeyEnvironment {
+  now: number;
+  /** Rows the focused pane shows (PgUp/PgDn step). */
+  page: number;
+  /** The terminal, for scrolling the help and the message log (their lines depend on it). */
+  size?: { columns: number; rows: number };
+}
+
 /** Where the keyboard is: a pane with rows, an overlay, or a one-line prompt. */
 export type KeyContext =
   | 'offenders' // a service pane is focused

@@ -6,8 +6,7 @@ import { clampOffset, helpPage } from '../overlays/HelpOverlay.js';
 import { clampBack, logLines, logRoom } from '../overlays/MessageLog.js';
 import { withOverlay } from '../state/effects.js';
 import type { AppState } from '../state/state.js';
-import type { KeyEnvironment } from './handle-key.js';
-import type { CommandId } from './keymap.js';
+import type { CommandId, KeyEnvironment } from './keymap.js';
 
 const DEFAULT_SIZE = { columns: 80, rows: 24 };
 

@@ -1,12 +1,13 @@
 // The detail overlay (Enter): every number of the selected IP or alert, its top users and
 // hosts side by side, and the Kibana Discover link. j/k move the selection underneath, and
 // the overlay follows it.
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 import type { NamedCount } from '../../contracts/snapshot.js';
 import { cellWidth, fitCell, formatCount, truncate } from '../draw/cells.js';
 import { hyperlink } from '../draw/osc.js';
 import { useUi } from '../draw/ui-context.js';
 import type { DetailContent } from './detail-lines.js';
+import { OverlayFrame } from './OverlayFrame.js';
 
 export function DetailView({
   content,
@@ -33,15 +34,7 @@ export function DetailView({
     (_, index) => `${fitCell(listLine(content.users[index]), half)}  ${listLine(content.hosts[index])}`,
   );
   return (
-    <Box
-      flexDirection="column"
-      width={width}
-      height={height}
-      borderStyle={glyphs.border}
-      borderColor={theme.accent}
-      paddingX={1}
-      overflow="hidden"
-    >
+    <OverlayFrame width={width} height={height}>
       <Text wrap="truncate-end" bold>
         {content.title}
       </Text>
@@ -70,7 +63,7 @@ export function DetailView({
           {row}
         </Text>
       ))}
-    </Box>
+    </OverlayFrame>
   );
 }
 

@@ -9,6 +9,7 @@ import { useUi } from '../draw/ui-context.js';
 import { wrapText } from '../draw/wrap.js';
 import { KEYMAP, type KeyContext } from '../keys/keymap.js';
 import { FLAG_SPECS } from '../panes/flags.js';
+import { OverlayFrame } from './OverlayFrame.js';
 
 const BROWSING: readonly KeyContext[] = ['offenders', 'alerts', 'detail', 'help', 'log'];
 const PROMPTS: readonly KeyContext[] = ['prompt', 'window', 'confirm', 'ask'];
@@ -135,15 +136,10 @@ export function HelpOverlay({
     // The body keeps its height (the footer stays at the bottom); the box is as tall as its
     // lines, so there are no empty rows inside it.
     <Box flexDirection="column" width={width} height={height}>
-      <Box
-        flexDirection="column"
+      <OverlayFrame
         width={width}
         height={Math.min(height, shown.length + (scrolls ? 1 : 0) + 2)}
         flexShrink={0}
-        borderStyle={glyphs.border}
-        borderColor={theme.accent}
-        paddingX={1}
-        overflow="hidden"
       >
         {shown.map((line, index) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: lines of one render, never reordered
@@ -156,7 +152,7 @@ export function HelpOverlay({
             {position}
           </Text>
         ) : null}
-      </Box>
+      </OverlayFrame>
     </Box>
   );
 }

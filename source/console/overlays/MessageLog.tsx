@@ -6,6 +6,7 @@ import { useUi } from '../draw/ui-context.js';
 import { wrapText } from '../draw/wrap.js';
 import { consoleClock, LOG_SIZE } from '../messages/log.js';
 import type { Flash } from '../state/state.js';
+import { OverlayFrame } from './OverlayFrame.js';
 
 export const LOG_TITLE = "Messages, newest last; times are this console's clock (Esc or L closes)";
 const TONE_WORD: Record<Flash['tone'], string> = { info: '', warn: 'warning: ', error: 'error: ' };
@@ -62,15 +63,7 @@ export function MessageLog({
   const colour = (tone: Flash['tone']) =>
     tone === 'error' ? theme.danger : tone === 'warn' ? theme.warn : undefined;
   return (
-    <Box
-      flexDirection="column"
-      width={width}
-      height={height}
-      borderStyle={glyphs.border}
-      borderColor={theme.accent}
-      paddingX={1}
-      overflow="hidden"
-    >
+    <OverlayFrame width={width} height={height}>
       <Text wrap="truncate-end" bold>
         {LOG_TITLE}
       </Text>
@@ -84,6 +77,6 @@ export function MessageLog({
       <Text wrap="truncate-end" color={theme.muted}>
         {position}
       </Text>
-    </Box>
+    </OverlayFrame>
   );
 }

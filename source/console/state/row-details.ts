@@ -10,9 +10,6 @@ import type { AppState } from './state.js';
 /** Rows per pane whose details are fetched: more than any terminal shows at once. */
 export const SHOWN_ROWS = 60;
 
-/** Service → IP → details fetched by the row-details search. */
-export type RowDetails = Readonly<Record<string, Readonly<Record<string, Details>>>>;
-
 export interface DetailRequest {
   service: string;
   from: number;

@@ -119,12 +119,6 @@ export function selectedAlert(state: AppState): Alert | undefined {
   return index < 0 ? undefined : rows[index];
 }
 
-/** First row shown so the selected row is visible in `visible` rows. */
-export function scrollOffset(selected: number, total: number, visible: number): number {
-  if (visible <= 0 || total <= visible || selected < visible) return 0;
-  return Math.min(selected - visible + 1, total - visible);
-}
-
 /** Every pane's selection with its index updated to where its row is shown now. */
 export function currentSelection(state: AppState): Record<string, Selection> {
   const out: Record<string, Selection> = {};

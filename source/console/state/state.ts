@@ -3,6 +3,7 @@
 // not stored: selectors.ts derives it, memoised. Events from outside go through reduce.ts,
 // keys through keys/handle-key.ts; both return the next state (and effects to run).
 
+import type { Details } from '../../cluster/parse.js';
 import type { PollerStatus } from '../../cluster/poller.js';
 import type { Snapshot } from '../../contracts/snapshot.js';
 import { createDetectorState, type DetectorState } from '../../detect/detector.js';
@@ -11,9 +12,8 @@ import type { Mute } from '../../detect/mutes.js';
 import type { DetectionSettings } from '../../detect/settings.js';
 import { DEFAULT_SILENCE_ALERT_MS } from './ingest-lag.js';
 import { ALERTS_PANE } from './panes.js';
-import type { Travel } from './player.js';
-import type { RowDetails } from './row-details.js';
 import { DEFAULT_ALERT_SORT, DEFAULT_OFFENDER_SORT, type SortState } from './sort.js';
+import type { Travel } from './travel-state.js';
 
 export type MuteTarget =
   | { kind: 'alert'; alertId: string; label: string }
@@ -47,6 +47,9 @@ export interface Selection {
   /** Where it was, for when that row disappears. */
   index: number;
 }
+
+/** Service → IP → details fetched by the row-details search. */
+export type RowDetails = Readonly<Record<string, Readonly<Record<string, Details>>>>;
 
 export interface AppState {
   services: readonly { name: string; label: string }[];

@@ -2,7 +2,7 @@
 // it from outside React, and the App reads it with useSyncExternalStore. A dispatch that
 // changes nothing (same state object back) notifies nobody, so it costs no render.
 import { type AppAction, reduce } from './reduce.js';
-import type { AppState } from './state.js';
+import type { AppState, Flash } from './state.js';
 
 export interface Store {
   getState(): AppState;
@@ -29,4 +29,11 @@ export function createStore(initial: AppState): Store {
       return () => listeners.delete(listener);
     },
   };
+}
+
+/** Shows a line in the footer and the message log, stamped with the console's time. */
+export type Say = (text: string, tone?: Flash['tone']) => void;
+
+export function sayTo(store: Pick<Store, 'dispatch'>, now: () => number = Date.now): Say {
+  return (text, tone = 'info') => store.dispatch({ type: 'flash', text, tone, now: now() });
 }

@@ -1,9 +1,14 @@
 // A local HTTP server standing in for a Slack incoming webhook (Slack is not reachable from
 // the tests). It records every request and answers as scripted per request number, including
 // the faults a real Slack produces: 5xx, 429 with Retry-After, slow answers, hung answers, and
-// connections dropped after the request arrived.
+// connections dropped after the request arrived. `setUpSlackStandIn` is the per-test setup
+// (stand-in plus a temporary directory) that the Slack and console tests share.
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 
 export interface ReceivedRequest {
   /** 1-based order of arrival. */
@@ -111,4 +116,61 @@ export async function refusedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+export interface SlackFixture {
+  /** The current test's stand-in (one object for the whole file: it forwards to it). */
+  readonly slack: SlackStandIn;
+  /** A path inside the current test's own temporary directory (audit files, webhook files). */
+  inDir(...parts: string[]): string;
+}
+
+/**
+ * The setup every Slack test shares: a fresh stand-in, and with `dirPrefix` an empty temporary
+ * directory, before each test (`all`: once for the file), both closed and removed after it.
+ * Call it at the top of the file or `describe`, before hooks that read `slack.url`.
+ */
+export function setUpSlackStandIn(dirPrefix?: string, scope: 'each' | 'all' = 'each'): SlackFixture {
+  let current: SlackStandIn | undefined;
+  let dir: string | undefined;
+  const [before, after] = scope === 'each' ? [beforeEach, afterEach] : [beforeAll, afterAll];
+  before(async () => {
+    current = await startSlackStandIn();
+    if (dirPrefix !== undefined) dir = await mkdtemp(path.join(tmpdir(), dirPrefix));
+  });
+  after(async () => {
+    await current?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+    current = undefined;
+    dir = undefined;
+  });
+  const live = (): SlackStandIn => {
+    if (!current) throw new Error('no Slack stand-in outside a test');
+    return current;
+  };
+  const slack: SlackStandIn = {
+    get url() {
+      return live().url;
+    },
+    get secretPath() {
+      return live().secretPath;
+    },
+    get requests() {
+      return live().requests;
+    },
+    get script() {
+      return live().script;
+    },
+    set script(next: Script) {
+      live().script = next;
+    },
+    close: () => live().close(),
+  };
+  return {
+    slack,
+    inDir(...parts) {
+      if (!dir) throw new Error('no temporary directory outside a test');
+      return path.join(dir, ...parts);
+    },
+  };
 }
