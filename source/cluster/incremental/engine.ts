@@ -19,7 +19,7 @@ import { byTargeting, checkResponse, successesAfterFailure, UNKNOWN_SOURCE_KEYS 
 import { DETAILED_OFFENDERS, newestSearch, TARGETED_USERS } from '../query.js';
 import { type ClusterClient, ClusterError, type SearchRequest } from '../types.js';
 import { Reader } from '../validate.js';
-import { bucketOffset, type SnapshotWindow, snapshotWindow } from '../window.js';
+import { bucketOffset, type SnapshotWindow, snapshotWindow, snapshotWindowEndingAt } from '../window.js';
 import { Dictionary, keywordOrderKey } from './dictionary.js';
 import { mergeSlices } from './merge.js';
 import { detailsSearch, parseDetails, parseSuccesses, successesSearch } from './rows-query.js';
@@ -78,6 +78,14 @@ export interface FetchOptions {
   now: number;
   signal?: AbortSignal;
   includeNewest?: boolean;
+  /**
+   * As of: the window ends exactly here (exclusive; window.ts snapshotWindowEndingAt), for
+   * replaying past data (source/replay/). Slices stay on the absolute grid: when the window
+   * starts off it (e.g. the 6 h window's 6 min slices at a 1 min step), its partial first
+   * slice is read at every poll and not kept, and the timeline is then the grid's (first
+   * bucket: the partial slice; the partial newest one not drawn). Counts are exact.
+   */
+  endAt?: number;
 }
 
 export interface IncrementalSnapshots {
@@ -263,10 +271,17 @@ export function createIncrementalSnapshots(
     return out.map(({ built, successes }) => ({ built, successes }));
   }
 
-  async function fetch(windowMs: number, { now, signal, includeNewest }: FetchOptions): Promise<Snapshot> {
+  async function fetch(
+    windowMs: number,
+    { now, signal, includeNewest, endAt }: FetchOptions,
+  ): Promise<Snapshot> {
     const started = performance.now();
-    const window = snapshotWindow(windowMs, now);
-    if (bucketOffset(window) !== 0) throw new RangeError('incremental snapshots need bucket-aligned windows');
+    const window =
+      endAt === undefined ? snapshotWindow(windowMs, now) : snapshotWindowEndingAt(windowMs, endAt);
+    if (endAt === undefined && bucketOffset(window) !== 0)
+      throw new RangeError('incremental snapshots need bucket-aligned windows');
+    // The first slice on the grid that is whole in the window (window.from unless as of an off-grid time).
+    const gridFrom = Math.ceil(window.from / window.bucketMs) * window.bucketMs;
     if (!grid || grid.ms !== window.ms || grid.bucketMs !== window.bucketMs) {
       dropAll();
       grid = { ms: window.ms, bucketMs: window.bucketMs };
@@ -278,7 +293,7 @@ export function createIncrementalSnapshots(
     // Slices that left the window.
     for (const state of list) {
       for (const [start, slice] of state.slices) {
-        if (start < window.from) {
+        if (start < gridFrom) {
           releaseSlice(slice, state.ips, state.users);
           state.slices.delete(start);
         }
@@ -286,9 +301,9 @@ export function createIncrementalSnapshots(
     }
     const resync = now - lastResyncAt >= resyncMs;
     let from = window.to;
-    if (resync) from = window.from;
+    if (resync) from = gridFrom;
     else {
-      for (let start = window.from; start < window.to; start += window.bucketMs) {
+      for (let start = gridFrom; start < window.to; start += window.bucketMs) {
         const sealed = list.every((state) => {
           const slice = state.slices.get(start);
           return slice !== undefined && slice.queriedAt >= start + window.bucketMs + marginMs;
@@ -301,10 +316,28 @@ export function createIncrementalSnapshots(
     }
 
     const reads: ServiceRead[] = list.map(() => ({ took: 0, shardsTotal: 0, shardsFailed: 0 }));
-    const read = await readSlices(list, window, from, now, ctx, reads);
+    // The partial first slice (as of an off-grid time) in the same round trips' time.
+    const [mainRead, headRead] = await Promise.allSettled([
+      readSlices(list, window, from, now, ctx, reads),
+      gridFrom > window.from
+        ? readSlices(list, { ...window, to: gridFrom }, window.from, now, ctx, reads)
+        : Promise.resolve(undefined),
+    ]);
+    if (mainRead.status === 'rejected' || headRead.status === 'rejected') {
+      for (const done of [mainRead, headRead])
+        if (done.status === 'fulfilled')
+          list.forEach((state, index) => {
+            for (const slice of done.value?.[index]?.built.values() ?? [])
+              releaseSlice(slice, state.ips, state.users);
+          });
+      throw mainRead.status === 'rejected' ? mainRead.reason : (headRead as PromiseRejectedResult).reason;
+    }
+    const read = mainRead.value;
+    const head = headRead.value;
     if (signal?.aborted) {
       list.forEach((state, index) => {
         for (const slice of read[index]!.built.values()) releaseSlice(slice, state.ips, state.users);
+        for (const slice of head?.[index]?.built.values() ?? []) releaseSlice(slice, state.ips, state.users);
       });
       throw new ClusterError('aborted', 'the poll was aborted');
     }
@@ -321,13 +354,26 @@ export function createIncrementalSnapshots(
     });
     if (resync) lastResyncAt = now;
 
-    const merged = list.map((state) =>
-      mergeSlices(state.slices.values(), window, state.ips, state.users, {
-        maxOffenders: config.maxOffenders,
-        detailed: Math.min(DETAILED_OFFENDERS, config.maxOffenders),
-        hasInvalidUser: state.service.invalidUser !== undefined,
-      }),
-    );
+    const merged = list.map((state, index) => {
+      // The partial first slice; with successes but no failures, it is not built by readSlices.
+      const partial = [...(head?.[index]?.built.values() ?? [])];
+      const headSuccesses = head?.[index]?.successes.get(gridFrom - window.bucketMs) ?? 0;
+      if (head && partial.length === 0 && headSuccesses > 0)
+        partial.push(buildSlice(gridFrom - window.bucketMs, now, [], headSuccesses, state.ips, state.users));
+      const result = mergeSlices(
+        partial.length > 0 ? [...partial, ...state.slices.values()] : state.slices.values(),
+        head ? { ...window, from: gridFrom - window.bucketMs } : window,
+        state.ips,
+        state.users,
+        {
+          maxOffenders: config.maxOffenders,
+          detailed: Math.min(DETAILED_OFFENDERS, config.maxOffenders),
+          hasInvalidUser: state.service.invalidUser !== undefined,
+        },
+      );
+      for (const slice of partial) releaseSlice(slice, state.ips, state.users);
+      return result;
+    });
 
     // The rows shown: details for the busiest, successes for all offenders; custom rules.
     const searches: SearchRequest[] = [];
