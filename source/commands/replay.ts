@@ -1,18 +1,19 @@
 // `soc-watch replay --from T1 --to T2 [--step 30s] [--window 15m] [--json]`: the live detector
-// run poll by poll over a past period (source/replay/engine.ts), printing the alert timeline:
+// run poll by poll over a past period (source/replay/engine.ts, stepping the incremental
+// snapshots of source/replay/incremental.ts), printing the alert timeline:
 // one row per alert episode (opened, last grew, quiet, closed, peaks), or with --json one
 // NDJSON event per change. Deterministic: the same data gives the same output on every run
 // (nothing in it comes from the wall clock).
 // Exit codes: 0 printed; 1 the cluster failed; 2 a bad flag value.
 import { createClusterClient } from '../cluster/client.js';
-import { fetchSnapshots } from '../cluster/fetch.js';
 import { type ClusterClient, ClusterError } from '../cluster/types.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { safeJson } from '../core/json.js';
 import { sanitize, sanitizeAndTruncate } from '../core/sanitize.js';
 import { parseTimeSpec, TIME_SPEC_HELP } from '../core/time-spec.js';
 import { detectionSettings } from '../detect/settings.js';
-import { runReplay } from '../replay/engine.js';
+import { runSteppedReplay } from '../replay/engine.js';
+import { incrementalStepper } from '../replay/incremental.js';
 import { detectionWindows, replaySteps } from '../replay/steps.js';
 import { formatEpisodesTable } from '../replay/tables.js';
 import { episodes, type TimelineEvent } from '../replay/timeline.js';
@@ -59,15 +60,11 @@ export const replayCommand: Command = async (context) => {
   try {
     client = await createClusterClient(config, secrets, { signal });
     const cluster = client;
-    const result = await runReplay({
+    const result = await runSteppedReplay({
       steps,
       windows,
       settings: detectionSettings(config),
-      fetch: (fetchWindows, fetchSignal) =>
-        fetchSnapshots(cluster, config, fetchWindows, {
-          now: fetchWindows[0]?.endAt ?? from,
-          ...(fetchSignal ? { signal: fetchSignal } : {}),
-        }),
+      lane: () => incrementalStepper(cluster, config, windows).answer,
       signal,
       ...(flags.json === true
         ? {

@@ -47,7 +47,7 @@ export interface ReplayResult {
   warnings: { text: string; steps: number }[];
 }
 
-interface StepAnswer {
+export interface StepAnswer {
   snapshot: Snapshot;
   slowSnapshot: Snapshot | null;
 }
@@ -65,6 +65,33 @@ async function fetchBatch(batch: readonly Step[], options: ReplayOptions): Promi
     answers.push({ snapshot, slowSnapshot });
   }
   return answers;
+}
+
+/** The detector run over answered steps in order: state, timeline events, data warnings. */
+function detectorRun(options: Pick<ReplayOptions, 'settings' | 'onStep'>) {
+  let state = createDetectorState();
+  const events: TimelineEvent[] = [];
+  const warnings = new Map<string, number>();
+  return {
+    take(step: Step, answer: StepAnswer): void {
+      const previous = state;
+      const seen = new Set([...(answer.snapshot.warnings ?? []), ...(answer.slowSnapshot?.warnings ?? [])]);
+      for (const text of seen) warnings.set(text, (warnings.get(text) ?? 0) + 1);
+      state = detect(state, answer, options.settings, step.at);
+      const stepped = stepEvents(previous, state, step.at);
+      events.push(...stepped);
+      options.onStep?.(step, state, stepped);
+    },
+    result(steps: number, requests: number): ReplayResult {
+      return {
+        state,
+        events,
+        steps,
+        requests,
+        warnings: [...warnings].map(([text, count]) => ({ text, steps: count })),
+      };
+    },
+  };
 }
 
 export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
@@ -87,9 +114,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   };
   for (let i = 0; i < inFlight; i++) request();
 
-  let state = createDetectorState();
-  const events: TimelineEvent[] = [];
-  const warnings = new Map<string, number>();
+  const run = detectorRun(options);
   let consumed = 0;
   try {
     for (const batch of batches) {
@@ -97,24 +122,67 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       consumed += 1;
       request();
       batch.forEach((step, index) => {
-        const previous = state;
-        const answer = answers[index]!;
-        const seen = new Set([...(answer.snapshot.warnings ?? []), ...(answer.slowSnapshot?.warnings ?? [])]);
-        for (const text of seen) warnings.set(text, (warnings.get(text) ?? 0) + 1);
-        state = detect(state, answer, options.settings, step.at);
-        const stepped = stepEvents(previous, state, step.at);
-        events.push(...stepped);
-        options.onStep?.(step, state, stepped);
+        run.take(step, answers[index]!);
       });
     }
   } finally {
     await Promise.allSettled(pending.slice(consumed));
   }
-  return {
-    state,
-    events,
-    steps: options.steps.length,
-    requests: batches.length,
-    warnings: [...warnings].map(([text, steps]) => ({ text, steps })),
+  return run.result(options.steps.length, batches.length);
+}
+
+/** Answers one step; called in step order, one call at a time (incremental.ts). */
+export type AnswerStep = (step: Step, signal?: AbortSignal) => Promise<StepAnswer>;
+
+export interface SteppedReplayOptions extends Omit<ReplayOptions, 'fetch' | 'batchSteps' | 'inFlight'> {
+  /** A new lane: a stateful source that answers the steps given to it, in order, one at a time. */
+  lane: () => AnswerStep;
+  /** Lanes stepping at once (default 4): lane k answers steps k, k + lanes, k + 2 × lanes, … */
+  lanes?: number;
+}
+
+/**
+ * The same replay with stateful sources that answer step after step (the incremental
+ * snapshots: each step reads only what changed since that lane's previous step). A step
+ * costs round trips one after the other (slices, then the rows shown), so several lanes step
+ * at once, round robin, each at most two of its steps ahead of the detector; the detector
+ * consumes the answers in step order. Each lane reads the period's slices once.
+ */
+export async function runSteppedReplay(options: SteppedReplayOptions): Promise<ReplayResult> {
+  const steps = options.steps;
+  const count = Math.max(1, Math.min(Math.floor(options.lanes ?? 4), steps.length || 1));
+  const lanes = Array.from({ length: count }, () => options.lane());
+  const tails: Promise<unknown>[] = lanes.map(() => Promise.resolve());
+  const pending: (Promise<StepAnswer> | undefined)[] = [];
+  let started = 0;
+  const start = () => {
+    const index = started++;
+    const step = steps[index];
+    if (!step) return;
+    const lane = index % count;
+    const answer = tails[lane]!.then(() => {
+      if (options.signal?.aborted) throw new ClusterError('aborted', 'the replay was aborted');
+      return lanes[lane]!(step, options.signal);
+    });
+    answer.catch(() => undefined); // observed below, in order
+    tails[lane] = answer.catch(() => undefined);
+    pending[index] = answer;
   };
+  while (started < Math.min(steps.length, 2 * count)) start();
+  const run = detectorRun(options);
+  let consumed = 0;
+  try {
+    for (const step of steps) {
+      const answer = await pending[consumed]!;
+      pending[consumed] = undefined;
+      consumed += 1;
+      start();
+      run.take(step, answer);
+    }
+  } finally {
+    // A failure stops the replay once what was started has settled.
+    started = steps.length;
+    await Promise.allSettled(tails);
+  }
+  return run.result(steps.length, steps.length);
 }

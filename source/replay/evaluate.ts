@@ -8,14 +8,18 @@
 // active, not new, one that stopped is quiet or closed, and slow brute force knows which
 // failures a brute-force alert already reported. Only what is older than the lookback is
 // forgotten (a repeat offender whose last alert closed before it). `lookbackMs: 0` is the
-// bare evaluation (every alert `new`). The lookback's polls are batched (engine.ts).
+// bare evaluation (every alert `new`). The lookback's polls step the incremental snapshots
+// (incremental.ts, 4 lanes: each poll reads only the slices new since its lane's previous
+// one): on the demo's 6 h of data on a loaded 2-core machine, `once --json --at` took
+// 15-25 s against 41-79 s with batched full polls (14 s with no lookback).
 import { type FetchWindow, fetchSnapshots } from '../cluster/fetch.js';
 import { type ClusterClient, ClusterError } from '../cluster/types.js';
 import type { Config } from '../config/types.js';
 import type { Snapshot } from '../contracts/snapshot.js';
 import { createDetectorState, type DetectorState, detect } from '../detect/detector.js';
 import { detectionSettings } from '../detect/settings.js';
-import { runReplay } from './engine.js';
+import { runSteppedReplay } from './engine.js';
+import { incrementalStepper } from './incremental.js';
 import {
   type DetectionWindows,
   defaultLookback,
@@ -74,15 +78,11 @@ export async function evaluateOnce(
     steps.length === 0
       ? createDetectorState()
       : (
-          await runReplay({
+          await runSteppedReplay({
             steps,
             windows,
             settings,
-            fetch: (stepFetch, stepSignal) =>
-              fetchSnapshots(client, config, stepFetch, {
-                now: at,
-                ...(stepSignal ? { signal: stepSignal } : {}),
-              }),
+            lane: () => incrementalStepper(client, config, windows).answer,
             ...signal,
           })
         ).state;

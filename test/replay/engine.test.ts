@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FetchWindow } from '../../source/cluster/fetch.js';
 import { ClusterError } from '../../source/cluster/types.js';
-import { runReplay } from '../../source/replay/engine.js';
+import { runReplay, runSteppedReplay } from '../../source/replay/engine.js';
 import { detectionWindows, replaySteps } from '../../source/replay/steps.js';
 import { MINUTE, offender, service, settings, snapshot, T0 } from '../detect/builders.js';
 import { testConfig } from '../support/config.js';
@@ -83,6 +83,71 @@ describe('runReplay', () => {
         windows,
         settings: settings(),
         fetch: fakeFetch([], { failAt: T0 + 6 * MINUTE }),
+      }),
+    ).rejects.toThrow('no answer');
+  });
+});
+
+describe('runSteppedReplay', () => {
+  /** Lanes of a stand-in source (named as such): each records the steps it answered, in order. */
+  function lanes(options: { failAt?: number } = {}) {
+    const seen: number[][] = [];
+    let inFlight = 0;
+    let most = 0;
+    const fetch = fakeFetch([], options);
+    const lane = () => {
+      const mine: number[] = [];
+      seen.push(mine);
+      let busy = false;
+      return async (step: { at: number; slowDue: boolean }) => {
+        // One call at a time per lane: a lane's incremental snapshots are stateful.
+        expect(busy).toBe(false);
+        busy = true;
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        mine.push(step.at);
+        try {
+          const [snapshot, slowSnapshot] = await fetch(stepWindowsOf(step).map((window) => ({ ...window })));
+          return { snapshot: snapshot!, slowSnapshot: slowSnapshot ?? null };
+        } finally {
+          inFlight -= 1;
+          busy = false;
+        }
+      };
+    };
+    return { lane, seen, most: () => most };
+  }
+  const stepWindowsOf = (step: { at: number; slowDue: boolean }): FetchWindow[] => [
+    { windowMs: windows.windowMs, endAt: step.at, includeCustomRules: true },
+    ...(step.slowDue ? [{ windowMs: windows.slow.windowMs, endAt: step.at }] : []),
+  ];
+
+  it('deals the steps round robin to the lanes, each in time order, and gives the batched replay’s timeline', async () => {
+    const steps = replaySteps(T0, T0 + 10 * MINUTE, 30_000, windows);
+    const source = lanes();
+    const stepped = await runSteppedReplay({
+      steps,
+      windows,
+      settings: settings(),
+      lane: source.lane,
+      lanes: 3,
+    });
+    expect(source.seen).toEqual(
+      [0, 1, 2].map((k) => steps.filter((_, i) => i % 3 === k).map((step) => step.at)),
+    );
+    expect(source.most()).toBe(3);
+    const batched = await runReplay({ steps, windows, settings: settings(), fetch: fakeFetch([]) });
+    expect(stepped.events).toEqual(batched.events);
+    expect(stepped.state.alerts).toEqual(batched.state.alerts);
+  });
+
+  it('fails with the error of a step, after the steps started have settled', async () => {
+    await expect(
+      runSteppedReplay({
+        steps: replaySteps(T0, T0 + 10 * MINUTE, MINUTE, windows),
+        windows,
+        settings: settings(),
+        lane: lanes({ failAt: T0 + 6 * MINUTE }).lane,
       }),
     ).rejects.toThrow('no answer');
   });
