@@ -38,7 +38,9 @@ const INTEGRATION = [
 // minutes): the replay timeline (119 s there, the longest file; every `once` in it replays its
 // lookback; the queries it sends are the snapshot tests' with an exact end), the slow-cluster
 // bulk drill (~50 s: the ingest client's timeouts, not the server) and the log-parsing
-// fidelity fixtures (~22 s: parsers; the server only stores what they give).
+// fidelity fixtures (~22 s: parsers; the server only stores what they give), and the live console
+// against a replay of the same data (~60 s of real time by design; its queries are the snapshot
+// tests' and the replay timeline's).
 const SHARED_ONLY = process.env.SOC_WATCH_TEST_SCOPE === 'shared';
 const NOT_IN_SHARED_SCOPE = [
   'test/cluster/node-list.integration.test.ts',
@@ -54,6 +56,7 @@ const NOT_IN_SHARED_SCOPE = [
   'test/replay/timeline.integration.test.ts',
   'test/ingest/bulk-slow-cluster.test.ts',
   'test/ingest/fidelity.integration.test.ts',
+  'test/replay/live-vs-replay.integration.test.ts',
 ];
 
 export default defineConfig({
