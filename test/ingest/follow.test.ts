@@ -191,8 +191,8 @@ describe('restoring after copytruncate while stopped', () => {
 
 describe('bulk answers', () => {
   it('sorts items: created, already indexed, to send again (429/5xx), refused for good', async () => {
-    const { sortItems } = await import('../../source/ingest/follow/bulk-send.js');
-    const items = ['a', 'b', 'c', 'd'].map((id) => ({ id, doc: {} as never }));
+    const { bulkPart, partId, sortItems } = await import('../../source/ingest/follow/bulk-send.js');
+    const items = ['a', 'b', 'c', 'd'].map((id) => bulkPart(id, '{}'));
     const outcome = sortItems(items, {
       items: [
         { create: { status: 201 } },
@@ -203,7 +203,7 @@ describe('bulk answers', () => {
     });
     expect(outcome.created).toBe(1);
     expect(outcome.duplicates).toBe(1);
-    expect(outcome.retry.map((item) => item.id)).toEqual(['c']);
+    expect(outcome.retry.map(partId)).toEqual(['c']);
     expect(outcome.rejected).toEqual([{ id: 'd', status: 400, reason: 'mapper_parsing_exception: bad ip' }]);
     // An answer that does not match the request: everything again (409s make it safe).
     expect(sortItems(items, { items: [] }).retry).toHaveLength(4);

@@ -4,14 +4,14 @@
 // for good (a mapping conflict: counted and reported with its id and reason, never silent).
 import type { BulkClient, Rejection } from '../bulk.js';
 import { rejectionReason } from '../bulk.js';
-import type { IngestItem } from '../doc-id.js';
+import type { DocumentSink, IngestItem } from '../doc-id.js';
 
 export interface ItemOutcome {
   created: number;
   duplicates: number;
   rejected: Rejection[];
-  /** Items to send again. */
-  retry: IngestItem[];
+  /** Documents (bulk parts) to send again. */
+  retry: string[];
   /** The first retryable item error (for the status line). */
   retryReason: string | undefined;
 }
@@ -20,8 +20,34 @@ function record(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
 }
 
+/** A document's two bulk lines, the action (the index is in the URL: only the id) and the document. */
+export function bulkPart(id: string, json: string): string {
+  // Ids are base64url (doc-id.ts): nothing in them needs escaping.
+  return `{"create":{"_id":"${id}"}}\n${json}\n`;
+}
+
+/** The id back from a bulk part (for a rejection's report). */
+export function partId(part: string): string {
+  const action = JSON.parse(part.slice(0, part.indexOf('\n'))) as { create?: { _id?: unknown } };
+  return String(action.create?._id);
+}
+
+/**
+ * A batch as the follower keeps it until acknowledged: each document as its bulk lines (one
+ * string), and the event time of the last one. Nothing else of a document outlives its parse.
+ */
+export class BulkParts implements DocumentSink {
+  readonly parts: string[] = [];
+  lastTimestamp: string | undefined;
+
+  add(id: string, json: string, timestamp: string): void {
+    this.parts.push(bulkPart(id, json));
+    this.lastTimestamp = timestamp;
+  }
+}
+
 /** Sort a bulk response's items (pure). */
-export function sortItems(items: readonly IngestItem[], response: unknown): ItemOutcome {
+export function sortItems(items: readonly string[], response: unknown): ItemOutcome {
   const out: ItemOutcome = { created: 0, duplicates: 0, rejected: [], retry: [], retryReason: undefined };
   const results = record(response)?.items;
   if (!Array.isArray(results) || results.length !== items.length) {
@@ -31,7 +57,7 @@ export function sortItems(items: readonly IngestItem[], response: unknown): Item
     return out;
   }
   results.forEach((result, i) => {
-    const item = items[i] as IngestItem;
+    const item = items[i] as string;
     const create = record(record(result)?.create);
     const status = typeof create?.status === 'number' ? create.status : 0;
     if (status >= 200 && status < 300) out.created += 1;
@@ -39,7 +65,7 @@ export function sortItems(items: readonly IngestItem[], response: unknown): Item
     else if (status === 429 || status >= 500 || status === 0) {
       out.retry.push(item);
       out.retryReason ??= `HTTP ${status} ${rejectionReason(create?.error)}`;
-    } else out.rejected.push({ id: item.id, status, reason: rejectionReason(create?.error) });
+    } else out.rejected.push({ id: partId(item), status, reason: rejectionReason(create?.error) });
   });
   return out;
 }
@@ -51,8 +77,7 @@ export function sortItems(items: readonly IngestItem[], response: unknown): Item
  */
 export function bulkBody(items: readonly IngestItem[]): string {
   let body = '';
-  for (const item of items)
-    body += `{"create":{"_id":${JSON.stringify(item.id)}}}\n${JSON.stringify(item.doc)}\n`;
+  for (const item of items) body += bulkPart(item.id, JSON.stringify(item.doc));
   return body;
 }
 
@@ -66,10 +91,10 @@ export const BULK_FILTER = 'items.*.status,items.*.error.type,items.*.error.reas
 export async function sendBulk(
   client: BulkClient,
   index: string,
-  items: readonly IngestItem[],
+  items: readonly string[],
   options: { signal?: AbortSignal; timeoutMs: number },
 ): Promise<ItemOutcome> {
-  const body = bulkBody(items);
+  const body = items.join('');
   const requestOptions = {
     requestTimeout: options.timeoutMs,
     maxRetries: 0,
