@@ -6,7 +6,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createClusterClient } from '../../source/cluster/client.js';
 import { bulkClientConfig, bulkIndex } from '../../source/ingest/bulk.js';
 import type { IngestItem } from '../../source/ingest/doc-id.js';
-import { bulkPart, sendBulk } from '../../source/ingest/follow/bulk-send.js';
+import { BulkParts, sendBulk } from '../../source/ingest/follow/bulk-send.js';
 import { testConfig } from '../support/config.js';
 import { type FaultProxy, startFaultProxy } from '../support/http-fault-proxy.js';
 
@@ -80,15 +80,17 @@ describe.each(backends)('bulk indexing on a slow $kind', ({ kind, url }) => {
     proxies.push(proxy);
     const config = testConfig({ nodes: [proxy.url], backend: kind, requestTimeoutMs: 1000 });
     const index = `test-bulk-slow-${randomUUID().slice(0, 8)}`;
-    const parts = items(50).map((item) => bulkPart(item.id, JSON.stringify(item.doc)));
+    const parts = new BulkParts();
+    for (const item of items(50)) parts.add(item.id, JSON.stringify(item.doc), item.doc['@timestamp']);
+    const all = Array.from({ length: 50 }, (_, i) => i);
     const plain = await createClusterClient(config, {});
     const client = await createClusterClient(bulkClientConfig(config), {});
     try {
       if (kind === 'elasticsearch') {
         // The cause, on the client as the commands created it before.
-        await expect(sendBulk(plain, index, parts, { timeoutMs: 60_000 })).rejects.toThrow(/timed out/i);
+        await expect(sendBulk(plain, index, parts, all, { timeoutMs: 60_000 })).rejects.toThrow(/timed out/i);
       }
-      const outcome = await sendBulk(client, index, parts, { timeoutMs: 60_000 });
+      const outcome = await sendBulk(client, index, parts, all, { timeoutMs: 60_000 });
       expect(outcome.created + outcome.duplicates).toBe(50);
       expect(outcome.retry).toEqual([]);
     } finally {

@@ -191,9 +191,11 @@ describe('restoring after copytruncate while stopped', () => {
 
 describe('bulk answers', () => {
   it('sorts items: created, already indexed, to send again (429/5xx), refused for good', async () => {
-    const { bulkPart, partId, sortItems } = await import('../../source/ingest/follow/bulk-send.js');
-    const items = ['a', 'b', 'c', 'd'].map((id) => bulkPart(id, '{}'));
-    const outcome = sortItems(items, {
+    const { BulkParts, sortItems } = await import('../../source/ingest/follow/bulk-send.js');
+    const docs = new BulkParts();
+    for (const id of ['a', 'b', 'c', 'd']) docs.add(id, '{}', '2026-12-03T10:00:00.000Z');
+    const items = [0, 1, 2, 3];
+    const outcome = sortItems(docs, items, {
       items: [
         { create: { status: 201 } },
         { create: { status: 409 } },
@@ -203,9 +205,9 @@ describe('bulk answers', () => {
     });
     expect(outcome.created).toBe(1);
     expect(outcome.duplicates).toBe(1);
-    expect(outcome.retry.map(partId)).toEqual(['c']);
+    expect(outcome.retry).toEqual([2]);
     expect(outcome.rejected).toEqual([{ id: 'd', status: 400, reason: 'mapper_parsing_exception: bad ip' }]);
     // An answer that does not match the request: everything again (409s make it safe).
-    expect(sortItems(items, { items: [] }).retry).toHaveLength(4);
+    expect(sortItems(docs, items, { items: [] }).retry).toHaveLength(4);
   });
 });

@@ -94,9 +94,8 @@ export interface FollowerStatus {
 }
 
 interface Batch {
-  /** Each document as its bulk lines (bulk-send.ts). */
-  items: string[];
-  lastTimestamp: string | undefined;
+  /** The documents, as their bulk lines (bulk-send.ts). */
+  docs: BulkParts;
   lines: number;
   readAt: number;
   marks: FollowMarks | undefined;
@@ -209,7 +208,7 @@ export class Follower {
             lastHoldCheck = this.#now();
             const items = new BulkParts();
             for (const { parser } of options.inputs) parser.flushIdle(lastHoldCheck - holdMs, items);
-            if (items.parts.length > 0) this.#dispatch(this.#batch(items, 0, true));
+            if (items.size > 0) this.#dispatch(this.#batch(items, 0, true));
           }
           const streams = options.inputs.filter(({ source }) => source.wait);
           if (streams.length === options.inputs.length)
@@ -223,7 +222,7 @@ export class Follower {
       if (!signal.aborted) {
         const items = new BulkParts();
         for (const { parser } of options.inputs) parser.finish(items);
-        if (items.parts.length > 0) this.#dispatch(this.#batch(items, 0, true));
+        if (items.size > 0) this.#dispatch(this.#batch(items, 0, true));
       }
     } finally {
       signal.removeEventListener('abort', onAbort);
@@ -266,14 +265,12 @@ export class Follower {
 
   #batch(documents: BulkParts, lines: number, withMarks: boolean): Batch {
     const readAt = this.#now();
-    const items = documents.parts;
-    const lastTimestamp = documents.lastTimestamp;
-    if (!withMarks) return { items, lastTimestamp, lines, readAt, marks: undefined };
+    if (!withMarks) return { docs: documents, lines, readAt, marks: undefined };
     const started = performance.now();
     const marks = this.#marks();
     this.#checkpointCost = performance.now() - started;
     this.#lastSnapshotAt = readAt;
-    return { items, lastTimestamp, lines, readAt, marks };
+    return { docs: documents, lines, readAt, marks };
   }
 
   #dispatch(batch: Batch): void {
@@ -292,7 +289,7 @@ export class Follower {
       this.status.linesWaiting -= batch.lines;
       this.status.linesIndexed += batch.lines;
       this.status.oldestWaitingSince = this.#waiting[0]?.readAt;
-      if (batch.lastTimestamp !== undefined) this.status.lastEventTime = batch.lastTimestamp;
+      if (batch.docs.lastTimestamp !== undefined) this.status.lastEventTime = batch.docs.lastTimestamp;
       if (batch.marks) this.#queueSave(batch.marks);
     });
     this.#chain.catch((error: unknown) => {
@@ -340,7 +337,7 @@ export class Follower {
    */
   async #deliver(batch: Batch): Promise<boolean> {
     const options = this.#options;
-    let pending = batch.items;
+    let pending = Array.from({ length: batch.docs.size }, (_, i) => i);
     let size = pending.length;
     let attempt = 0;
     while (pending.length > 0) {
@@ -348,7 +345,7 @@ export class Follower {
       let retryReason: string | undefined;
       const part = pending.length > size ? pending.slice(0, size) : pending;
       try {
-        const outcome = await sendBulk(options.client, options.index, part, {
+        const outcome = await sendBulk(options.client, options.index, batch.docs, part, {
           signal: this.#sends.signal,
           timeoutMs: options.requestTimeoutMs ?? BULK_REQUEST_TIMEOUT_MS,
         });
