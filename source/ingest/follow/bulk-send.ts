@@ -86,6 +86,15 @@ export class BulkParts implements DocumentSink {
   }
 }
 
+/**
+ * An index blocked for writes (OpenSearch answers 403 `cluster_block_exception` when the disk
+ * passed its flood-stage watermark and the index was made read-only): the block is lifted when
+ * space is freed, so the documents wait like the cluster being away, never dropped as refused.
+ */
+function blocked(error: unknown): boolean {
+  return record(error)?.type === 'cluster_block_exception';
+}
+
 /** Sort a bulk response's items (pure): `indices` are the documents of `docs` the request carried. */
 export function sortItems(
   docs: Pick<BulkParts, 'id'>,
@@ -106,7 +115,7 @@ export function sortItems(
     const status = typeof create?.status === 'number' ? create.status : 0;
     if (status >= 200 && status < 300) out.created += 1;
     else if (status === 409) out.duplicates += 1;
-    else if (status === 429 || status >= 500 || status === 0) {
+    else if (status === 429 || status >= 500 || status === 0 || blocked(create?.error)) {
       out.retry.push(item);
       out.retryReason ??= `HTTP ${status} ${rejectionReason(create?.error)}`;
     } else out.rejected.push({ id: docs.id(item), status, reason: rejectionReason(create?.error) });
