@@ -11,6 +11,7 @@ import { backoffDelay } from '../cluster/backoff.js';
 import { createClusterClient } from '../cluster/client.js';
 import { type ClusterClient, ClusterError } from '../cluster/types.js';
 import { sanitize } from '../core/sanitize.js';
+import { bulkClientConfig } from '../ingest/bulk.js';
 import { readOptionalFile, writeFileAtomic } from '../ingest/follow/atomic-file.js';
 import {
   checkpointName,
@@ -109,7 +110,7 @@ async function connect(
     try {
       client = await (
         dependencies.connect ??
-        ((ctx) => createClusterClient(ctx.config, ctx.secrets, { signal: ctx.signal }))
+        ((ctx) => createClusterClient(bulkClientConfig(ctx.config), ctx.secrets, { signal: ctx.signal }))
       )(context);
       try {
         await ensureAuthTemplate(client, options.index, { signal: context.signal });
@@ -263,8 +264,7 @@ export function createIngestFollowCommand(dependencies: FollowDependencies = {})
       snapshotParser: (parser) => parser.checkpoint(),
       signal: context.signal,
       ...(dependencies.pollMs !== undefined ? { pollMs: dependencies.pollMs } : {}),
-      // A bulk request of a MB on a busy cluster takes longer than a search (bulk.ts: 60 s).
-      requestTimeoutMs: Math.max(context.config.requestTimeoutMs, 60_000),
+      requestTimeoutMs: bulkClientConfig(context.config).requestTimeoutMs,
       now,
     });
 

@@ -15,6 +15,7 @@ import {
   type BulkOptions,
   type BulkOutcome,
   type BulkRun,
+  bulkClientConfig,
   startBulk,
 } from '../ingest/bulk.js';
 import type { IngestItem } from '../ingest/doc-id.js';
@@ -272,7 +273,7 @@ export function createIngestCommand(dependencies: IngestDependencies = {}): Comm
       } else {
         client = await (
           dependencies.connect ??
-          ((ctx) => createClusterClient(ctx.config, ctx.secrets, { signal: ctx.signal }))
+          ((ctx) => createClusterClient(bulkClientConfig(ctx.config), ctx.secrets, { signal: ctx.signal }))
         )(context);
         try {
           await ensureAuthTemplate(client, options.index, { signal: context.signal });

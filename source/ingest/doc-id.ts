@@ -54,16 +54,42 @@ export interface IngestItem {
   doc: EcsDoc;
 }
 
+/**
+ * Where the follower's parser puts documents: already serialised (the follower keeps each
+ * document as its bulk lines until acknowledged, never as an object). `timestamp` is the
+ * document's @timestamp (event time).
+ */
+export interface DocumentSink {
+  add(id: string, json: string, timestamp: string): void;
+}
+
 /** Id of a log-derived document: content only, plus its occurrence index. */
 export function logEventId(doc: EcsDoc, occurrence: number): string {
-  return hashId([
+  return contentId(
     doc.host?.hostname,
     doc['@timestamp'],
     doc.process?.name,
     doc.process?.pid,
     doc.message,
     occurrence,
-  ]);
+  );
+}
+
+/** logEventId from the document's parts (the follower builds no document object). */
+export function contentId(
+  host: string | undefined,
+  timestamp: string,
+  process: string | undefined,
+  pid: number | undefined,
+  message: string | undefined,
+  occurrence: number,
+): string {
+  // hashId's text, written out (no array per document).
+  return hash(
+    'sha1',
+    `${host ?? ''}\u0000${timestamp}\u0000${process ?? ''}\u0000${pid ?? ''}\u0000${message ?? ''}\u0000${occurrence}\u0000`,
+    'base64url',
+  );
 }
 
 /**

@@ -6,13 +6,14 @@
 // or unparsed (looks like one but could not be read — reported with its line number).
 import {
   attemptEventId,
+  contentId,
+  type DocumentSink,
   type IngestItem,
-  logEventId,
   OccurrenceCounter,
   type OccurrenceState,
   windowsEventId,
 } from './doc-id.js';
-import { type EcsDoc, type SshAuthInput, sshAuthDoc, windowsLogonDoc } from './ecs.js';
+import { type EcsDoc, type SshAuthInput, sshAuthDoc, sshAuthJson, windowsLogonDoc } from './ecs.js';
 import { decodeJournalRecord, isJournalRecord } from './journald.js';
 import {
   type AttemptRef,
@@ -25,6 +26,12 @@ import { classifySshdMessage, looksLikeAuthAnywhere, looksLikeSshdMessage } from
 import { parseSyslogLine } from './syslog.js';
 import { YearInference, type Zone } from './timestamps.js';
 import { decodeWindowsRecord, isWindowsRecord } from './windows.js';
+
+/**
+ * Where documents go: an array of objects (ingest of whole files), or a sink taking them
+ * already serialised (the follower: sshd documents are written as JSON text directly).
+ */
+export type ParserOutput = IngestItem[] | DocumentSink;
 
 export const INPUT_FORMATS = ['auto', 'syslog', 'journald', 'windows'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
@@ -100,7 +107,10 @@ export class LogParser {
   readonly #occurrences = new OccurrenceCounter();
   readonly #tracker: SshdTracker;
   readonly #previousByHost = new Map<string, SshdLine>();
-  #out: IngestItem[] = [];
+  #out: ParserOutput = [];
+  /** The last event time turned into ISO 8601 (consecutive lines mostly share it). */
+  #isoEpoch = Number.NaN;
+  #iso = '';
 
   constructor(options: ParserOptions) {
     this.#format = options.format;
@@ -134,14 +144,14 @@ export class LogParser {
    * A follower's timeout: emit the held failures of connections whose last line (event time,
    * epoch ms) is before `before`. Returns how many documents were appended to `out`.
    */
-  flushIdle(before: number, out: IngestItem[]): number {
+  flushIdle(before: number, out: ParserOutput): number {
     this.#out = out;
     const emitted = this.#tracker.flushIdle(before);
     return emitted;
   }
 
   /** Parse one line (without its line break); finished documents are appended to `out`. */
-  push(line: string, lineNumber: number, out: IngestItem[]): void {
+  push(line: string, lineNumber: number, out: ParserOutput): void {
     this.stats.lines += 1;
     this.#out = out;
     let text = line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
@@ -160,14 +170,14 @@ export class LogParser {
   }
 
   /** One already-parsed JSON record (a file holding one JSON array is read whole). */
-  pushRecord(record: unknown, recordNumber: number, out: IngestItem[]): void {
+  pushRecord(record: unknown, recordNumber: number, out: ParserOutput): void {
     this.stats.lines += 1;
     this.#out = out;
     this.#record(record, recordNumber, () => JSON.stringify(record));
   }
 
   /** End of input: settles open sshd connections (PAM-witnessed failures sshd did not log). */
-  finish(out: IngestItem[]): void {
+  finish(out: ParserOutput): void {
     this.#out = out;
     this.#tracker.finish();
   }
@@ -348,19 +358,30 @@ export class LogParser {
   }
 
   #emitSsh(input: SshAuthInput, attempt: AttemptRef | undefined): void {
-    const doc = sshAuthDoc(input);
-    if (attempt) {
-      this.#push(attemptEventId(attempt.connection, attempt.start, attempt.attempt), doc);
-      return;
+    if (input.timestamp !== this.#isoEpoch) {
+      this.#isoEpoch = input.timestamp;
+      this.#iso = new Date(input.timestamp).toISOString();
     }
-    const key = `${input.host ?? ''}\u0000${input.pid ?? ''}\u0000${input.message}`;
-    const occurrence = this.#occurrences.next(doc['@timestamp'], key);
-    this.#push(logEventId(doc, occurrence), doc);
+    const timestamp = this.#iso;
+    let id: string;
+    if (attempt) id = attemptEventId(attempt.connection, attempt.start, attempt.attempt);
+    else {
+      const key = `${input.host ?? ''}\u0000${input.pid ?? ''}\u0000${input.message}`;
+      const occurrence = this.#occurrences.next(timestamp, key);
+      // logEventId(sshAuthDoc(input)): the document carries a host only when it is not empty.
+      id = contentId(input.host || undefined, timestamp, input.process, input.pid, input.message, occurrence);
+    }
+    this.stats.events += 1;
+    const out = this.#out;
+    if (Array.isArray(out)) out.push({ id, doc: sshAuthDoc(input) });
+    else out.add(id, sshAuthJson(input, timestamp), timestamp);
   }
 
   #push(id: string, doc: EcsDoc): void {
     this.stats.events += 1;
-    this.#out.push({ id, doc });
+    const out = this.#out;
+    if (Array.isArray(out)) out.push({ id, doc });
+    else out.add(id, JSON.stringify(doc), doc['@timestamp']);
   }
 }
 

@@ -4,8 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createClusterClient } from '../../source/cluster/client.js';
-import { bulkIndex } from '../../source/ingest/bulk.js';
+import { bulkClientConfig, bulkIndex } from '../../source/ingest/bulk.js';
 import type { IngestItem } from '../../source/ingest/doc-id.js';
+import { BulkParts, sendBulk } from '../../source/ingest/follow/bulk-send.js';
 import { testConfig } from '../support/config.js';
 import { type FaultProxy, startFaultProxy } from '../support/http-fault-proxy.js';
 
@@ -68,4 +69,35 @@ describe.each(backends)('bulk indexing on a slow $kind', ({ kind, url }) => {
     },
     120_000,
   );
+
+  it('waits for a bulk answer longer than the configured request timeout', async () => {
+    // A node answering a bulk in 2.5 s while the configured request timeout is 1 s (as a loaded
+    // node answers a few MB in 10-60 s against the default 10 s). Before bulkClientConfig the
+    // ingest clients were created with the configured timeout, and the Elasticsearch client's
+    // HTTP layer gave up after it whatever the bulk request asked for: each bulk was abandoned
+    // and sent again while the node still indexed the first copy.
+    const proxy = await startFaultProxy(url(), { kind: 'delay', ms: 2500 });
+    proxies.push(proxy);
+    const config = testConfig({ nodes: [proxy.url], backend: kind, requestTimeoutMs: 1000 });
+    const index = `test-bulk-slow-${randomUUID().slice(0, 8)}`;
+    const parts = new BulkParts();
+    for (const item of items(50)) parts.add(item.id, JSON.stringify(item.doc), item.doc['@timestamp']);
+    const all = Array.from({ length: 50 }, (_, i) => i);
+    const plain = await createClusterClient(config, {});
+    const client = await createClusterClient(bulkClientConfig(config), {});
+    try {
+      if (kind === 'elasticsearch') {
+        // The cause, on the client as the commands created it before.
+        await expect(sendBulk(plain, index, parts, all, { timeoutMs: 60_000 })).rejects.toThrow(/timed out/i);
+      }
+      const outcome = await sendBulk(client, index, parts, all, { timeoutMs: 60_000 });
+      expect(outcome.created + outcome.duplicates).toBe(50);
+      expect(outcome.retry).toEqual([]);
+    } finally {
+      proxy.setMode({ kind: 'forward' });
+      await fetch(`${url()}/${index}`, { method: 'DELETE' });
+      await plain.close();
+      await client.close();
+    }
+  }, 60_000);
 });

@@ -32,15 +32,15 @@ function twoReads(): FollowSource {
 /** Stub cluster: the first bulk hangs until aborted, the second is answered at once. */
 function firstBulkHangs(): { client: BulkClient; calls: () => number } {
   let calls = 0;
-  // The body is NDJSON (source/ingest/follow/bulk-send.ts): an action line and a document line each.
-  const bulk = (params: { operations: string }, options: { signal?: AbortSignal }) => {
+  // The body is NDJSON in a Buffer (source/ingest/follow/bulk-send.ts): an action line and a document line each.
+  const bulk = (params: { operations: Buffer }, options: { signal?: AbortSignal }) => {
     calls += 1;
     if (calls === 1)
       return new Promise((_, reject) =>
         options.signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
       );
     return Promise.resolve({
-      items: params.operations
+      items: String(params.operations)
         .split('\n')
         .filter((text, i) => text !== '' && i % 2 === 0)
         .map(() => ({ create: { status: 201 } })),
@@ -110,9 +110,9 @@ const answersAtOnce = {
   raw: {
     kind: 'elasticsearch',
     client: {
-      bulk: (params: { operations: string }) =>
+      bulk: (params: { operations: Buffer }) =>
         Promise.resolve({
-          items: params.operations
+          items: String(params.operations)
             .split('\n')
             .filter((text, i) => text !== '' && i % 2 === 0)
             .map(() => ({ create: { status: 201 } })),
@@ -170,8 +170,10 @@ describe('a cluster slower than one batch per request timeout', () => {
       raw: {
         kind: 'elasticsearch',
         client: {
-          bulk: (params: { operations: string }) => {
-            const actions = params.operations.split('\n').filter((text, i) => text !== '' && i % 2 === 0);
+          bulk: (params: { operations: Buffer }) => {
+            const actions = String(params.operations)
+              .split('\n')
+              .filter((text, i) => text !== '' && i % 2 === 0);
             sizes.push(actions.length);
             if (actions.length > 150)
               return Promise.reject(Object.assign(new Error('Request timed out'), { name: 'TimeoutError' }));

@@ -191,21 +191,30 @@ describe('restoring after copytruncate while stopped', () => {
 
 describe('bulk answers', () => {
   it('sorts items: created, already indexed, to send again (429/5xx), refused for good', async () => {
-    const { sortItems } = await import('../../source/ingest/follow/bulk-send.js');
-    const items = ['a', 'b', 'c', 'd'].map((id) => ({ id, doc: {} as never }));
-    const outcome = sortItems(items, {
+    const { BulkParts, sortItems } = await import('../../source/ingest/follow/bulk-send.js');
+    const docs = new BulkParts();
+    for (const id of ['a', 'b', 'c', 'd', 'e']) docs.add(id, '{}', '2026-12-03T10:00:00.000Z');
+    const items = [0, 1, 2, 3, 4];
+    const outcome = sortItems(docs, items, {
       items: [
         { create: { status: 201 } },
         { create: { status: 409 } },
         { create: { status: 429, error: { type: 'es_rejected_execution_exception', reason: 'queue full' } } },
         { create: { status: 400, error: { type: 'mapper_parsing_exception', reason: 'bad ip' } } },
+        // The index made read-only when the disk filled up: waits, is not refused.
+        {
+          create: {
+            status: 403,
+            error: { type: 'cluster_block_exception', reason: 'index [x] blocked by: [FORBIDDEN/12/…]' },
+          },
+        },
       ],
     });
     expect(outcome.created).toBe(1);
     expect(outcome.duplicates).toBe(1);
-    expect(outcome.retry.map((item) => item.id)).toEqual(['c']);
+    expect(outcome.retry).toEqual([2, 4]);
     expect(outcome.rejected).toEqual([{ id: 'd', status: 400, reason: 'mapper_parsing_exception: bad ip' }]);
     // An answer that does not match the request: everything again (409s make it safe).
-    expect(sortItems(items, { items: [] }).retry).toHaveLength(4);
+    expect(sortItems(docs, items, { items: [] }).retry).toHaveLength(5);
   });
 });

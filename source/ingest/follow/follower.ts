@@ -13,10 +13,9 @@
 // serialise and fsync), which once a second would take a third of the follower's time.
 import { type BackoffSettings, backoffDelay } from '../../cluster/backoff.js';
 import { toClusterError } from '../../cluster/errors.js';
-import type { BulkClient, Rejection } from '../bulk.js';
-import type { IngestItem } from '../doc-id.js';
+import { BULK_REQUEST_TIMEOUT_MS, type BulkClient, type Rejection } from '../bulk.js';
 import type { LogParser } from '../parser.js';
-import { sendBulk } from './bulk-send.js';
+import { BulkParts, sendBulk } from './bulk-send.js';
 import type { LineRun } from './tailer.js';
 
 export interface FollowSource {
@@ -95,7 +94,8 @@ export interface FollowerStatus {
 }
 
 interface Batch {
-  items: IngestItem[];
+  /** The documents, as their bulk lines (bulk-send.ts). */
+  docs: BulkParts;
   lines: number;
   readAt: number;
   marks: FollowMarks | undefined;
@@ -206,9 +206,9 @@ export class Follower {
           if (options.inputs.every(({ source }) => source.ended)) break;
           if (this.#now() - lastHoldCheck >= 1000) {
             lastHoldCheck = this.#now();
-            const items: IngestItem[] = [];
+            const items = new BulkParts();
             for (const { parser } of options.inputs) parser.flushIdle(lastHoldCheck - holdMs, items);
-            if (items.length > 0) this.#dispatch(this.#batch(items, 0, true));
+            if (items.size > 0) this.#dispatch(this.#batch(items, 0, true));
           }
           const streams = options.inputs.filter(({ source }) => source.wait);
           if (streams.length === options.inputs.length)
@@ -220,9 +220,9 @@ export class Follower {
       }
       // Streams that ended: settle open connections (nothing more will complete them).
       if (!signal.aborted) {
-        const items: IngestItem[] = [];
+        const items = new BulkParts();
         for (const { parser } of options.inputs) parser.finish(items);
-        if (items.length > 0) this.#dispatch(this.#batch(items, 0, true));
+        if (items.size > 0) this.#dispatch(this.#batch(items, 0, true));
       }
     } finally {
       signal.removeEventListener('abort', onAbort);
@@ -249,7 +249,7 @@ export class Follower {
   }
 
   #parse(runs: { input: FollowInput; run: LineRun }[], checkpointMs: number): Batch {
-    const items: IngestItem[] = [];
+    const items = new BulkParts();
     let lines = 0;
     for (const { input, run } of runs) {
       run.lines.forEach((line, i) => {
@@ -263,14 +263,14 @@ export class Follower {
     return this.#batch(items, lines, due);
   }
 
-  #batch(items: IngestItem[], lines: number, withMarks: boolean): Batch {
+  #batch(documents: BulkParts, lines: number, withMarks: boolean): Batch {
     const readAt = this.#now();
-    if (!withMarks) return { items, lines, readAt, marks: undefined };
+    if (!withMarks) return { docs: documents, lines, readAt, marks: undefined };
     const started = performance.now();
     const marks = this.#marks();
     this.#checkpointCost = performance.now() - started;
     this.#lastSnapshotAt = readAt;
-    return { items, lines, readAt, marks };
+    return { docs: documents, lines, readAt, marks };
   }
 
   #dispatch(batch: Batch): void {
@@ -289,8 +289,7 @@ export class Follower {
       this.status.linesWaiting -= batch.lines;
       this.status.linesIndexed += batch.lines;
       this.status.oldestWaitingSince = this.#waiting[0]?.readAt;
-      const last = batch.items[batch.items.length - 1];
-      if (last) this.status.lastEventTime = last.doc['@timestamp'];
+      if (batch.docs.lastTimestamp !== undefined) this.status.lastEventTime = batch.docs.lastTimestamp;
       if (batch.marks) this.#queueSave(batch.marks);
     });
     this.#chain.catch((error: unknown) => {
@@ -338,7 +337,7 @@ export class Follower {
    */
   async #deliver(batch: Batch): Promise<boolean> {
     const options = this.#options;
-    let pending = batch.items;
+    let pending = Array.from({ length: batch.docs.size }, (_, i) => i);
     let size = pending.length;
     let attempt = 0;
     while (pending.length > 0) {
@@ -346,9 +345,9 @@ export class Follower {
       let retryReason: string | undefined;
       const part = pending.length > size ? pending.slice(0, size) : pending;
       try {
-        const outcome = await sendBulk(options.client, options.index, part, {
+        const outcome = await sendBulk(options.client, options.index, batch.docs, part, {
           signal: this.#sends.signal,
-          timeoutMs: options.requestTimeoutMs ?? 60_000,
+          timeoutMs: options.requestTimeoutMs ?? BULK_REQUEST_TIMEOUT_MS,
         });
         this.status.created += outcome.created;
         this.status.duplicates += outcome.duplicates;
