@@ -248,7 +248,7 @@ async function main(): Promise<void> {
     const whole = await replay(client, start, { kind: 'incremental', lanes: LANES }, start);
     line(`incremental over the whole ${HOURS} h (timed, not extrapolated)`, whole);
     say(
-      '  requests: _msearch round trips (full designs); polls of a window (incremental: 2 round trips each, +1 in parallel when the slow window starts off its slice grid)',
+      '  requests: _msearch round trips (full designs); polls of a window (incremental: round trips vary: a poll that realigns the slow window slices is answered by the full query)',
     );
     say();
     const same = naive.alerts === batched.alerts && batched.alerts === incremental.alerts;

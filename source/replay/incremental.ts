@@ -2,10 +2,10 @@
 // source/cluster/incremental/ (the same Snapshot as the full query, field for field, from
 // the window's slices), one instance for the window and one for the slow window, each
 // polled as of the step's time. Past data: a slice is sealed once a step's time is past its
-// end by the late margin, so a step reads only the newest slice(s) (and, for a window that
-// starts off the slice grid, its partial first slice) plus the small searches for the rows
-// shown, instead of counting the 15 m and the 6 h window again at every step (engine.ts's
-// batched full path). Nothing is resynced: the data of a past period is all there already.
+// end by the late margin, so a step reads only the newest slice(s) plus the small searches
+// for the rows shown, instead of counting the 15 m and the 6 h window again at every step
+// (engine.ts's batched full path). A step that realigns a window's slices (the slow
+// window's 6 min slices stepped every minute) is answered by the full query. Nothing is resynced: the data of a past period is all there already.
 // A stepper is one lane of runSteppedReplay: its steps come in time order, one at a time.
 import { createIncrementalSnapshots, type IncrementalSnapshots } from '../cluster/incremental/engine.js';
 import type { ClusterClient } from '../cluster/types.js';
