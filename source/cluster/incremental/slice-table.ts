@@ -18,8 +18,14 @@ export interface SliceTable {
   ips: Int32Array;
   ipFailures: Uint32Array;
   ipInvalid: Uint32Array;
-  ipFirst: Float64Array;
-  ipLast: Float64Array;
+  /**
+   * First/last failure per IP, as ms after `timeBase`: offsets within the slice in 4 bytes
+   * (timeBase = start) unless one is not a whole ms in range (timeBase 0, epoch ms in 8).
+   * Saves 8 bytes per (IP, slice): ~6 MB of the bench's 200,000-IP state.
+   */
+  timeBase: number;
+  ipFirst: Uint32Array | Float64Array;
+  ipLast: Uint32Array | Float64Array;
   /** Pairs with a user; ip -1: no source IP. */
   pairIp: Int32Array;
   pairUser: Int32Array;
@@ -143,6 +149,7 @@ export class SliceBuilder {
     this.#done = true;
     const n = this.#ipCount;
     const p = this.#pairCount;
+    const times = offsets(this.#ipFirst.subarray(0, n), this.#ipLast.subarray(0, n), this.start);
     return {
       start: this.start,
       queriedAt,
@@ -153,8 +160,7 @@ export class SliceBuilder {
       ips: this.#ips.slice(0, n),
       ipFailures: this.#ipFailures.slice(0, n),
       ipInvalid: this.#ipInvalid.slice(0, n),
-      ipFirst: this.#ipFirst.slice(0, n),
-      ipLast: this.#ipLast.slice(0, n),
+      ...times,
       pairIp: this.#pairIp.slice(0, p),
       pairUser: this.#pairUser.slice(0, p),
       pairFailures: this.#pairFailures.slice(0, p),
@@ -170,6 +176,23 @@ export class SliceBuilder {
     for (let k = 0; k < this.#ipCount; k += 1) this.#ipDict.release(this.#ips[k] ?? 0);
     for (const user of this.#userIds.values()) this.#userDict.release(user);
   }
+}
+
+/** First/last times as Uint32 offsets from `start` when all fit, else the epoch ms as they are. */
+function offsets(
+  first: Float64Array,
+  last: Float64Array,
+  start: number,
+): Pick<SliceTable, 'timeBase' | 'ipFirst' | 'ipLast'> {
+  const fits = (value: number) =>
+    Number.isInteger(value - start) && value >= start && value - start <= 0xffffffff;
+  if (!first.every(fits) || !last.every(fits))
+    return { timeBase: 0, ipFirst: first.slice(), ipLast: last.slice() };
+  return {
+    timeBase: start,
+    ipFirst: Uint32Array.from(first, (value) => value - start),
+    ipLast: Uint32Array.from(last, (value) => value - start),
+  };
 }
 
 /** Builds a slice's tables from its composite rows, interning keys. */
@@ -194,5 +217,11 @@ export function releaseSlice(slice: SliceTable, ipDict: Dictionary, userDict: Di
 
 /** Bytes held by a slice's arrays (for the memory figures). */
 export function sliceBytes(slice: SliceTable): number {
-  return slice.ips.length * 28 + slice.pairIp.length * 16 + slice.users.length * 4 + 120;
+  return (
+    slice.ips.length * 12 +
+    slice.ipFirst.byteLength * 2 +
+    slice.pairIp.length * 16 +
+    slice.users.length * 4 +
+    120
+  );
 }
