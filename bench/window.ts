@@ -34,6 +34,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { launcherCommand } from '../scripts/launcher-command.js';
 import { createClusterClient } from '../source/cluster/client.js';
 import { fetchSnapshot } from '../source/cluster/fetch.js';
 import { createIncrementalSnapshots } from '../source/cluster/incremental/engine.js';
@@ -590,18 +591,23 @@ async function main(): Promise<void> {
     await client.close();
   }
   say();
-  say(`## Memory: incremental state for 200,000 distinct IPs in a 15m window (child process, no cluster)`);
+  // The child runs node as the product does (the launcher's shebang: flags and environment).
+  const launcher = launcherCommand(new URL('../bin/soc-watch.js', import.meta.url));
+  say(
+    `## Memory: incremental state for 200,000 distinct IPs in a 15m window (child process, no cluster; run as the launcher runs node: ${launcher.text})`,
+  );
   const child = spawnSync(
     process.execPath,
     [
       ...process.execArgv,
+      ...launcher.flags,
       '--expose-gc',
       fileURLToPath(import.meta.url),
       '--memory-child',
       '--memory-polls',
       String(memoryPolls),
     ],
-    { encoding: 'utf8', maxBuffer: 1 << 20 },
+    { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, ...launcher.env } },
   );
   say((child.stdout || child.stderr).trim());
   say();

@@ -281,11 +281,17 @@ describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
       const random = seededRandom(seedNumber * 7919 + (kind === 'opensearch' ? 1 : 0));
       const base = Date.UTC(2026, 0, 5, 10, 0, 0) + seedNumber * 86_400_000;
       const windowMs = 5 * 60_000; // 60 buckets of 5 s: many slices leave the window
-      // Every IP shown, and only the top 5 (truncation and ties in the ranking).
+      // Every IP shown, and only the top 5 (truncation and ties in the ranking). The second
+      // keeps one term per (IP, slice) of the rows' details: an IP with two hosts in a slice
+      // is answered by the window-wide details search.
       const configs = [config({ windowMs }), config({ windowMs, maxOffenders: 5 })];
-      const engines = configs.map((cfg) =>
-        createIncrementalSnapshots(client, cfg, { resyncMs: Number.POSITIVE_INFINITY }),
+      const engines = configs.map((cfg, index) =>
+        createIncrementalSnapshots(client, cfg, {
+          resyncMs: Number.POSITIVE_INFINITY,
+          ...(index === 1 ? { sliceTerms: 1 } : {}),
+        }),
       );
+      const rows = { kept: 0, asked: 0, wide: 0 };
       let now = base;
       const write = async (times: number[]) => {
         const docs = randomDocs(random, times);
@@ -304,6 +310,10 @@ describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
           const cfg = configs[index]!;
           const answers = await polls(engine, windowMs, { now });
           fromSlices += engine.stats().lastAnsweredInFull ? 0 : 1;
+          const { kept, asked, wide } = engine.stats().lastRows;
+          rows.kept += kept;
+          rows.asked += asked;
+          rows.wide += wide;
           const full = await fetchSnapshot(client, cfg, { windowMs, now });
           const what = `poll ${poll} at ${new Date(now).toISOString()}, maxOffenders ${cfg.maxOffenders}`;
           for (const incremental of answers) {
@@ -331,6 +341,11 @@ describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
       }
       expect(kinds).toHaveLength(6);
       expect(fromSlices).toBe(12);
+      // Rows were answered from kept parts of sealed slices, asked over the window, and
+      // (one term per slice) by the window-wide search: all three paths were compared.
+      expect(rows.kept).toBeGreaterThan(0);
+      expect(rows.asked).toBeGreaterThan(0);
+      expect(rows.wide).toBeGreaterThan(0);
     },
   );
 });

@@ -2,7 +2,7 @@
 // The window's timeline buckets are the slices. Each service keeps, per slice, the compact
 // tables of slice-table.ts; a poll asks the cluster only for the slices that may still
 // change, merges all slices on the client (merge.ts) and asks exact small searches for the
-// rows shown (rows-query.ts). The result is the Snapshot the full query (query.ts, parse.ts)
+// rows shown, per slice, about the slices not yet kept for them (row-slices.ts). The result is the Snapshot the full query (query.ts, parse.ts)
 // gives for the same window, field for field (test/cluster/incremental.integration.test.ts).
 //
 // Which slices are asked again: a slice is sealed once it was read at a poll time at least
@@ -27,7 +27,22 @@ import { Reader } from '../validate.js';
 import { bucketOffset, type SnapshotWindow, snapshotWindow, snapshotWindowEndingAt } from '../window.js';
 import { Dictionary, keywordOrderKey } from './dictionary.js';
 import { MergeScratch, mergeSlices } from './merge.js';
-import { detailsSearch, parseDetails, parseSuccesses, successesSearch } from './rows-query.js';
+import {
+  type DetailPart,
+  detailPart,
+  detailSlicesSearch,
+  EMPTY_DETAILS,
+  EMPTY_SUCCESSES,
+  type KeyOrders,
+  mergeDetails,
+  mergeSuccesses,
+  PartCache,
+  parseSliceParts,
+  type SuccessPart,
+  successPartOf,
+  successSlicesSearch,
+} from './row-slices.js';
+import { detailsSearch, parseDetails, type RowDetails, type RowSuccesses } from './rows-query.js';
 import {
   type AfterKey,
   failureCountSearch,
@@ -65,6 +80,8 @@ export interface IncrementalOptions {
    * answered by the full query while the slices are read in the background.
    */
   directSlices?: number;
+  /** Terms per (IP, slice) of the rows' details (row-slices.ts; tests lower it). */
+  sliceTerms?: number;
 }
 
 interface Fill {
@@ -82,6 +99,10 @@ interface ServiceState {
   users: Dictionary;
   /** The merge's working arrays, reused poll after poll. */
   scratch: MergeScratch;
+  /** The shown rows' details and successes per sealed slice (row-slices.ts). */
+  details: PartCache<DetailPart>;
+  successParts: PartCache<SuccessPart>;
+  orders: KeyOrders;
   /** Shards of the last search sent for the service (a poll may send none: all sealed). */
   shards: { total: number; failed: number };
 }
@@ -99,6 +120,12 @@ export interface IncrementalStats {
   lastTookSum: number;
   /** The last poll was answered by the full query (slices were being read in the background). */
   lastAnsweredInFull: boolean;
+  /**
+   * The last poll's shown rows (details and successes): answered from kept parts plus the
+   * slices not sealed (`kept`), asked over the window per slice (`asked`), or by the
+   * window-wide details search (`wide`: more than SLICE_TERMS of a field in a slice).
+   */
+  lastRows: { kept: number; asked: number; wide: number };
   /** Slices are being read in the background. */
   filling: boolean;
   /** The last background read: slices (per service), server time summed, wall time. */
@@ -155,6 +182,15 @@ function noteRead(read: ServiceRead, reader: Reader): void {
   read.shardsFailed = Math.max(read.shardsFailed, shards?.maybe('failed')?.count() ?? 0);
 }
 
+/** The first slice of the window not sealed (or the window's end): parts before it are kept. */
+function sealedBoundary(state: ServiceState, window: SnapshotWindow, marginMs: number): number {
+  for (let start = window.from; start < window.to; start += window.bucketMs) {
+    const slice = state.slices.get(start);
+    if (!slice || slice.queriedAt < start + window.bucketMs + marginMs) return start;
+  }
+  return window.to;
+}
+
 export function createIncrementalSnapshots(
   client: ClusterClient,
   config: Config,
@@ -168,18 +204,16 @@ export function createIncrementalSnapshots(
   let lastResyncAt = Number.NEGATIVE_INFINITY;
   let last = { slicesRead: 0, resync: false, tookSum: 0, answeredInFull: false };
   let lastFill = { slices: 0, tookSum: 0, ms: 0 };
+  let lastRows = { kept: 0, asked: 0, wide: 0 };
   /** Bumped when every slice is dropped: a fill started before is discarded. */
   let generation = 0;
   let fill: Fill | null = null;
 
-  async function orderKeyFor(service: ServiceDefinition, index: string, signal?: AbortSignal) {
+  async function orderKeyFor(field: string, index: string, signal?: AbortSignal) {
     // The cluster orders ip keys by address bytes and keyword keys by their bytes: the
     // `_key: asc` tie-break of the full query's terms must be reproduced exactly.
-    const caps = new Reader(
-      await client.fieldCaps(index, [service.fields.sourceIp], signal ? { signal } : {}),
-      '_field_caps',
-    );
-    const types = Object.keys(caps.maybe('fields')?.maybe(service.fields.sourceIp)?.object() ?? {});
+    const caps = new Reader(await client.fieldCaps(index, [field], signal ? { signal } : {}), '_field_caps');
+    const types = Object.keys(caps.maybe('fields')?.maybe(field)?.object() ?? {});
     return types.length > 0 && types.every((type) => type === 'ip') ? ipSortKey : keywordOrderKey;
   }
 
@@ -191,10 +225,13 @@ export function createIncrementalSnapshots(
         service,
         index,
         slices: new Map(),
-        ips: new Dictionary(await orderKeyFor(service, index, signal)),
+        ips: new Dictionary(await orderKeyFor(service.fields.sourceIp, index, signal)),
         users: new Dictionary(keywordOrderKey),
         shards: { total: 0, failed: 0 },
         scratch: new MergeScratch(),
+        details: new PartCache(),
+        successParts: new PartCache(),
+        orders: { host: await orderKeyFor(service.fields.host, index, signal) },
       });
     }
     return made;
@@ -204,6 +241,8 @@ export function createIncrementalSnapshots(
     for (const state of states ?? []) {
       for (const slice of state.slices.values()) releaseSlice(slice, state.ips, state.users);
       state.slices.clear();
+      state.details.clear();
+      state.successParts.clear();
     }
     lastResyncAt = Number.NEGATIVE_INFINITY;
     generation += 1;
@@ -522,6 +561,7 @@ export function createIncrementalSnapshots(
       );
       if (!snapshot) throw new ClusterError('bad-response', 'no snapshot was parsed');
       last = { slicesRead: 0, resync, tookSum: ctx.tookSum + snapshot.took, answeredInFull: true };
+      lastRows = { kept: 0, asked: 0, wide: 0 };
       return { ...snapshot, took: Math.max(snapshot.took, ctx.tookMax) };
     }
 
@@ -556,27 +596,72 @@ export function createIncrementalSnapshots(
       ),
     );
 
-    // The rows shown: details for the busiest, successes for all offenders; custom rules.
+    // The rows shown: details for the busiest, successes for all offenders, per slice
+    // (row-slices.ts): an IP whose sealed slices' parts are kept is asked from the boundary
+    // (the first slice not sealed) only; custom rules.
     const searches: SearchRequest[] = [];
-    const positions = list.map((state, index) => {
+    const plans = list.map((state, index) => {
       const ranked = merged[index]!.ranked;
       const keys = ranked.map((row) => row.ip);
       const detailed = keys.slice(0, Math.min(DETAILED_OFFENDERS, config.maxOffenders));
-      const details =
-        detailed.length > 0
-          ? searches.push(detailsSearch(state.service, state.index, window.from, window.to, detailed)) - 1
-          : undefined;
+      const boundary = sealedBoundary(state, window, marginMs);
+      state.details.prune(new Set(detailed), window.from);
+      state.successParts.prune(new Set(keys), window.from);
+      // An IP with parts kept for the window's first slices is asked from its first slice
+      // without one (the boundary of the last poll, at steady state: 1–3 slices); others
+      // over the window. What is read before the boundary is kept.
+      const split = <P>(cache: PartCache<P>, ips: string[]) => {
+        const warm: string[] = [];
+        const cold: string[] = [];
+        let from = window.to;
+        for (const ip of ips) {
+          const missing = cache.firstMissing(ip, window.from, boundary, window.bucketMs, state.slices);
+          if (missing === window.from && boundary > window.from) cold.push(ip);
+          else {
+            warm.push(ip);
+            from = Math.min(from, missing);
+          }
+        }
+        return { warm, cold, from };
+      };
+      const push = (search: SearchRequest) => searches.push(search) - 1;
+      const d = split(state.details, detailed);
+      const details = {
+        from: d.from,
+        warm:
+          d.warm.length > 0 && d.from < window.to
+            ? push(detailSlicesSearch(state.service, state.index, window, d.from, d.warm, options.sliceTerms))
+            : undefined,
+        cold:
+          d.cold.length > 0
+            ? push(
+                detailSlicesSearch(
+                  state.service,
+                  state.index,
+                  window,
+                  window.from,
+                  d.cold,
+                  options.sliceTerms,
+                ),
+              )
+            : undefined,
+      };
       const success = state.service.success;
-      const successes =
-        success && keys.length > 0
-          ? searches.push(
-              successesSearch({ ...state.service, success }, state.index, window.from, window.to, keys),
-            ) - 1
-          : undefined;
-      const newest = includeNewest
-        ? searches.push(newestSearch(state.service, state.index, window.to)) - 1
-        : undefined;
-      return { details, successes, newest };
+      const s = split(state.successParts, success ? keys : []);
+      const withSuccess = success ? { ...state.service, success } : undefined;
+      const successes = {
+        from: s.from,
+        warm:
+          withSuccess && s.warm.length > 0 && s.from < window.to
+            ? push(successSlicesSearch(withSuccess, state.index, window, s.from, s.warm))
+            : undefined,
+        cold:
+          withSuccess && s.cold.length > 0
+            ? push(successSlicesSearch(withSuccess, state.index, window, window.from, s.cold))
+            : undefined,
+      };
+      const newest = includeNewest ? push(newestSearch(state.service, state.index, window.to)) : undefined;
+      return { boundary, detailed, details, successes, newest, split: { details: d, successes: s } };
     });
     const rulePlans = config.customRules.map((rule) => {
       const built = buildCustomRuleSearch(config, rule, window.to);
@@ -598,16 +683,100 @@ export function createIncrementalSnapshots(
       return aggregations;
     };
 
+    // The window's rows from kept and fresh parts; an IP with a part too big to merge
+    // (more than SLICE_TERMS hosts or origins in one slice) is asked over the window.
+    const rowsOf = list.map((state, index) => {
+      const plan = plans[index]!;
+      const label = state.service.name;
+      const fresh = <P>(position: number | undefined, kind: string, part: (bucket: Reader) => P) =>
+        parseSliceParts(aggregationsOf(at(position, `${label} ${kind} search`, index)), part);
+      const details = new Map<string, RowDetails>();
+      const detailFresh = new Map([
+        ...fresh(plan.details.warm, 'details', detailPart),
+        ...fresh(plan.details.cold, 'details', detailPart),
+      ]);
+      const wide: string[] = [];
+      for (const [ips, from] of [
+        [plan.split.details.cold, window.from],
+        [plan.split.details.warm, plan.split.details.from],
+      ] as const)
+        for (const ip of ips)
+          state.details.keep(
+            ip,
+            from,
+            plan.boundary,
+            window.bucketMs,
+            state.slices,
+            detailFresh.get(ip),
+            EMPTY_DETAILS,
+          );
+      for (const ip of plan.detailed) {
+        const row = mergeDetails(
+          state.details.window(ip, window, plan.boundary, detailFresh.get(ip), EMPTY_DETAILS),
+          state.orders,
+        );
+        if (row) details.set(ip, row);
+        else wide.push(ip);
+      }
+      const parseSuccess = successPartOf(state.service.fields.user);
+      const successFresh = new Map([
+        ...fresh(plan.successes.warm, 'successes', parseSuccess),
+        ...fresh(plan.successes.cold, 'successes', parseSuccess),
+      ]);
+      for (const [ips, from] of [
+        [plan.split.successes.cold, window.from],
+        [plan.split.successes.warm, plan.split.successes.from],
+      ] as const)
+        for (const ip of ips)
+          state.successParts.keep(
+            ip,
+            from,
+            plan.boundary,
+            window.bucketMs,
+            state.slices,
+            successFresh.get(ip),
+            EMPTY_SUCCESSES,
+          );
+      const successes = new Map<string, RowSuccesses>();
+      if (state.service.success)
+        for (const { ip } of merged[index]!.ranked)
+          successes.set(
+            ip,
+            mergeSuccesses(
+              state.successParts.window(ip, window, plan.boundary, successFresh.get(ip), EMPTY_SUCCESSES),
+            ),
+          );
+      return { details, successes, wide };
+    });
+    lastRows = { kept: 0, asked: 0, wide: 0 };
+    plans.forEach((plan, index) => {
+      const asked = plan.split.details.cold.length + plan.split.successes.cold.length;
+      lastRows.asked += asked;
+      lastRows.wide += rowsOf[index]!.wide.length;
+      lastRows.kept += plan.detailed.length + rowsOf[index]!.successes.size - asked;
+    });
+    const wideSearches: SearchRequest[] = [];
+    const widePositions = list.map((state, index) => {
+      const { wide } = rowsOf[index]!;
+      return wide.length > 0
+        ? wideSearches.push(detailsSearch(state.service, state.index, window.from, window.to, wide)) - 1
+        : undefined;
+    });
+    const wideResponses = wideSearches.length > 0 ? await roundTrip(wideSearches, ctx) : [];
+    list.forEach((state, index) => {
+      const position = widePositions[index];
+      if (position === undefined) return;
+      const label = `${state.service.name} details search`;
+      const reader = new Reader(wideResponses[position]?.value, label, `responses[${position}]`);
+      checkResponse(reader, label, client.cluster, ctx.warnings);
+      noteRead(reads[index]!, reader);
+      for (const [ip, row] of parseDetails(aggregationsOf(reader))) rowsOf[index]!.details.set(ip, row);
+    });
+
     const services: ServiceSnapshot[] = list.map((state, index) => {
       const { service } = state;
       const m = merged[index]!;
-      const details = parseDetails(
-        aggregationsOf(at(positions[index]!.details, `${service.name} details search`, index)),
-      );
-      const successes = parseSuccesses(
-        aggregationsOf(at(positions[index]!.successes, `${service.name} successes search`, index)),
-        service.fields.user,
-      );
+      const { details, successes } = rowsOf[index]!;
       let unknownSource = m.missingIp;
       let distinctIps = m.distinctIps;
       let inexact = 0;
@@ -649,7 +818,7 @@ export function createIncrementalSnapshots(
         );
       // Newest event in the lookback (ingest lag): null when none; absent when not asked for.
       const newestAggs = aggregationsOf(
-        at(positions[index]!.newest, `${service.name} newest event search`, index),
+        at(plans[index]!.newest, `${service.name} newest event search`, index),
       );
       const newestValue = newestAggs?.get('newest').get('value');
       const newestEvent = includeNewest
@@ -735,6 +904,7 @@ export function createIncrementalSnapshots(
         lastResync: last.resync,
         lastTookSum: last.tookSum,
         lastAnsweredInFull: last.answeredInFull,
+        lastRows,
         filling: fill !== null && !fill.built && !fill.failed,
         lastFill,
       };

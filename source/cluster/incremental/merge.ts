@@ -127,13 +127,13 @@ export function mergeSlices(
     invalid += slice.invalid;
     missingIp += slice.missingIp;
     successes += slice.successes;
-    const { ips, ipFailures, ipInvalid, ipFirst, ipLast } = slice;
+    const { ips, ipFailures, ipInvalid, ipFirst, ipLast, timeBase } = slice;
     for (let k = 0; k < ips.length; k += 1) {
       const id = ips[k] ?? 0;
       failuresOf[id] = (failuresOf[id] ?? 0) + (ipFailures[k] ?? 0);
       invalidOf[id] = (invalidOf[id] ?? 0) + (ipInvalid[k] ?? 0);
-      const first = ipFirst[k] ?? 0;
-      const last = ipLast[k] ?? 0;
+      const first = timeBase + (ipFirst[k] ?? 0);
+      const last = timeBase + (ipLast[k] ?? 0);
       if (first < (firstOf[id] ?? 0)) firstOf[id] = first;
       if (last > (lastOf[id] ?? 0)) lastOf[id] = last;
     }

@@ -4,8 +4,8 @@
 //   details    failures of the DETAILED_OFFENDERS busiest IPs: hosts and origin (top users
 //              come from the slices' (IP, user) pairs).
 //   successes  successes of the offender IPs: count, earliest and latest (as query.ts).
-// Hosts and origin are top-k per IP, which does not merge from slices; successes after the
-// first failure need the IP's first failure of the whole window.
+// row-slices.ts asks these per slice (so a steady poll reads only the slices not sealed);
+// the window-wide details search answers an IP whose slice had too many hosts to merge.
 
 import type { QueryDsl, ServiceDefinition } from '../../config/types.js';
 import type { NamedCount } from '../../contracts/snapshot.js';

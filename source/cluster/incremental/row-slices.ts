@@ -1,0 +1,304 @@
+// The rows' details (hosts, origin) and successes, per slice, so a steady poll asks the
+// cluster only about the slices that may still change. rows-query.ts's searches spanned the
+// whole window at every poll: at 1M failures in 15 m they cost about a full search, though
+// only 1–3 slices were read (bench:window before this file).
+//
+// Each search is rows-query.ts's, with a histogram by slice between the IP and the fields:
+//   details    per (IP, slice): every host, country, ASN and AS organisation with its
+//              count (terms of SLICE_TERMS; complete when nothing is left over), merged
+//              exactly on the client: counts add, then the full query's order (count desc,
+//              key asc) and size.
+//   successes  per (IP, slice): count, earliest and latest SUCCESS_SAMPLE; the window's
+//              are the sum and the first samples in slice order (slices do not overlap).
+// A part of a sealed slice (SliceTable sealed, see engine.ts) is kept while that table is
+// held: a slice read again (resync) drops its parts. An IP whose parts are all kept is
+// asked about the unsealed slices only; another is asked about the whole window once. An
+// IP with more than SLICE_TERMS of a field in one slice is answered by rows-query.ts's
+// window-wide details search (exact, its old cost).
+import type { QueryDsl, ServiceDefinition } from '../../config/types.js';
+import type { NamedCount } from '../../contracts/snapshot.js';
+import { asNumber, type SuccessSample, samples } from '../parse.js';
+import { AGG, SUCCESS_SAMPLE, successSample, TOP_HOSTS } from '../query.js';
+import type { SearchRequest } from '../types.js';
+import type { Reader } from '../validate.js';
+import type { SnapshotWindow } from '../window.js';
+import { bucketOffset } from '../window.js';
+import { keywordOrderKey } from './dictionary.js';
+import { detailsSearch, type RowDetails, type RowSuccesses, successesSearch } from './rows-query.js';
+
+/** Terms per (IP, slice) and field: one IP rarely hits more hosts or origins in one slice. */
+export const SLICE_TERMS = 32;
+
+/** Counts by key; `complete` false when the slice had more keys than SLICE_TERMS. */
+interface TermCounts {
+  keys: (string | number)[];
+  counts: number[];
+  complete: boolean;
+}
+
+export interface DetailPart {
+  hosts: TermCounts;
+  country: TermCounts;
+  asn: TermCounts;
+  asOrg: TermCounts;
+}
+
+export interface SuccessPart {
+  total: number;
+  earliest: SuccessSample[];
+  latest: SuccessSample[];
+}
+
+const NO_TERMS: TermCounts = { keys: [], counts: [], complete: true };
+const NO_DETAILS: DetailPart = { hosts: NO_TERMS, country: NO_TERMS, asn: NO_TERMS, asOrg: NO_TERMS };
+const NO_SUCCESSES: SuccessPart = { total: 0, earliest: [], latest: [] };
+
+function bySlice(window: SnapshotWindow, time: string, aggs: QueryDsl): QueryDsl {
+  const offset = bucketOffset(window);
+  return {
+    t: {
+      histogram: {
+        field: time,
+        interval: window.bucketMs,
+        ...(offset === 0 ? {} : { offset }),
+        min_doc_count: 1,
+      },
+      aggs,
+    },
+  };
+}
+
+/** rows-query.ts's search for `ips` over [from, to), its fields split by slice. */
+function perSlice(search: SearchRequest, window: SnapshotWindow, time: string): SearchRequest {
+  const body = search.body as { aggs: { rows: { aggs: QueryDsl } } };
+  body.aggs.rows.aggs = bySlice(window, time, body.aggs.rows.aggs);
+  return search;
+}
+
+export function detailSlicesSearch(
+  service: ServiceDefinition,
+  index: string,
+  window: SnapshotWindow,
+  from: number,
+  ips: string[],
+  sliceTerms = SLICE_TERMS,
+): SearchRequest {
+  const search = detailsSearch(service, index, from, window.to, ips);
+  const aggs = (search.body as { aggs: { rows: { aggs: Record<string, { terms: { size: number } }> } } }).aggs
+    .rows.aggs;
+  for (const terms of Object.values(aggs)) terms.terms.size = sliceTerms;
+  return perSlice(search, window, service.fields.time);
+}
+
+export function successSlicesSearch(
+  service: ServiceDefinition & { success: QueryDsl },
+  index: string,
+  window: SnapshotWindow,
+  from: number,
+  ips: string[],
+): SearchRequest {
+  return perSlice(successesSearch(service, index, from, window.to, ips), window, service.fields.time);
+}
+
+function termCounts(terms: Reader): TermCounts {
+  const keys: (string | number)[] = [];
+  const counts: number[] = [];
+  for (const bucket of terms.get('buckets').array()) {
+    const key = bucket.get('key');
+    keys.push(typeof key.value === 'number' ? key.value : key.key());
+    counts.push(bucket.get('doc_count').count());
+  }
+  const other = terms.maybe('sum_other_doc_count')?.count() ?? 0;
+  return { keys, counts, complete: other === 0 };
+}
+
+/** Parts by IP, then by slice start, from a per-slice answer. */
+export function parseSliceParts<P>(
+  aggregations: Reader | undefined,
+  part: (bucket: Reader) => P,
+): Map<string, Map<number, P>> {
+  const map = new Map<string, Map<number, P>>();
+  for (const row of aggregations?.get('rows').get('buckets').array() ?? []) {
+    const slices = new Map<number, P>();
+    for (const bucket of row.get('t').get('buckets').array())
+      slices.set(bucket.get('key').number(), part(bucket));
+    map.set(row.get('key').key(), slices);
+  }
+  return map;
+}
+
+export function detailPart(bucket: Reader): DetailPart {
+  return {
+    hosts: termCounts(bucket.get('hosts')),
+    country: termCounts(bucket.get('country')),
+    asn: termCounts(bucket.get('asn')),
+    asOrg: termCounts(bucket.get('asOrg')),
+  };
+}
+
+export function successPartOf(userField: string): (bucket: Reader) => SuccessPart {
+  return (bucket) => ({
+    total: bucket.get('doc_count').count(),
+    earliest: samples(bucket.get(AGG.earliest), userField),
+    latest: samples(bucket.get(AGG.latest), userField),
+  });
+}
+
+/** Key orders of the cluster's `_key: asc` for the fields merged (a string by its field's type). */
+export interface KeyOrders {
+  host: (key: string) => string;
+}
+
+function compareKeys(a: string | number, b: string | number, order: (key: string) => string): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const x = order(String(a));
+  const y = order(String(b));
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Terms merged: counts added, then count desc, key asc, the first `size` (the full query's). */
+function mergeTerms(
+  parts: readonly TermCounts[],
+  size: number,
+  order: (key: string) => string,
+): { key: string | number; count: number }[] | null {
+  const sums = new Map<string | number, number>();
+  for (const part of parts) {
+    if (!part.complete) return null;
+    part.keys.forEach((key, at) => {
+      sums.set(key, (sums.get(key) ?? 0) + part.counts[at]!);
+    });
+  }
+  return [...sums]
+    .map(([key, count]) => ({ key, count }))
+    .sort((a, b) => b.count - a.count || compareKeys(a.key, b.key, order))
+    .slice(0, size);
+}
+
+/** The window's details from its slices' parts; null when a part is incomplete. */
+export function mergeDetails(parts: readonly DetailPart[], orders: KeyOrders): RowDetails | null {
+  const hosts = mergeTerms(
+    parts.map((part) => part.hosts),
+    TOP_HOSTS,
+    orders.host,
+  );
+  const country = mergeTerms(
+    parts.map((part) => part.country),
+    1,
+    keywordOrderKey,
+  );
+  const asn = mergeTerms(
+    parts.map((part) => part.asn),
+    1,
+    keywordOrderKey,
+  );
+  const asOrg = mergeTerms(
+    parts.map((part) => part.asOrg),
+    1,
+    keywordOrderKey,
+  );
+  if (!hosts || !country || !asn || !asOrg) return null;
+  const first = (terms: { key: string | number }[]) => (terms[0] ? String(terms[0].key) : null);
+  return {
+    hosts: hosts.map(({ key, count }): NamedCount => ({ name: String(key), count })),
+    country: first(country),
+    asn: asNumber(first(asn)),
+    asOrg: first(asOrg),
+  };
+}
+
+/** The window's successes from its slices' parts, in slice order. */
+export function mergeSuccesses(parts: readonly SuccessPart[]): RowSuccesses {
+  let total = 0;
+  const earliest: SuccessSample[] = [];
+  const latest: SuccessSample[] = [];
+  for (const part of parts) {
+    total += part.total;
+    for (const sample of part.earliest) if (earliest.length < SUCCESS_SAMPLE) earliest.push(sample);
+  }
+  for (let at = parts.length - 1; at >= 0; at -= 1)
+    for (const sample of parts[at]!.latest) if (latest.length < SUCCESS_SAMPLE) latest.push(sample);
+  return { total, earliest, latest };
+}
+
+/**
+ * Parts of sealed slices, by IP then slice start, each with the SliceTable it was read
+ * with (a slice read again is another table: its parts no longer count).
+ */
+export class PartCache<P> {
+  private readonly byIp = new Map<string, Map<number, { table: object; part: P }>>();
+
+  /**
+   * The first slice in [from, boundary) without a part for `ip` read with the held table
+   * (`boundary` when all have one): the IP is asked about the slices from there on.
+   */
+  firstMissing(
+    ip: string,
+    from: number,
+    boundary: number,
+    step: number,
+    tables: Map<number, object>,
+  ): number {
+    const parts = this.byIp.get(ip);
+    if (!parts) return from;
+    for (let start = from; start < boundary; start += step) {
+      const kept = parts.get(start);
+      if (!kept || kept.table !== tables.get(start)) return start;
+    }
+    return boundary;
+  }
+
+  /** Keeps the parts of [from, boundary) (a slice without events for `ip` is an empty part). */
+  keep(
+    ip: string,
+    from: number,
+    boundary: number,
+    step: number,
+    tables: Map<number, object>,
+    read: Map<number, P> | undefined,
+    empty: P,
+  ): void {
+    let parts = this.byIp.get(ip);
+    if (!parts) {
+      parts = new Map();
+      this.byIp.set(ip, parts);
+    }
+    for (let start = from; start < boundary; start += step) {
+      const table = tables.get(start);
+      if (table) parts.set(start, { table, part: read?.get(start) ?? empty });
+    }
+  }
+
+  /** The window's parts for `ip`: kept ones before `boundary`, `fresh` ones from it. */
+  window(
+    ip: string,
+    window: SnapshotWindow,
+    boundary: number,
+    fresh: Map<number, P> | undefined,
+    empty: P,
+  ): P[] {
+    const parts = this.byIp.get(ip);
+    const out: P[] = [];
+    for (let start = window.from; start < window.to; start += window.bucketMs)
+      out.push((start < boundary ? parts?.get(start)?.part : fresh?.get(start)) ?? empty);
+    return out;
+  }
+
+  /** Forgets IPs not shown now and slices before the window. */
+  prune(shown: ReadonlySet<string>, from: number): void {
+    for (const [ip, parts] of this.byIp) {
+      if (!shown.has(ip)) {
+        this.byIp.delete(ip);
+        continue;
+      }
+      for (const start of parts.keys()) if (start < from) parts.delete(start);
+    }
+  }
+
+  clear(): void {
+    this.byIp.clear();
+  }
+}
+
+export const EMPTY_DETAILS = NO_DETAILS;
+export const EMPTY_SUCCESSES = NO_SUCCESSES;
