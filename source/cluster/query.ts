@@ -139,15 +139,20 @@ function search(
   aggs: QueryDsl,
   countHits = false,
 ): SearchRequest {
+  return aggregationSearch(index, [timeRange(time, window.from, window.to), filter], aggs, countHits);
+}
+
+/** An aggregations-only search (no hits) over the documents matching every filter. */
+export function aggregationSearch(
+  index: string,
+  filters: QueryDsl[],
+  aggs: QueryDsl,
+  countHits = false,
+): SearchRequest {
   return {
     index,
     header: { ...SEARCH_HEADER },
-    body: {
-      size: 0,
-      track_total_hits: countHits,
-      query: { bool: { filter: [timeRange(time, window.from, window.to), filter] } },
-      aggs,
-    },
+    body: { size: 0, track_total_hits: countHits, query: { bool: { filter: filters } }, aggs },
   };
 }
 

@@ -18,7 +18,7 @@
 import type { QueryDsl, ServiceDefinition } from '../../config/types.js';
 import type { NamedCount } from '../../contracts/snapshot.js';
 import { asNumber, type SuccessSample, samples } from '../parse.js';
-import { AGG, SUCCESS_SAMPLE, successSample, TOP_HOSTS } from '../query.js';
+import { AGG, SUCCESS_SAMPLE, TOP_HOSTS } from '../query.js';
 import type { SearchRequest } from '../types.js';
 import type { Reader } from '../validate.js';
 import type { SnapshotWindow } from '../window.js';

@@ -10,7 +10,7 @@
 import type { QueryDsl, ServiceDefinition } from '../../config/types.js';
 import type { NamedCount } from '../../contracts/snapshot.js';
 import { asNumber, firstKey, namedCounts, type SuccessSample, samples } from '../parse.js';
-import { AGG, SEARCH_HEADER, successSample, TOP_HOSTS, timeRange } from '../query.js';
+import { AGG, aggregationSearch, successSample, TOP_HOSTS, timeRange } from '../query.js';
 import type { SearchRequest } from '../types.js';
 import type { Reader } from '../validate.js';
 
@@ -37,21 +37,12 @@ function restricted(
   aggs: QueryDsl,
 ): SearchRequest {
   const f = service.fields;
-  return {
-    index,
-    header: { ...SEARCH_HEADER },
-    body: {
-      size: 0,
-      track_total_hits: false,
-      query: { bool: { filter: [timeRange(f.time, from, to), filter, { terms: { [f.sourceIp]: ips } }] } },
-      aggs: {
-        rows: {
-          terms: { field: f.sourceIp, size: ips.length, order: [{ _count: 'desc' }, { _key: 'asc' }] },
-          aggs,
-        },
-      },
+  return aggregationSearch(index, [timeRange(f.time, from, to), filter, { terms: { [f.sourceIp]: ips } }], {
+    rows: {
+      terms: { field: f.sourceIp, size: ips.length, order: [{ _count: 'desc' }, { _key: 'asc' }] },
+      aggs,
     },
-  };
+  });
 }
 
 export function detailsSearch(

@@ -7,7 +7,7 @@
 // Bounds are absolute and bucket-aligned, so a repeated request is the same bytes and the
 // shard request cache can answer it while the index has not been refreshed.
 import type { QueryDsl, ServiceDefinition } from '../../config/types.js';
-import { SEARCH_HEADER, timeRange } from '../query.js';
+import { aggregationSearch, timeRange } from '../query.js';
 import { ClusterError, type SearchRequest } from '../types.js';
 import type { SliceBuilder } from './slice-table.js';
 
@@ -39,38 +39,29 @@ export function pairsSearch(
     l: { max: { field: f.time } },
     ...(service.invalidUser ? { i: { filter: service.invalidUser } } : {}),
   };
-  return {
-    index,
-    header: { ...SEARCH_HEADER },
-    body: {
-      size: 0,
-      track_total_hits: false,
-      query: { bool: { filter: [timeRange(f.time, from, to), service.failure] } },
-      aggs: {
-        p: {
-          composite: {
-            size: PAGE_SIZE,
-            sources: [
-              {
-                [SLICE]: {
-                  date_histogram: {
-                    field: f.time,
-                    fixed_interval: `${bucketMs}ms`,
-                    // An "as of" window's slices start at its `from` (window.ts).
-                    ...(offsetMs === 0 ? {} : { offset: `${offsetMs}ms` }),
-                  },
-                },
+  return aggregationSearch(index, [timeRange(f.time, from, to), service.failure], {
+    p: {
+      composite: {
+        size: PAGE_SIZE,
+        sources: [
+          {
+            [SLICE]: {
+              date_histogram: {
+                field: f.time,
+                fixed_interval: `${bucketMs}ms`,
+                // An "as of" window's slices start at its `from` (window.ts).
+                ...(offsetMs === 0 ? {} : { offset: `${offsetMs}ms` }),
               },
-              { [IP]: { terms: { field: f.sourceIp, missing_bucket: true } } },
-              { [USER]: { terms: { field: f.user, missing_bucket: true } } },
-            ],
-            ...(after ? { after } : {}),
+            },
           },
-          aggs,
-        },
+          { [IP]: { terms: { field: f.sourceIp, missing_bucket: true } } },
+          { [USER]: { terms: { field: f.user, missing_bucket: true } } },
+        ],
+        ...(after ? { after } : {}),
       },
+      aggs,
     },
-  };
+  });
 }
 
 /** Failures by slice (counts only): the resync's check of the slices held (engine.ts). */
@@ -94,25 +85,16 @@ export function successCountSearch(
   offsetMs = 0,
 ): SearchRequest {
   const f = service.fields;
-  return {
-    index,
-    header: { ...SEARCH_HEADER },
-    body: {
-      size: 0,
-      track_total_hits: false,
-      query: { bool: { filter: [timeRange(f.time, from, to), service.success] } },
-      aggs: {
-        s: {
-          histogram: {
-            field: f.time,
-            interval: bucketMs,
-            min_doc_count: 1,
-            ...(offsetMs === 0 ? {} : { offset: offsetMs }),
-          },
-        },
+  return aggregationSearch(index, [timeRange(f.time, from, to), service.success], {
+    s: {
+      histogram: {
+        field: f.time,
+        interval: bucketMs,
+        min_doc_count: 1,
+        ...(offsetMs === 0 ? {} : { offset: offsetMs }),
       },
     },
-  };
+  });
 }
 
 /** `filter_path` for the pair pages (Elasticsearch only, as in fetch.ts): drops date strings. */
