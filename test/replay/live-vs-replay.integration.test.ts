@@ -97,6 +97,9 @@ async function writeAsTheClockPasses(url: string, index: string, docs: SeedDoc[]
     const due: SeedDoc[] = [];
     while (next < docs.length && Date.parse(String(docs[next]!['@timestamp'])) <= Date.now())
       due.push(docs[next++]!);
+    // A timer may fire a millisecond before the wall clock reaches its time (timers run on the
+    // monotonic clock): nothing is due yet, so wait again rather than send an empty _bulk.
+    if (due.length === 0) continue;
     const body = due.map((doc) => `{"create":{}}\n${JSON.stringify(doc)}\n`).join('');
     const response = await fetch(`${url}/${index}/_bulk`, {
       method: 'POST',
