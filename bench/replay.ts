@@ -162,7 +162,7 @@ async function replay(
           steps,
           windows,
           settings,
-          lane: () => incrementalStepper(client, config, windows).answer,
+          lane: (laneSteps) => incrementalStepper(client, config, windows, laneSteps).answer,
           lanes: design.lanes,
         });
   const ms = performance.now() - started;

@@ -64,7 +64,7 @@ export const replayCommand: Command = async (context) => {
       steps,
       windows,
       settings: detectionSettings(config),
-      lane: () => incrementalStepper(cluster, config, windows).answer,
+      lane: (laneSteps) => incrementalStepper(cluster, config, windows, laneSteps).answer,
       signal,
       ...(flags.json === true
         ? {

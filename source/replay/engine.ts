@@ -135,8 +135,11 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
 export type AnswerStep = (step: Step, signal?: AbortSignal) => Promise<StepAnswer>;
 
 export interface SteppedReplayOptions extends Omit<ReplayOptions, 'fetch' | 'batchSteps' | 'inFlight'> {
-  /** A new lane: a stateful source that answers the steps given to it, in order, one at a time. */
-  lane: () => AnswerStep;
+  /**
+   * A new lane: a stateful source that answers the steps given to it (`steps`, the ones it
+   * will be asked, in order), one at a time.
+   */
+  lane: (steps: readonly Step[]) => AnswerStep;
   /** Lanes stepping at once (default 4): lane k answers steps k, k + lanes, k + 2 × lanes, … */
   lanes?: number;
 }
@@ -151,7 +154,9 @@ export interface SteppedReplayOptions extends Omit<ReplayOptions, 'fetch' | 'bat
 export async function runSteppedReplay(options: SteppedReplayOptions): Promise<ReplayResult> {
   const steps = options.steps;
   const count = Math.max(1, Math.min(Math.floor(options.lanes ?? 4), steps.length || 1));
-  const lanes = Array.from({ length: count }, () => options.lane());
+  const lanes = Array.from({ length: count }, (_, lane) =>
+    options.lane(steps.filter((_, index) => index % count === lane)),
+  );
   const tails: Promise<unknown>[] = lanes.map(() => Promise.resolve());
   const pending: (Promise<StepAnswer> | undefined)[] = [];
   let started = 0;

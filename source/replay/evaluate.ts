@@ -82,7 +82,7 @@ export async function evaluateOnce(
             steps,
             windows,
             settings,
-            lane: () => incrementalStepper(client, config, windows).answer,
+            lane: (laneSteps) => incrementalStepper(client, config, windows, laneSteps).answer,
             ...signal,
           })
         ).state;

@@ -244,6 +244,43 @@ describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
     expect(engine.stats().lastSlicesRead).toBe(0);
   });
 
+  it('with slices finer than the buckets, as-of steps of less than a bucket keep the slices and equal the full snapshot', async () => {
+    // Replay lanes step the slow window by less than its bucket (replay/incremental.ts).
+    const random = seededRandom(kind === 'opensearch' ? 5252 : 5251);
+    const windowMs = 5 * 60_000; // buckets of 5 s, slices of 1 s
+    const base = Date.UTC(2026, 0, 8, 10, 0, 0);
+    const docs = randomDocs(
+      random,
+      Array.from({ length: 300 }, () => base - windowMs + Math.floor(random() * (windowMs + 20_000))),
+    );
+    await bulk(url(), [
+      ...docs.ssh.map((doc) => ({ index: indices.ssh, doc })),
+      ...docs.rdp.map((doc) => ({ index: indices.rdp, doc })),
+      ...docs.legacy.map((doc) => ({ index: indices.legacy, doc })),
+    ]);
+    const cfg = config({ windowMs });
+    const engine = createIncrementalSnapshots(client, cfg, {
+      resyncMs: Number.POSITIVE_INFINITY,
+      directSlices: Number.POSITIVE_INFINITY,
+      sliceMs: 1000,
+    });
+    for (let k = 0; k < 8; k += 1) {
+      const endAt = base + 1_234 + k * 2_000; // 2 s apart: never whole 5 s buckets
+      const now = endAt + 60_000; // asked a minute later: all but the margin's slices seal
+      const snapshot = await engine.fetch(windowMs, { now, endAt });
+      expect(engine.stats().lastAnsweredInFull).toBe(false);
+      // The first step reads the window's 300 slices; every later one only the 2 s new
+      // since plus the ones the 30 s margin leaves unsealed.
+      if (k === 0) expect(engine.stats().lastSlicesRead).toBe(300);
+      else expect(engine.stats().lastSlicesRead).toBeLessThanOrEqual(2 + 30 + 1);
+      const [full] = await fetchSnapshots(client, cfg, [{ windowMs, endAt }], { now });
+      if (!full) throw new Error('no snapshot');
+      // Every field, the timeline in the window's 5 s buckets included.
+      expect(snapshot.bucketMs).toBe(5_000);
+      expect(comparable(snapshot), `as of ${new Date(endAt).toISOString()}`).toEqual(comparable(full));
+    }
+  });
+
   it('a resync finds events later than the margin in sealed slices by their counts', async () => {
     const random = seededRandom(kind === 'opensearch' ? 977 : 976);
     const windowMs = 5 * 60_000;

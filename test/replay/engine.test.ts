@@ -95,7 +95,9 @@ describe('runSteppedReplay', () => {
     let inFlight = 0;
     let most = 0;
     const fetch = fakeFetch([], options);
-    const lane = () => {
+    const announced: number[][] = [];
+    const lane = (given: readonly { at: number }[]) => {
+      announced.push(given.map((step) => step.at));
       const mine: number[] = [];
       seen.push(mine);
       let busy = false;
@@ -115,7 +117,7 @@ describe('runSteppedReplay', () => {
         }
       };
     };
-    return { lane, seen, most: () => most };
+    return { lane, seen, announced, most: () => most };
   }
   const stepWindowsOf = (step: { at: number; slowDue: boolean }): FetchWindow[] => [
     { windowMs: windows.windowMs, endAt: step.at, includeCustomRules: true },
@@ -135,6 +137,8 @@ describe('runSteppedReplay', () => {
     expect(source.seen).toEqual(
       [0, 1, 2].map((k) => steps.filter((_, i) => i % 3 === k).map((step) => step.at)),
     );
+    // Each lane is told up front the steps it will be asked (it sizes its slices by them).
+    expect(source.announced).toEqual(source.seen);
     expect(source.most()).toBe(3);
     const batched = await runReplay({ steps, windows, settings: settings(), fetch: fakeFetch([]) });
     expect(stepped.events).toEqual(batched.events);

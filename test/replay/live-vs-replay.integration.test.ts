@@ -195,7 +195,7 @@ describe('the live console and a replay of the same data end with the same alert
             steps,
             windows,
             settings,
-            lane: () => incrementalStepper(client, config, windows).answer,
+            lane: (laneSteps) => incrementalStepper(client, config, windows, laneSteps).answer,
           });
           const full = await runReplay({
             steps,

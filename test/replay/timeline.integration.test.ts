@@ -252,7 +252,7 @@ describe.each(backends)('time travel on $kind', ({ kind, url }) => {
       steps,
       windows,
       settings: detectionSettings(config),
-      lane: () => incrementalStepper(client, config, windows).answer,
+      lane: (laneSteps) => incrementalStepper(client, config, windows, laneSteps).answer,
       onStep: (step, state) => states.set((step.at - BASE) / MINUTE, state),
     });
     events = result.events;

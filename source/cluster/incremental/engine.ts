@@ -82,6 +82,29 @@ export interface IncrementalOptions {
   directSlices?: number;
   /** Terms per (IP, slice) of the rows' details (row-slices.ts; tests lower it). */
   sliceTerms?: number;
+  /**
+   * Slices finer than the timeline's buckets (a divisor of the bucket size; otherwise the
+   * bucket size is used). Polls as of times whose spacing is not a whole number of buckets
+   * (replay: the 6 h window's 6 min buckets stepped every 2 min) keep their slices when the
+   * spacing is a whole number of slices (slicedWindow); the timeline is summed back into
+   * the window's buckets.
+   */
+  sliceMs?: number;
+}
+
+/** Direct reads (not the background fill): cursors per `_msearch`, so a long read holds ~16 pages. */
+const DIRECT_CURSORS_PER_TRIP = 16;
+
+/** The window cut into `sliceMs` slices when that divides its buckets (else as it is). */
+export function slicedWindow(window: SnapshotWindow, sliceMs: number | undefined): SnapshotWindow {
+  if (
+    sliceMs === undefined ||
+    !(sliceMs >= 1000) ||
+    sliceMs >= window.bucketMs ||
+    window.bucketMs % sliceMs !== 0
+  )
+    return window;
+  return { ...window, bucketMs: sliceMs, buckets: window.ms / sliceMs };
 }
 
 interface Fill {
@@ -500,8 +523,10 @@ export function createIncrementalSnapshots(
     { now, endAt, signal, includeNewest }: FetchOptions,
   ): Promise<Snapshot> {
     const started = performance.now();
-    const window =
+    const shown =
       endAt === undefined ? snapshotWindow(windowMs, now) : snapshotWindowEndingAt(windowMs, endAt);
+    // Every read, seal and kept part below is per slice; only the timeline is per shown bucket.
+    const window = slicedWindow(shown, options.sliceMs);
     const offset = bucketOffset(window);
     if (!grid || grid.ms !== window.ms || grid.bucketMs !== window.bucketMs || grid.offset !== offset) {
       dropAll();
@@ -565,7 +590,15 @@ export function createIncrementalSnapshots(
       return { ...snapshot, took: Math.max(snapshot.took, ctx.tookMax) };
     }
 
-    const read = await readSlices(list, window, starts, now, ctx, reads, starts.length * list.length);
+    const read = await readSlices(
+      list,
+      window,
+      starts,
+      now,
+      ctx,
+      reads,
+      Math.min(starts.length * list.length, DIRECT_CURSORS_PER_TRIP),
+    );
     if (signal?.aborted) {
       list.forEach((state, index) => {
         for (const slice of read[index]!.values()) releaseSlice(slice, state.ips, state.users);
@@ -584,7 +617,7 @@ export function createIncrementalSnapshots(
     const merged = list.map((state) =>
       mergeSlices(
         state.slices.values(),
-        window,
+        shown,
         state.ips,
         state.users,
         {
@@ -863,7 +896,7 @@ export function createIncrementalSnapshots(
         to: new Date(window.to).toISOString(),
         ms: window.ms,
       },
-      bucketMs: window.bucketMs,
+      bucketMs: shown.bucketMs,
       services,
       customRules,
       took: ctx.tookMax,

@@ -121,8 +121,9 @@ export function mergeSlices(
   let successes = 0;
   const list = Array.isArray(slices) ? (slices as SliceTable[]) : [...slices];
   for (const slice of list) {
-    const index = (slice.start - window.from) / window.bucketMs;
-    if (index >= 0 && index < window.buckets) timeline[index] = slice.failures;
+    // Slices may be finer than the timeline's buckets (engine.ts sliceMs): each adds to its bucket.
+    const index = Math.floor((slice.start - window.from) / window.bucketMs);
+    if (index >= 0 && index < window.buckets) timeline[index] = (timeline[index] ?? 0) + slice.failures;
     failures += slice.failures;
     invalid += slice.invalid;
     missingIp += slice.missingIp;
