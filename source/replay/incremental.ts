@@ -39,10 +39,16 @@ const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
  */
 export function stepSliceMs(windowMs: number, instants: readonly number[]): number | undefined {
   const bucketMs = bucketSize(windowMs);
+  const fits = (slice: number) => slice % 1000 === 0 && bucketMs / slice <= MAX_SLICES_PER_BUCKET;
   let slice = bucketMs;
-  for (let i = 1; i < instants.length; i++) slice = gcd(slice, Math.abs(instants[i]! - instants[0]!));
-  if (slice === bucketMs || slice % 1000 !== 0 || bucketMs / slice > MAX_SLICES_PER_BUCKET) return undefined;
-  return slice;
+  for (let i = 1; i < instants.length; i++) {
+    const next = gcd(slice, Math.abs(instants[i]! - instants[0]!));
+    // An off-grid last step (a lookback's "previous poll", steps.ts) realigns once, at the
+    // end, rather than every step before it.
+    if (!fits(next) && i === instants.length - 1) break;
+    slice = next;
+  }
+  return slice === bucketMs || !fits(slice) ? undefined : slice;
 }
 
 export function incrementalStepper(

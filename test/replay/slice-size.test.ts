@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { slicedWindow } from '../../source/cluster/incremental/engine.js';
+import {
+  detailBucketsPerSlice,
+  ipGroups,
+  SLICE_SEARCH_BUCKETS,
+} from '../../source/cluster/incremental/row-slices.js';
 import { snapshotWindowEndingAt } from '../../source/cluster/window.js';
 import { MAX_SLICES_PER_BUCKET, stepSliceMs } from '../../source/replay/incremental.js';
 
@@ -30,11 +35,40 @@ describe('slices cut to a replay lane’s spacing', () => {
     expect(stepSliceMs(6 * HOUR, [T0, T0 + 10_000])).toBeUndefined();
   });
 
+  it('an off-grid last step (a lookback’s previous poll) does not cost the steps before it their slices', () => {
+    const instants = [T0, T0 + 2 * MINUTE, T0 + 4 * MINUTE, T0 + 5 * MINUTE - 5_123];
+    expect(stepSliceMs(6 * HOUR, instants)).toBe(2 * MINUTE);
+    // Off the grid earlier than last: nothing fits every step.
+    expect(stepSliceMs(6 * HOUR, [T0, T0 + 60_500, T0 + 2 * MINUTE])).toBeUndefined();
+  });
+
   it('slicedWindow keeps the bounds and cuts the buckets; a size that does not divide them is ignored', () => {
     const shown = snapshotWindowEndingAt(6 * HOUR, T0 + 2 * MINUTE);
     expect(slicedWindow(shown, 2 * MINUTE)).toEqual({ ...shown, bucketMs: 2 * MINUTE, buckets: 180 });
     expect(slicedWindow(shown, 7 * MINUTE)).toBe(shown);
     expect(slicedWindow(shown, 100_000)).toBe(shown);
     expect(slicedWindow(shown, undefined)).toBe(shown);
+  });
+});
+
+describe('per-slice row searches stay under the cluster’s bucket limit', () => {
+  const ips = Array.from({ length: 25 }, (_, k) => `198.51.100.${k}`);
+
+  it('25 IPs over the 6 h window in 2 min slices are split (one search made 25 × 180 × 129 buckets)', () => {
+    const window = slicedWindow(snapshotWindowEndingAt(6 * HOUR, T0), 2 * MINUTE);
+    const groups = ipGroups(ips, window, window.from, detailBucketsPerSlice());
+    expect(groups.flat()).toEqual(ips);
+    for (const group of groups)
+      expect(group.length * window.buckets * detailBucketsPerSlice()).toBeLessThanOrEqual(
+        SLICE_SEARCH_BUCKETS,
+      );
+    expect(groups.length).toBeGreaterThan(1);
+  });
+
+  it('a steady poll that asks from the last few slices is one search', () => {
+    const window = snapshotWindowEndingAt(15 * MINUTE, T0);
+    const from = window.to - 3 * window.bucketMs;
+    expect(ipGroups(ips, window, from, detailBucketsPerSlice())).toEqual([ips]);
+    expect(ipGroups([], window, from, 1)).toEqual([]);
   });
 });

@@ -29,10 +29,12 @@ import { Dictionary, keywordOrderKey } from './dictionary.js';
 import { MergeScratch, mergeSlices } from './merge.js';
 import {
   type DetailPart,
+  detailBucketsPerSlice,
   detailPart,
   detailSlicesSearch,
   EMPTY_DETAILS,
   EMPTY_SUCCESSES,
+  ipGroups,
   type KeyOrders,
   mergeDetails,
   mergeSuccesses,
@@ -658,40 +660,34 @@ export function createIncrementalSnapshots(
         return { warm, cold, from };
       };
       const push = (search: SearchRequest) => searches.push(search) - 1;
+      // Each in groups that keep a search under the cluster's bucket limit (ipGroups).
+      const grouped = (
+        ips: string[],
+        from: number,
+        perSlice: number,
+        search: (group: string[]) => SearchRequest,
+      ) =>
+        ips.length > 0 && from < window.to
+          ? ipGroups(ips, window, from, perSlice).map((group) => push(search(group)))
+          : [];
       const d = split(state.details, detailed);
+      const detailBuckets = detailBucketsPerSlice(options.sliceTerms);
+      const detailSearch = (from: number) => (group: string[]) =>
+        detailSlicesSearch(state.service, state.index, window, from, group, options.sliceTerms);
       const details = {
         from: d.from,
-        warm:
-          d.warm.length > 0 && d.from < window.to
-            ? push(detailSlicesSearch(state.service, state.index, window, d.from, d.warm, options.sliceTerms))
-            : undefined,
-        cold:
-          d.cold.length > 0
-            ? push(
-                detailSlicesSearch(
-                  state.service,
-                  state.index,
-                  window,
-                  window.from,
-                  d.cold,
-                  options.sliceTerms,
-                ),
-              )
-            : undefined,
+        warm: grouped(d.warm, d.from, detailBuckets, detailSearch(d.from)),
+        cold: grouped(d.cold, window.from, detailBuckets, detailSearch(window.from)),
       };
       const success = state.service.success;
       const s = split(state.successParts, success ? keys : []);
       const withSuccess = success ? { ...state.service, success } : undefined;
+      const successSearch = (from: number) => (group: string[]) =>
+        successSlicesSearch(withSuccess!, state.index, window, from, group);
       const successes = {
         from: s.from,
-        warm:
-          withSuccess && s.warm.length > 0 && s.from < window.to
-            ? push(successSlicesSearch(withSuccess, state.index, window, s.from, s.warm))
-            : undefined,
-        cold:
-          withSuccess && s.cold.length > 0
-            ? push(successSlicesSearch(withSuccess, state.index, window, window.from, s.cold))
-            : undefined,
+        warm: withSuccess ? grouped(s.warm, s.from, 1, successSearch(s.from)) : [],
+        cold: withSuccess ? grouped(s.cold, window.from, 1, successSearch(window.from)) : [],
       };
       const newest = includeNewest ? push(newestSearch(state.service, state.index, window.to)) : undefined;
       return { boundary, detailed, details, successes, newest, split: { details: d, successes: s } };
@@ -721,8 +717,10 @@ export function createIncrementalSnapshots(
     const rowsOf = list.map((state, index) => {
       const plan = plans[index]!;
       const label = state.service.name;
-      const fresh = <P>(position: number | undefined, kind: string, part: (bucket: Reader) => P) =>
-        parseSliceParts(aggregationsOf(at(position, `${label} ${kind} search`, index)), part);
+      const fresh = <P>(positions: number[], kind: string, part: (bucket: Reader) => P) =>
+        positions.flatMap((position) => [
+          ...parseSliceParts(aggregationsOf(at(position, `${label} ${kind} search`, index)), part),
+        ]);
       const details = new Map<string, RowDetails>();
       const detailFresh = new Map([
         ...fresh(plan.details.warm, 'details', detailPart),

@@ -75,6 +75,28 @@ function perSlice(search: SearchRequest, window: SnapshotWindow, time: string): 
   return search;
 }
 
+/**
+ * Buckets one per-slice search may make: the cluster refuses more than `search.max_buckets`
+ * (65,536 by default) in one search. A replay's 6 h window in 2 min slices made 25 IPs × 180
+ * slices × their hosts and origins exceed it ("too many buckets", seen in `once`).
+ */
+export const SLICE_SEARCH_BUCKETS = 30_000;
+
+/** Most buckets a detail search makes per IP and slice: the slice, and four terms of `sliceTerms`. */
+export const detailBucketsPerSlice = (sliceTerms = SLICE_TERMS) => 1 + 4 * sliceTerms;
+
+/**
+ * `ips` in groups whose per-slice search over [from, window.to) stays within
+ * SLICE_SEARCH_BUCKETS, at most `perSlice` buckets an IP and slice (one search when it fits).
+ */
+export function ipGroups(ips: string[], window: SnapshotWindow, from: number, perSlice: number): string[][] {
+  const slices = Math.max(1, Math.ceil((window.to - from) / window.bucketMs));
+  const size = Math.max(1, Math.floor(SLICE_SEARCH_BUCKETS / (slices * perSlice)));
+  const groups: string[][] = [];
+  for (let start = 0; start < ips.length; start += size) groups.push(ips.slice(start, start + size));
+  return groups;
+}
+
 export function detailSlicesSearch(
   service: ServiceDefinition,
   index: string,
