@@ -51,7 +51,7 @@ const INDEX = `bench-soc-watch-replay-${HOURS}h-${RATE}`;
 const DATA_VERSION = 1;
 const BATCH = Number(flag('batch') ?? 4);
 const IN_FLIGHT = Number(flag('in-flight') ?? 2);
-const LANES = Number(flag('lanes') ?? 4);
+const LANES = Number(flag('lanes') ?? 1);
 
 function say(line = ''): void {
   process.stdout.write(`${line}\n`);
