@@ -9,9 +9,9 @@
 // failures a brute-force alert already reported. Only what is older than the lookback is
 // forgotten (a repeat offender whose last alert closed before it). `lookbackMs: 0` is the
 // bare evaluation (every alert `new`). The lookback's polls step the incremental snapshots
-// (incremental.ts, 4 lanes: each poll reads only the slices new since its lane's previous
-// one): on the demo's 6 h of data on a loaded 2-core machine, `once --json --at` took
-// 15-25 s against 41-79 s with batched full polls (14 s with no lookback).
+// (incremental.ts, one lane: each poll reads only the slices new since the previous one):
+// on 12 h at 100,000 failures/hour (1.2M events), `once --at` with the default lookback took
+// 58.6 s (2.2 s with `--lookback 0`; 114 s before the slices followed the steps' spacing).
 import { type FetchWindow, fetchSnapshots } from '../cluster/fetch.js';
 import { type ClusterClient, ClusterError } from '../cluster/types.js';
 import type { Config } from '../config/types.js';

@@ -7,11 +7,11 @@
 // again at every step (engine.ts's batched full path). Nothing is resynced: the data of a
 // past period is all there already.
 //
-// Slices are cut to the lane's spacing (stepSliceMs): a lane of runSteppedReplay takes every
-// 4th step, so at 30 s steps its slow window (6 min buckets) moves 2 min a step. With slices
-// of the bucket size, each such step realigned the slices and was answered by the full 6 h
-// query (bench:replay: incremental 11.5 min for 12 h against 10.8 min batched); with 2 min
-// slices every step keeps what the one before read.
+// Slices are cut to the steps' spacing (stepSliceMs): the slow window (6 min buckets) is
+// polled every minute, so each step moved its window by less than a bucket; with slices of
+// the bucket size every such step realigned the slices and was answered by the full 6 h
+// query (bench:replay: incremental 11.5 min for 12 h against 10.8 min batched); with 1 min
+// slices every step keeps what the one before read (3.3 min).
 // A stepper is one lane of runSteppedReplay: its steps come in time order, one at a time.
 import { createIncrementalSnapshots, type IncrementalSnapshots } from '../cluster/incremental/engine.js';
 import type { ClusterClient } from '../cluster/types.js';
