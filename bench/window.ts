@@ -31,13 +31,19 @@
 //
 // Cluster: SOC_WATCH_BENCH_ES_URL (default the shared http://127.0.0.1:9200).
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { launcherCommand } from '../scripts/launcher-command.js';
 import { createClusterClient } from '../source/cluster/client.js';
 import { fetchSnapshot } from '../source/cluster/fetch.js';
-import { createIncrementalSnapshots } from '../source/cluster/incremental/engine.js';
+import {
+  createIncrementalSnapshots,
+  type IncrementalSnapshots,
+} from '../source/cluster/incremental/engine.js';
+import { nextPollDelay } from '../source/cluster/poller.js';
+import { timeRange } from '../source/cluster/query.js';
 import type { ClusterClient } from '../source/cluster/types.js';
 import { keySpec } from '../source/config/keys.js';
 import type { Config } from '../source/config/types.js';
@@ -69,90 +75,29 @@ const kb = (bytes: number) => (bytes >= 1_048_576 ? mb(bytes) : `${(bytes / 1024
 
 // ---------- memory child ----------
 
-async function memoryChild(polls: number): Promise<void> {
-  const { Dictionary, keywordOrderKey } = await import('../source/cluster/incremental/dictionary.js');
-  const { SliceBuilder, releaseSlice } = await import('../source/cluster/incremental/slice-table.js');
-  const { parsePairsPage, PAGE_SIZE } = await import('../source/cluster/incremental/slice-query.js');
-  const { MergeScratch, mergeSlices } = await import('../source/cluster/incremental/merge.js');
-  const scratch = new MergeScratch();
-  const { ipSortKey } = await import('../source/core/net.js');
-  const IPS = 200_000;
-  const PER_SLICE = 16_667; // 1,000,000 failures in 60 slices of 15 s
-  const bucketMs = 15_000;
-  const random = seededRandom(7);
-  const ips = new Dictionary(ipSortKey);
-  const users = new Dictionary(keywordOrderKey);
-  const slices = new Map<number, ReturnType<InstanceType<typeof SliceBuilder>['finish']>>();
-  // Every IP once per window (a permutation spread over the slices), plus repeats. A slice is
-  // read as the engine reads it: composite answer pages of up to PAGE_SIZE buckets, parsed
-  // JSON objects (as the client hands them over), each page handed to the slice's builder.
-  let cursor = 0;
-  const sliceAt = (start: number, queriedAt: number) => {
-    const builder = new SliceBuilder(start, ips, users);
-    for (let from = 0; from < PER_SLICE; from += PAGE_SIZE) {
-      const buckets = [];
-      for (let i = from; i < Math.min(PER_SLICE, from + PAGE_SIZE); i += 1) {
-        const n = i < IPS / 60 ? cursor++ % IPS : Math.floor(IPS * random() ** 3);
-        buckets.push({
-          key: {
-            t: start,
-            a: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
-            u: `user${Math.floor(300 * random() ** 2)}`,
-          },
-          doc_count: 1,
-          f: { value: start + i },
-          l: { value: start + i },
-          i: { doc_count: random() < 0.3 ? 1 : 0 },
-        });
-      }
-      parsePairsPage({ p: { buckets } }, 'memory', () => builder);
-    }
-    return builder.finish(queriedAt, 0);
-  };
-  let to = 60 * bucketMs;
-  for (let s = 0; s < 60; s += 1) slices.set(s * bucketMs, sliceAt(s * bucketMs, to));
-  const report: string[] = [];
-  const started = performance.now();
-  for (let poll = 1; poll <= polls; poll += 1) {
-    // Every 3rd poll a new bucket starts and the oldest leaves; the 3 newest are re-read.
-    if (poll % 3 === 0) {
-      const oldest = to - 60 * bucketMs;
-      const leaving = slices.get(oldest);
-      if (leaving) releaseSlice(leaving, ips, users);
-      slices.delete(oldest);
-      to += bucketMs;
-    }
-    for (let start = to - 3 * bucketMs; start < to; start += bucketMs) {
-      const fresh = sliceAt(start, to);
-      const old = slices.get(start);
-      slices.set(start, fresh);
-      if (old) releaseSlice(old, ips, users);
-    }
-    const merged = mergeSlices(
-      slices.values(),
-      { from: to - 60 * bucketMs, bucketMs, buckets: 60 },
-      ips,
-      users,
-      {
-        maxOffenders: 250,
-        detailed: 25,
-        hasInvalidUser: true,
+const ROOT = new URL('../', import.meta.url);
+
+/**
+ * The memory child (window-memory.mts, seeded-random.mts) as plain JavaScript: transpiled
+ * here (types erased) into node_modules/.cache and run by plain node against dist/, as
+ * bench/render.tsx does: tsx or type stripping in the child would add their own tens of MB.
+ */
+async function writeMemoryChild(): Promise<URL> {
+  const { default: ts } = await import('typescript');
+  const out = new URL('node_modules/.cache/soc-watch-bench/', ROOT);
+  mkdirSync(out, { recursive: true });
+  for (const name of ['seeded-random.mts', 'window-memory.mts']) {
+    const { outputText } = ts.transpileModule(readFileSync(new URL(name, import.meta.url), 'utf8'), {
+      fileName: name,
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2023,
+        verbatimModuleSyntax: true,
       },
-      scratch,
-    );
-    if ([1, polls / 10, polls / 2, polls].includes(poll)) {
-      // Retained (after a full collection) apart from RSS, which also holds V8's room for
-      // the garbage a poll makes (composite answers parsed into objects, then dropped).
-      (globalThis as { gc?: () => void }).gc?.();
-      report.push(
-        `poll ${poll}: ${merged.distinctIps.toLocaleString('en')} distinct IPs, RSS ${mb(process.memoryUsage().rss)}, retained heap ${mb(process.memoryUsage().heapUsed)} + typed arrays ${mb(process.memoryUsage().arrayBuffers)}`,
-      );
-    }
+    });
+    writeFileSync(new URL(name.replace(/\.mts$/, '.mjs'), out), outputText);
   }
-  report.push(
-    `${polls.toLocaleString('en')} polls in ${((performance.now() - started) / 1000).toFixed(0)} s (each: 3 slices of 16,667 composite buckets parsed from answer pages, 60 slices merged)`,
-  );
-  process.stdout.write(`${report.join('\n')}\n`);
+  return new URL('window-memory.mjs', out);
 }
 
 // ---------- data ----------
@@ -288,10 +233,66 @@ function differences(a: unknown, b: unknown, path = '', out: string[] = [], limi
 }
 
 /** "yes" when every field matches, "yes*" when all but the full query's approximations do. */
-function equality(incremental: Snapshot | undefined, full: Snapshot | undefined): string {
+/** The snapshot without the offenders' top users (compared apart: exactTopUsers). */
+function withoutTopUsers(snapshot: Snapshot): Snapshot {
+  return {
+    ...snapshot,
+    services: snapshot.services.map((service) => ({
+      ...service,
+      offenders: service.offenders.map((offender) => ({ ...offender, topUsers: [] })),
+    })),
+  };
+}
+
+/**
+ * Whether the top users of the `count` busiest offenders equal exact searches (a terms
+ * aggregation with a shard_size above any user count): over the seeded index and the live
+ * one (two shards) the full query's top users per IP are a terms aggregation's estimate.
+ */
+async function exactTopUsers(base: string, config: Config, snapshot: Snapshot, count = 10): Promise<string> {
+  const service = config.services[0]!;
+  const shown = snapshot.services[0]!;
+  const f = service.fields;
+  const from = Date.parse(snapshot.window.from);
+  const to = Date.parse(snapshot.window.to);
+  for (const offender of shown.offenders.slice(0, count)) {
+    const answer = await http(
+      base,
+      'POST',
+      `/${config.indexPattern}/_search`,
+      JSON.stringify({
+        size: 0,
+        query: {
+          bool: {
+            filter: [timeRange(f.time, from, to), service.failure, { term: { [f.sourceIp]: offender.ip } }],
+          },
+        },
+        aggs: { u: { terms: { field: f.user, size: offender.topUsers.length || 1, shard_size: 100_000 } } },
+      }),
+    );
+    const buckets = (
+      answer.json() as { aggregations: { u: { buckets: { key: string; doc_count: number }[] } } }
+    ).aggregations.u.buckets;
+    const exact = buckets.map((bucket) => ({ name: bucket.key, count: bucket.doc_count }));
+    if (!isDeepStrictEqual(exact, offender.topUsers))
+      return `NOT equal for ${offender.ip}: ${JSON.stringify(offender.topUsers)} vs exact ${JSON.stringify(exact)}`;
+  }
+  return `equal for the ${Math.min(count, shown.offenders.length)} busiest`;
+}
+
+async function equality(
+  base: string,
+  config: Config,
+  incremental: Snapshot | undefined,
+  full: Snapshot | undefined,
+): Promise<string> {
   if (!incremental || !full) return 'n/a';
   const same = isDeepStrictEqual(comparable(incremental, false), comparable(full, false));
   const sameTruncated = isDeepStrictEqual(comparable(incremental, true), comparable(full, true));
+  const sameButUsers = isDeepStrictEqual(
+    comparable(withoutTopUsers(incremental), true),
+    comparable(withoutTopUsers(full), true),
+  );
   const exact = incremental.services[0]?.distinctIps ?? 0;
   const estimate = full.services[0]?.distinctIps ?? 0;
   const ips =
@@ -302,8 +303,78 @@ function equality(incremental: Snapshot | undefined, full: Snapshot | undefined)
     ? 'yes'
     : sameTruncated
       ? "yes* (differs only where the full query approximates: users' distinct IPs above 3,000, successes after failure beyond its success sample)"
-      : `NO: ${differences(comparable(incremental, true), comparable(full, true)).join('; ')}`;
+      : sameButUsers
+        ? `yes** (as yes*, and top users per IP, which the full query's terms aggregation estimates over the two shards; against exact searches: ${await exactTopUsers(base, config, incremental)})`
+        : `NO: ${differences(comparable(incremental, true), comparable(full, true)).join('; ')}`;
   return `${verdict}${ips}`;
+}
+
+// ---------- live ingest ----------
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * An index beside the seeded one (its mappings, refresh 1 s, as a live log index): what
+ * arrives during a run goes there and is deleted after it, so the seeded index stays one
+ * segment for every run. The configs' pattern (`<seeded>*`) covers both.
+ */
+async function liveIndex(base: string, set: DataSet): Promise<string> {
+  const name = `${set.index}-live`;
+  await http(base, 'DELETE', `/${name}`);
+  const held = (await http(base, 'GET', `/${set.index}/_mapping`)).json()[set.index] as {
+    mappings: Record<string, unknown>;
+  };
+  const { _meta: _ignored, ...mappings } = held.mappings;
+  const made = await http(
+    base,
+    'PUT',
+    `/${name}`,
+    JSON.stringify({
+      settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: '1s' },
+      mappings,
+    }),
+  );
+  if (made.status !== 200) throw new Error(`create ${name}: ${made.status} ${made.text.slice(0, 200)}`);
+  return name;
+}
+
+/**
+ * Events at `rate` a second into `index`, stamped on `clock` (spread over each 100 ms batch),
+ * as a shipper sends them; searchable after the index's 1 s refresh.
+ */
+function ingest(base: string, index: string, set: DataSet, rate: number, clock: () => number) {
+  let stopped = false;
+  let sent = 0;
+  const random = seededRandom(99);
+  const loop = (async () => {
+    let last = clock();
+    let owed = 0;
+    while (!stopped) {
+      const tick = Date.now();
+      const at = clock();
+      owed += (rate * (at - last)) / 1000;
+      const n = Math.floor(owed);
+      owed -= n;
+      let body = '';
+      for (let i = 0; i < n; i += 1) {
+        const stamp = last + Math.floor(((i + 1) / n) * (at - last));
+        body += `{"create":{"_index":"${index}"}}\n${docLine(0, random, { ...set, seededAt: stamp + 1 })}\n`;
+      }
+      last = at;
+      if (body) {
+        await http(base, 'POST', '/_bulk', body, 'application/x-ndjson');
+        sent += n;
+      }
+      await sleep(Math.max(0, 100 - (Date.now() - tick)));
+    }
+  })();
+  return {
+    async stop(): Promise<number> {
+      stopped = true;
+      await loop;
+      return sent;
+    },
+  };
 }
 
 // ---------- table ----------
@@ -315,14 +386,18 @@ interface Row {
   config: Config;
 }
 
+/** Failures a second in the set (its count over its span): the rate of the live ingest. */
+const rateOf = (set: DataSet) => set.failures / (set.spanMs / 1000);
+
 async function table(base: string, client: ClusterClient, rows: Row[], iterations: number) {
   const counted = counting(client);
   say(
-    '| window | failures in window | full took | full client | full bytes | incr. took Σ | incr. client | incr. bytes | incr. slices read | incr. first poll = full path (took / client) | background read (slices, took Σ, wall) | incr. state | RSS | equal |',
+    '| window | failures in window | full took | full client | full bytes | incr. took Σ | incr. client | incr. bytes | incr. slices read (again: counts moved) | incr. first poll = full path (took / client) | background read (slices, took Σ, wall) | incr. state (slices) | RSS | equal |',
   );
   say('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  const tookByRow = new Map<string, number>();
   for (const { label, windowMs, set, config } of rows) {
-    const clearCache = () => http(base, 'POST', `/${set.index}/_cache/clear?request=true`);
+    const clearCache = () => http(base, 'POST', `/${set.index}*/_cache/clear?request=true`);
     const now = set.seededAt;
     const full = { took: [] as number[], wall: [] as number[], bytes: [] as number[] };
     let fullSnapshot: Snapshot | undefined;
@@ -335,35 +410,64 @@ async function table(base: string, client: ClusterClient, rows: Row[], iteration
       full.took.push(fullSnapshot.took);
       full.bytes.push(counted.take());
     }
-    const engine = createIncrementalSnapshots(counted.client, config);
-    const firstAt = now - iterations * 5_000;
-    await clearCache();
-    counted.take();
-    let started = performance.now();
-    await engine.fetch(windowMs, { now: firstAt });
-    const first = { took: engine.stats().lastTookSum, wall: performance.now() - started };
-    await engine.settled();
-    const fill = engine.stats().lastFill;
-    counted.take();
+    // Incremental: live, on a clock that starts at the seeding time, events arriving at the
+    // set's rate; polls on the console's schedule (every 5 s on the wall clock).
+    const live = await liveIndex(base, set);
+    const shift = set.seededAt - Date.now();
+    const clock = () => Date.now() + shift;
+    const feed = ingest(base, live, set, rateOf(set), clock);
     const incr = { took: [] as number[], wall: [] as number[], bytes: [] as number[], read: [] as number[] };
-    let last: Snapshot | undefined;
+    let moved = 0;
     let inFull = 0;
-    for (let i = 1; i <= iterations; i += 1) {
+    let equal = 'n/a';
+    let first = { took: 0, wall: 0 };
+    let fill = { slices: 0, tookSum: 0, ms: 0 };
+    const engine = createIncrementalSnapshots(counted.client, config);
+    try {
       await clearCache();
-      started = performance.now();
-      last = await engine.fetch(windowMs, { now: firstAt + i * 5_000 });
-      incr.wall.push(performance.now() - started);
-      incr.took.push(engine.stats().lastTookSum);
-      incr.bytes.push(counted.take());
-      incr.read.push(engine.stats().lastSlicesRead);
-      if (engine.stats().lastAnsweredInFull) inFull += 1;
+      counted.take();
+      let started = performance.now();
+      await engine.fetch(windowMs, { now: clock() });
+      first = { took: engine.stats().lastTookSum, wall: performance.now() - started };
+      await engine.settled();
+      fill = engine.stats().lastFill;
+      // Two polls not measured: the first adopts the background read, the second re-reads
+      // the seconds the first left hot.
+      for (let i = -2; i < iterations; i += 1) {
+        await sleep(nextPollDelay(Date.now(), 5_000));
+        await clearCache();
+        counted.take();
+        started = performance.now();
+        await engine.fetch(windowMs, { now: clock() });
+        const wall = performance.now() - started;
+        const bytes = counted.take();
+        if (i < 0) continue;
+        const stats = engine.stats();
+        incr.wall.push(wall);
+        incr.took.push(stats.lastTookSum);
+        incr.bytes.push(bytes);
+        incr.read.push(stats.lastSlicesRead);
+        moved += stats.lastMoved;
+        if (stats.lastAnsweredInFull) inFull += 1;
+      }
+      await feed.stop();
+      await http(base, 'POST', `/${live}/_refresh`);
+      // The last incremental snapshot against a full one at the same instant.
+      const at = clock();
+      const last = await engine.fetch(windowMs, { now: at });
+      fullSnapshot = await fetchSnapshot(counted.client, config, { windowMs, now: at });
+      equal = await equality(base, config, last, fullSnapshot);
+    } finally {
+      await feed.stop();
+      await http(base, 'DELETE', `/${live}`);
     }
-    const equal = equality(last, fullSnapshot);
     const stats = engine.stats();
+    tookByRow.set(label, median(incr.took));
     say(
-      `| ${label} | ${(fullSnapshot?.services[0]?.failures ?? 0).toLocaleString('en')} | ${Math.round(median(full.took))} ms | ${Math.round(median(full.wall))} ms | ${kb(median(full.bytes))} | ${Math.round(median(incr.took))} ms | ${Math.round(median(incr.wall))} ms | ${kb(median(incr.bytes))} | ${median(incr.read)}${inFull > 0 ? ` (${inFull} polls full path)` : ''} | ${Math.round(first.took)} / ${Math.round(first.wall)} ms | ${fill.slices}, ${fill.tookSum} ms, ${(fill.ms / 1000).toFixed(1)} s | ${mb(stats.bytes)}, ${stats.ips.toLocaleString('en')} IPs | ${mb(process.memoryUsage().rss)} | ${equal} |`,
+      `| ${label} | ${(fullSnapshot?.services[0]?.failures ?? 0).toLocaleString('en')} | ${Math.round(median(full.took))} ms | ${Math.round(median(full.wall))} ms | ${kb(median(full.bytes))} | ${Math.round(median(incr.took))} ms | ${Math.round(median(incr.wall))} ms | ${kb(median(incr.bytes))} | ${median(incr.read)} (${moved})${inFull > 0 ? ` (${inFull} polls full path)` : ''} | ${Math.round(first.took)} / ${Math.round(first.wall)} ms | ${fill.slices}, ${fill.tookSum} ms, ${(fill.ms / 1000).toFixed(1)} s | ${mb(stats.bytes)}, ${stats.ips.toLocaleString('en')} IPs (${stats.slices}) | ${mb(process.memoryUsage().rss)} | ${equal} |`,
     );
   }
+  return tookByRow;
 }
 
 // ---------- consoles ----------
@@ -375,8 +479,12 @@ async function engineCpuMs(base: string): Promise<number> {
   return Object.values(stats.nodes)[0]?.process.cpu.total_in_millis ?? 0;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
+/**
+ * `count` consoles polling the 15 m window every 2 s on the console's schedule (the next
+ * multiple of 2 s on the wall clock: poller.ts nextPollDelay) for `seconds`, with events
+ * arriving at `rate` a second (0: none). Server CPU is measured from when every console has
+ * made its first poll (and the incremental ones have read their slices): steady polling.
+ */
 async function consoles(
   base: string,
   client: ClusterClient,
@@ -385,58 +493,49 @@ async function consoles(
   mode: 'none' | 'full' | 'incremental',
   count: number,
   seconds: number,
-  ingest: boolean,
+  rate: number,
 ): Promise<{ cpuMs: number; polls: number }> {
-  let stop = false;
-  let polls = 0;
-  const deadline = Date.now() + seconds * 1000;
-  // The console's clock runs from the seeding time (a reused index was seeded earlier), so
+  // The consoles' clock runs from the seeding time (a reused index was seeded earlier), so
   // the 15 m window holds the seeded rate, and ingested events are stamped on that clock.
   const shift = set.seededAt - Date.now();
   const clock = () => Date.now() + shift;
-  const runConsole = async () => {
-    const engine = createIncrementalSnapshots(client, config);
-    while (!stop && Date.now() < deadline) {
-      if (mode === 'full') await fetchSnapshot(client, config, { windowMs: 15 * MINUTE, now: clock() });
-      else await engine.fetch(15 * MINUTE, { now: clock() });
-      polls += 1;
-      await sleep(2_000);
-    }
-  };
-  let sent = 0;
-  const ingestLoop = async () => {
-    const random = seededRandom(sent + 1);
-    while (!stop && Date.now() < deadline) {
-      const tick = Date.now();
-      let body = '';
-      for (let i = 0; i < 20; i += 1) {
-        const line = docLine(0, random, { ...set, seededAt: clock() + 1 });
-        body += `{"create":{"_index":"${set.index}"}}\n${line}\n`;
-      }
-      await http(base, 'POST', '/_bulk', body, 'application/x-ndjson');
-      sent += 20;
-      await sleep(Math.max(0, 100 - (Date.now() - tick)));
-    }
-  };
-  const before = await engineCpuMs(base);
-  const tasks: Promise<void>[] = [];
-  if (ingest) tasks.push(ingestLoop());
-  if (mode !== 'none') for (let i = 0; i < count; i += 1) tasks.push(runConsole());
-  if (tasks.length === 0) await sleep(seconds * 1000);
-  await Promise.all(tasks);
-  stop = true;
-  const after = await engineCpuMs(base);
-  // The events ingested are removed, so every run starts from the same index.
-  if (ingest) {
-    await http(base, 'POST', `/${set.index}/_refresh`);
-    await http(
-      base,
-      'POST',
-      `/${set.index}/_delete_by_query?refresh=true`,
-      JSON.stringify({ query: { range: { '@timestamp': { gte: new Date(set.seededAt).toISOString() } } } }),
+  const live = rate > 0 ? await liveIndex(base, set) : null;
+  const feed = live ? ingest(base, live, set, rate, clock) : null;
+  let polls = 0;
+  try {
+    const engines = Array.from({ length: mode === 'none' ? 0 : count }, () =>
+      createIncrementalSnapshots(client, config),
     );
+    const poll = (engine: IncrementalSnapshots) =>
+      mode === 'full'
+        ? fetchSnapshot(client, config, { windowMs: 15 * MINUTE, now: clock() })
+        : engine.fetch(15 * MINUTE, { now: clock() });
+    await Promise.all(
+      engines.map(async (engine) => {
+        await poll(engine);
+        await engine.settled();
+      }),
+    );
+    const before = await engineCpuMs(base);
+    const deadline = Date.now() + seconds * 1000;
+    await Promise.all(
+      engines.map(async (engine) => {
+        for (;;) {
+          const wait = nextPollDelay(Date.now(), 2_000);
+          if (Date.now() + wait >= deadline) break;
+          await sleep(wait);
+          await poll(engine);
+          polls += 1;
+        }
+      }),
+    );
+    await sleep(Math.max(0, deadline - Date.now()));
+    const after = await engineCpuMs(base);
+    return { cpuMs: after - before, polls };
+  } finally {
+    await feed?.stop();
+    if (live) await http(base, 'DELETE', `/${live}`);
   }
-  return { cpuMs: after - before, polls };
 }
 
 // ---------- late arrivals ----------
@@ -470,6 +569,28 @@ async function lag(base: string, samples = 15): Promise<string> {
   return `event time → searchable (bulk, refresh 1 s), ${samples} samples: min ${lags[0]} ms, median ${median(lags)} ms, max ${lags[lags.length - 1]} ms (margin: 30 s)`;
 }
 
+/** The memory child's report (window-memory.mts). */
+async function memory(memoryPolls: number): Promise<void> {
+  // The child runs node as the product does (the launcher's shebang: flags and environment).
+  const launcher = launcherCommand(new URL('../bin/soc-watch.js', import.meta.url));
+  say(
+    `## Memory: incremental state for 200,000 distinct IPs in a 15m window (child process, no cluster; run as the launcher runs node: ${launcher.text})`,
+  );
+  const childFile = await writeMemoryChild();
+  const child = spawnSync(
+    process.execPath,
+    [
+      ...launcher.flags,
+      '--expose-gc',
+      fileURLToPath(childFile),
+      JSON.stringify({ productRoot: new URL('dist/', ROOT).href, polls: memoryPolls }),
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, ...launcher.env } },
+  );
+  say((child.stdout || child.stderr).trim());
+  say();
+}
+
 // ---------- main ----------
 
 const load = () =>
@@ -479,10 +600,6 @@ const load = () =>
     .join(' ');
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--memory-child')) {
-    await memoryChild(flag('memory-polls', 10_000));
-    return;
-  }
   const scale = flag('scale', 1);
   const iterations = flag('iterations', 7);
   const consoleSeconds = flag('console-seconds', 40);
@@ -490,12 +607,18 @@ async function main(): Promise<void> {
   const fresh = process.argv.includes('--fresh');
   const base = process.env.SOC_WATCH_BENCH_ES_URL ?? 'http://127.0.0.1:9200';
   say(`load average at start: ${load()}`);
+  // --memory-only: the memory child alone (no cluster).
+  if (process.argv.includes('--memory-only')) {
+    await memory(memoryPolls);
+    return;
+  }
   const failures = Math.round(2_000_000 * scale);
   const ips = Math.max(1_000, Math.round(20_000 * scale));
   const configFor = (index: string) =>
     testConfig({
       nodes: [base],
-      indexPattern: index,
+      // The seeded index and the live one beside it (liveIndex).
+      indexPattern: `${index}*`,
       maxOffenders: Number(keySpec('maxOffenders')?.default),
     });
   const client = await createClusterClient(configFor('bench-soc-watch-window-*'), {});
@@ -527,14 +650,12 @@ async function main(): Promise<void> {
       `data: SSH events (99 % failures), source IPs Zipf-like (rank r with probability ∝ 1/r), 1 shard, 1 segment`,
     );
     say();
+    say(`## Poll cost by window (medians of ${iterations}; request cache cleared before each poll)`);
     say(
-      `## Poll cost by window (clock = seeding time; medians of ${iterations}; request cache cleared before each poll)`,
-    );
-    say(
-      'Incremental: the first poll is answered by the full path while the slices are read in the background (shown apart); then polls 5 s apart.',
+      `Full: clock = seeding time, the index as seeded. Incremental: live, on a clock starting at the seeding time, events arriving at the set's rate (${Math.round(rateOf(day))}/s for the 24 h set, ${Math.round(rateOf(burst))}/s for the 1M-in-15m set, into an index beside it, refresh 1 s); the first poll is answered by the full path while the slices are read in the background (shown apart); then polls every 5 s on the wall clock (two not measured). "again": slices read a second time in a poll because their counts moved.`,
     );
     const dayConfig = configFor(day.index);
-    await table(
+    const took = await table(
       base,
       client,
       [
@@ -550,33 +671,32 @@ async function main(): Promise<void> {
       ],
       iterations,
     );
+    const quarter = took.get('15m') ?? 0;
+    const day24 = took.get('24h') ?? 0;
+    say(
+      `24 h against 15 m at the same event rate (incremental took Σ, medians): ${Math.round(day24)} ms vs ${Math.round(quarter)} ms = ${quarter > 0 ? (day24 / quarter).toFixed(2) : 'n/a'}× (goal ≤ 2×); 15 m at 1M failures in the window: ${Math.round(took.get('15m (1M in 15 m)') ?? 0)} ms (goal ≤ 60 ms)`,
+    );
     say();
     say('## Late arrivals');
     say(await lag(base));
     say();
     say(
-      `## Server CPU: consoles polling the 15m window of ${day.index} every 2 s for ${consoleSeconds} s (engine process CPU, nodes stats)`,
+      `## Server CPU: consoles polling the 15m window of ${day.index} every 2 s (on the wall clock, as the console's poller) for ${consoleSeconds} s after each console's first poll (engine process CPU, nodes stats)`,
     );
     say('| ingest | consoles | full: CPU s (− idle) | full polls | incr.: CPU s (− idle) | incr. polls |');
     say('|---|---:|---:|---:|---:|---:|');
-    for (const ingest of [false, true]) {
-      const idle = await consoles(base, client, dayConfig, day, 'none', 0, consoleSeconds, ingest);
+    for (const rate of [0, 200]) {
+      const idle = await consoles(base, client, dayConfig, day, 'none', 0, consoleSeconds, rate);
+      const ratio: Record<string, number[]> = { full: [], incr: [] };
       const rows: string[][] = [];
       for (const count of [1, 10]) {
-        const full = await consoles(base, client, dayConfig, day, 'full', count, consoleSeconds, ingest);
-        const incr = await consoles(
-          base,
-          client,
-          dayConfig,
-          day,
-          'incremental',
-          count,
-          consoleSeconds,
-          ingest,
-        );
+        const full = await consoles(base, client, dayConfig, day, 'full', count, consoleSeconds, rate);
+        const incr = await consoles(base, client, dayConfig, day, 'incremental', count, consoleSeconds, rate);
         const net = (run: { cpuMs: number }) => ((run.cpuMs - idle.cpuMs) / 1000).toFixed(1);
+        ratio.full!.push(Math.max(1, full.cpuMs - idle.cpuMs));
+        ratio.incr!.push(Math.max(1, incr.cpuMs - idle.cpuMs));
         rows.push([
-          ingest ? '200/s' : 'none',
+          rate > 0 ? `${rate}/s` : 'none',
           String(count),
           `${(full.cpuMs / 1000).toFixed(1)} (${net(full)})`,
           String(full.polls),
@@ -584,33 +704,18 @@ async function main(): Promise<void> {
           String(incr.polls),
         ]);
       }
-      say(`(idle, ${ingest ? 'ingest only' : 'nothing polling'}: ${(idle.cpuMs / 1000).toFixed(1)} CPU s)`);
+      say(`(idle, ${rate > 0 ? 'ingest only' : 'nothing polling'}: ${(idle.cpuMs / 1000).toFixed(1)} CPU s)`);
       for (const row of rows) say(`| ${row.join(' | ')} |`);
+      const times = (pair: number[]) => ((pair[1] ?? 0) / (pair[0] ?? 1)).toFixed(1);
+      say(
+        `10 consoles against 1 (CPU − idle), ingest ${rate > 0 ? `${rate}/s` : 'none'}: full ${times(ratio.full!)}×, incremental ${times(ratio.incr!)}× (goal ≤ 1.5×)`,
+      );
     }
   } finally {
     await client.close();
   }
   say();
-  // The child runs node as the product does (the launcher's shebang: flags and environment).
-  const launcher = launcherCommand(new URL('../bin/soc-watch.js', import.meta.url));
-  say(
-    `## Memory: incremental state for 200,000 distinct IPs in a 15m window (child process, no cluster; run as the launcher runs node: ${launcher.text})`,
-  );
-  const child = spawnSync(
-    process.execPath,
-    [
-      ...process.execArgv,
-      ...launcher.flags,
-      '--expose-gc',
-      fileURLToPath(import.meta.url),
-      '--memory-child',
-      '--memory-polls',
-      String(memoryPolls),
-    ],
-    { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, ...launcher.env } },
-  );
-  say((child.stdout || child.stderr).trim());
-  say();
+  await memory(memoryPolls);
   say(`load average at end: ${load()}`);
 }
 

@@ -3,9 +3,11 @@
 // polls at once, and recovers without help. stop() aborts the request in flight and clears
 // its timer so nothing keeps the process alive.
 //
-// The next poll is scheduled when the previous one has finished (fixed delay, not fixed
-// rate), which is what makes overlap impossible even when the cluster is slower than the
-// refresh interval. The slow-brute-force window rides in the same `_msearch` when it is due.
+// The next poll is scheduled when the previous one has finished, which is what makes overlap
+// impossible even when the cluster is slower than the refresh interval; it runs at the next
+// multiple of the refresh interval on the wall clock (nextPollDelay), so consoles with the
+// same settings ask the same searches at the same moment and the cluster's request cache
+// answers all but the first (issue 16: 10 consoles cost about one). The slow-brute-force window rides in the same `_msearch` when it is due.
 //
 // Recovery: after a failed poll, the heavy poll backs off exponentially, but the detection
 // of recovery does not. A cheap probe (a `size: 0` search that matches nothing) runs at the
@@ -74,6 +76,17 @@ export interface PollerOptions {
 /** The probe's own time limit: it must not take longer than the pace it runs at. */
 export function probeTimeoutMs(config: Pick<Config, 'refreshMs' | 'requestTimeoutMs'>): number {
   return Math.min(config.requestTimeoutMs, Math.max(1000, config.refreshMs));
+}
+
+/**
+ * Time until the next poll: the next multiple of `refreshMs` since the epoch, at least a
+ * quarter of it away (a slow poll does not run the next one back to back).
+ */
+export function nextPollDelay(at: number, refreshMs: number): number {
+  if (!(refreshMs > 0)) return 0;
+  let next = Math.ceil((at + 1) / refreshMs) * refreshMs;
+  if (next - at < refreshMs / 4) next += refreshMs;
+  return next - at;
 }
 
 export function createPoller(options: PollerOptions): Poller {
@@ -278,7 +291,7 @@ export function createPoller(options: PollerOptions): Poller {
         onResult({ snapshot, slowSnapshot: slowDue ? (slowSnapshot ?? null) : null });
         if (!paused) {
           status({ kind: 'live' });
-          schedule(config.refreshMs);
+          schedule(nextPollDelay(now(), config.refreshMs));
         }
       } catch (caught) {
         if (!signal.aborted && !stopped) {

@@ -25,9 +25,10 @@ describe('incremental slices', () => {
   it('frees a key when the last slice holding it is released, and reuses its id', () => {
     const ips = new Dictionary(ipSortKey);
     const users = new Dictionary(keywordOrderKey);
-    const a = buildSlice(0, 0, [row('192.0.2.1', 'root', 2, 0)], 0, ips, users);
+    const a = buildSlice(0, 1000, 0, [row('192.0.2.1', 'root', 2, 0)], 0, ips, users);
     const b = buildSlice(
       1000,
+      2000,
       0,
       [row('192.0.2.1', 'admin', 1, 1000), row('192.0.2.2', null, 1, 1001)],
       0,
@@ -41,7 +42,7 @@ describe('incremental slices', () => {
     releaseSlice(b, ips, users);
     expect(ips.size).toBe(0);
     expect(users.size).toBe(0);
-    const c = buildSlice(2000, 0, [row('198.51.100.9', 'x', 1, 2000)], 0, ips, users);
+    const c = buildSlice(2000, 3000, 0, [row('198.51.100.9', 'x', 1, 2000)], 0, ips, users);
     expect(ips.capacity).toBe(2);
     expect(ips.key(c.ips[0] ?? -1)).toBe('198.51.100.9');
   });
@@ -52,6 +53,7 @@ describe('incremental slices', () => {
     const slices = [
       buildSlice(
         0,
+        1000,
         0,
         [row('192.0.2.10', 'root', 3, 100, 1), row('192.0.2.9', 'root', 1, 200), row(null, 'admin', 2, 300)],
         1,
@@ -60,6 +62,7 @@ describe('incremental slices', () => {
       ),
       buildSlice(
         1000,
+        2000,
         0,
         [
           row('192.0.2.10', 'admin', 1, 1100),

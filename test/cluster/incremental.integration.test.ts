@@ -311,6 +311,48 @@ describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
     expect(every.stats().lastResync).toBe(true);
   });
 
+  it('live polls 5 s apart read only the newest seconds, read again slices whose counts moved, combine sealed ones, and equal the full snapshot', async () => {
+    const random = seededRandom(kind === 'opensearch' ? 6262 : 6261);
+    const windowMs = 15 * 60_000; // the console's default: 15 s buckets
+    const base = Date.UTC(2026, 0, 9, 10, 0, 0) + 321;
+    const write = async (times: number[]) => {
+      const docs = randomDocs(random, times);
+      await bulk(url(), [
+        ...docs.ssh.map((doc) => ({ index: indices.ssh, doc })),
+        ...docs.rdp.map((doc) => ({ index: indices.rdp, doc })),
+        ...docs.legacy.map((doc) => ({ index: indices.legacy, doc })),
+      ]);
+    };
+    await write(Array.from({ length: 400 }, () => base - Math.floor(random() * windowMs * 1.2)));
+    const cfg = config({ windowMs });
+    const engine = createIncrementalSnapshots(client, cfg, { resyncMs: Number.POSITIVE_INFINITY });
+    let moved = 0;
+    let now = base;
+    for (let poll = 0; poll < 24; poll += 1) {
+      const answers = await polls(engine, windowMs, { now });
+      const full = await fetchSnapshot(client, cfg, { windowMs, now });
+      const what = `poll ${poll} at ${new Date(now).toISOString()}`;
+      for (const incremental of answers) expect(comparable(incremental), what).toEqual(comparable(full));
+      if (poll > 0) {
+        // Hot seconds read again, the new ones, a bucket boundary, and slices whose counts moved.
+        expect(engine.stats().lastAnsweredInFull, what).toBe(false);
+        expect(engine.stats().lastSlicesRead - engine.stats().lastMoved, what).toBeLessThanOrEqual(4);
+      }
+      moved += engine.stats().lastMoved;
+      // Next poll 5 s later: events in order up to it, and every other poll some that arrive
+      // late (stamped 3–25 s before: after the hot seconds, within the margin).
+      const previous = now;
+      now += 5_000;
+      const late =
+        poll % 2 === 1 ? Array.from({ length: 3 }, () => now - 3_000 - Math.floor(random() * 22_000)) : [];
+      await write([...Array.from({ length: 8 }, () => previous + Math.floor(random() * 5_000)), ...late]);
+    }
+    expect(moved).toBeGreaterThan(0);
+    expect(engine.stats().rolledUp).toBeGreaterThan(0);
+    // About a slice per bucket (60) and service (3), plus the recent seconds' slices.
+    expect(engine.stats().slices).toBeLessThanOrEqual(3 * (60 + 10));
+  });
+
   // One seeded sequence per backend (each takes ~15 s on a loaded 2-core machine).
   it.each([1])(
     'equals the full snapshot after every poll of a random sequence (seed %i)',
@@ -342,11 +384,13 @@ describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
       await write(Array.from({ length: 150 }, () => now - Math.floor(random() * windowMs * 1.5)));
       const kinds: string[] = [];
       let fromSlices = 0;
+      let moved = 0;
       for (let poll = 0; poll < 6; poll += 1) {
         for (const [index, engine] of engines.entries()) {
           const cfg = configs[index]!;
           const answers = await polls(engine, windowMs, { now });
           fromSlices += engine.stats().lastAnsweredInFull ? 0 : 1;
+          moved += engine.stats().lastMoved;
           const { kept, asked, wide } = engine.stats().lastRows;
           rows.kept += kept;
           rows.asked += asked;
@@ -378,6 +422,7 @@ describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
       }
       expect(kinds).toHaveLength(6);
       expect(fromSlices).toBe(12);
+      expect(moved).toBeGreaterThan(0);
       // Rows were answered from kept parts of sealed slices, asked over the window, and
       // (one term per slice) by the window-wide search: all three paths were compared.
       expect(rows.kept).toBeGreaterThan(0);

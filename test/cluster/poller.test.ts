@@ -5,7 +5,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { backoffDelay, DEFAULT_BACKOFF } from '../../source/cluster/backoff.js';
 import type { FetchWindow } from '../../source/cluster/fetch.js';
-import { createPoller, type PollerStatus, type PollResult } from '../../source/cluster/poller.js';
+import {
+  createPoller,
+  nextPollDelay,
+  type PollerStatus,
+  type PollResult,
+} from '../../source/cluster/poller.js';
 import { type ClusterClient, ClusterError } from '../../source/cluster/types.js';
 import type { Snapshot } from '../../source/contracts/snapshot.js';
 import { testConfig } from '../support/config.js';
@@ -109,13 +114,24 @@ describe('poller', () => {
     await poller.stop();
   });
 
-  it('polls again refreshMs after the previous poll finished', async () => {
+  it('polls again at the next multiple of refreshMs after the previous poll finished (consoles poll together)', async () => {
+    // Before: refreshMs after the previous poll finished (gaps of 6 s here), so consoles
+    // drifted apart and the cluster's request cache could not answer one from another's.
     const { poller, calls } = harness([], {}, { delayMs: 1_000 });
     poller.start();
     await vi.advanceTimersByTimeAsync(20_000);
     const gaps = calls.slice(1).map((call, index) => call.at - (calls[index]?.at ?? 0));
-    expect(gaps.every((gap) => gap === 6_000)).toBe(true);
+    expect(gaps.length).toBeGreaterThan(2);
+    expect(gaps.every((gap) => gap === 5_000)).toBe(true);
+    expect(calls.slice(1).every((call) => call.at % 5_000 === 0)).toBe(true);
     await poller.stop();
+  });
+
+  it('a poll slower than the interval is never overlapped, and the next waits at least a quarter interval', () => {
+    expect(nextPollDelay(1_000, 5_000)).toBe(4_000);
+    expect(nextPollDelay(5_000, 5_000)).toBe(5_000);
+    expect(nextPollDelay(4_000, 5_000)).toBe(6_000); // 1 s to the tick is under 1.25 s
+    expect(nextPollDelay(12_345, 2_000)).toBe(1_655);
   });
 
   it('probes at the refresh rate while the cluster is down and polls at once when it answers (12.7)', async () => {

@@ -49,6 +49,12 @@ export class Dictionary {
     return id;
   }
 
+  /** Another reference to a key already held (a slice combined from others holds its own). */
+  retain(id: number): void {
+    if (this.#keys[id] === undefined) throw new Error(`dictionary: id ${id} is not in use`);
+    this.#refs[id] = (this.#refs[id] ?? 0) + 1;
+  }
+
   release(id: number): void {
     const left = (this.#refs[id] ?? 0) - 1;
     this.#refs[id] = left;

@@ -1,19 +1,30 @@
 // Incremental snapshots (issue 16): the poll cost follows what changed, not the window.
-// The window's timeline buckets are the slices. Each service keeps, per slice, the compact
-// tables of slice-table.ts; a poll asks the cluster only for the slices that may still
-// change, merges all slices on the client (merge.ts) and asks exact small searches for the
-// rows shown, per slice, about the slices not yet kept for them (row-slices.ts). The result is the Snapshot the full query (query.ts, parse.ts)
+// Each service keeps the window as slices (slice-table.ts: compact tables of (source IP,
+// user) pairs), each a time range within one timeline bucket; a poll asks the cluster only
+// about the slices that may still change, merges all slices on the client (merge.ts) and
+// asks exact small searches for the rows shown, per slice, about the slices it holds no
+// part for (row-slices.ts). The result is the Snapshot the full query (query.ts, parse.ts)
 // gives for the same window, field for field (test/cluster/incremental.integration.test.ts).
 //
-// Which slices are asked again: a slice is sealed once it was read at a poll time at least
-// LATE_MARGIN_MS after its end; until then it is read again at every poll (the newest bucket
-// always is). Every RESYNC_MS one histogram per service counts failures and successes by
-// slice (counts only: cheap even over 24 h) and a slice whose counts moved (events later than
-// the margin) is read again; slices leaving the window are dropped. A poll that needs more
-// slices than the margin's (the first one, a gap, a resync that found many changed) is
-// answered by the full query (exact, its usual cost) while those slices are read in the
-// background, one composite cursor per slice; a later poll adopts them. A new window size,
-// alignment or client starts from scratch.
+// Which slices are asked, at a poll at time `now` (live):
+//   hot      a slice read less than HOT_MS after its end (its last events may not have been
+//            searchable yet) is read again, cut anew;
+//   new      the time not covered by a held slice is read, cut at the timeline's bucket
+//            boundaries and at `now` − HOT_MS (floored to the second): what is older is
+//            read once, the newest seconds are hot. A steady 5 s poll reads about 7 s of
+//            events, not the newest bucket (24 h window: 24 min) and the late margin's;
+//   warm     a slice read before LATE_MARGIN_MS after its end is checked by its counts
+//            (failures, successes) in the same round trip; one whose counts moved is read
+//            again in a second round trip;
+//   sealed   beyond the margin: every RESYNC_MS one count search per service over every
+//            slice held; a slice whose counts moved is read again. Counts equal are taken
+//            as unchanged (log indices append).
+// Sealed slices of one bucket are combined into one (combineSlices; the rows' parts too), so
+// a long window holds about a slice per bucket plus the newest seconds' slices.
+// A poll that needs many slices (the first one, a gap, a new window) is answered by the
+// full query (exact, its usual cost) while they are read in the background, one composite
+// cursor per slice; a later poll adopts them. Polls "as of" a time (replay, `once --at`)
+// cut at the buckets only, or at `sliceMs` (finer slices so that steps keep their slices).
 import type { Config, ServiceDefinition } from '../../config/types.js';
 import type { CustomRuleResult, Offender, ServiceSnapshot, Snapshot } from '../../contracts/snapshot.js';
 import { isoTime } from '../../core/iso-time.js';
@@ -28,6 +39,8 @@ import { bucketOffset, type SnapshotWindow, snapshotWindow, snapshotWindowEnding
 import { Dictionary, keywordOrderKey } from './dictionary.js';
 import { MergeScratch, mergeSlices } from './merge.js';
 import {
+  combineDetailParts,
+  combineSuccessParts,
   type DetailPart,
   detailBucketsPerSlice,
   detailPart,
@@ -47,27 +60,34 @@ import {
 import { detailsSearch, parseDetails, type RowDetails, type RowSuccesses } from './rows-query.js';
 import {
   type AfterKey,
-  failureCountSearch,
   PAIRS_FILTER_PATH,
   pairsSearch,
   parsePairsPage,
-  parseSuccessCounts,
-  successCountSearch,
+  parseRangeCounts,
+  rangeCountSearch,
+  type SliceRange,
 } from './slice-query.js';
-import { releaseSlice, SliceBuilder, type SliceTable, sliceBytes } from './slice-table.js';
+import { combineSlices, releaseSlice, SliceBuilder, type SliceTable, sliceBytes } from './slice-table.js';
 
 /**
  * How late (by event time) an event may become searchable and still be counted at the next
- * poll. Chosen, not measured on a production pipeline: a shipper's batching (Filebeat
- * flushes every 1 s; soc-watch's own `ingest --follow` sends within its flush interval),
- * the index refresh (1 s) and a loaded cluster's bulk queue (seconds), with room to spare.
- * Measured (bench:window, "late arrivals"): a bulk-indexed event was searchable 1.2 s
- * (min), 2.0 s (median), 6.0 s (max) after its time on this loaded 2-core machine.
- * Cost: the newest bucket plus ceil(30 s / bucket) older ones are read at every poll (15 m
- * window: up to 3 buckets of 15 s; 24 h: the newest 24 min bucket and the one before it
- * for 30 s after it ends). Later events are counted at the next resync (RESYNC_MS).
+ * poll: until then a slice's counts are checked at every poll (one small count search over
+ * the margin's slices). Chosen, not measured on a production pipeline: a shipper's batching
+ * (Filebeat flushes every 1 s; soc-watch's own `ingest --follow` sends within its flush
+ * interval), the index refresh (1 s) and a loaded cluster's bulk queue (seconds), with room
+ * to spare. Later events are counted at the next resync (RESYNC_MS).
  */
 export const LATE_MARGIN_MS = 30_000;
+/**
+ * A slice read less than this after its end is read again at the next poll without a check
+ * (its newest events were probably not searchable yet): a check would find it changed and
+ * cost a second round trip. Measured (bench:window, "late arrivals"): a bulk-indexed event
+ * was searchable 0.7 s (median), 1.0 s (max) after its time on a quiet 2-core machine,
+ * 6.0 s (max) loaded; events later than this are caught by the warm check.
+ */
+export const HOT_MS = 2_000;
+/** Sealed slices of one bucket are combined when this many are held in a row (or the bucket is whole). */
+export const ROLL_UP_RUN = 12;
 /** Every slice is read again this often, catching events later than the margin. */
 export const RESYNC_MS = 15 * 60_000;
 
@@ -76,9 +96,10 @@ export const FILL_CURSORS_PER_TRIP = 4;
 
 export interface IncrementalOptions {
   lateMarginMs?: number;
+  hotMs?: number;
   resyncMs?: number;
   /**
-   * A poll that needs more slices than this (default: the late margin's slices + 2) is
+   * A poll that needs more slices than this for a service (default DIRECT_SLICES) is
    * answered by the full query while the slices are read in the background.
    */
   directSlices?: number;
@@ -96,6 +117,75 @@ export interface IncrementalOptions {
 
 /** Direct reads (not the background fill): cursors per `_msearch`, so a long read holds ~16 pages. */
 const DIRECT_CURSORS_PER_TRIP = 16;
+/** A steady poll reads 2–4 slices a service (hot, new, a bucket boundary): more is a start or a gap. */
+export const DIRECT_SLICES = 8;
+
+/**
+ * The time not covered by `held` (sorted, not overlapping) in [from, to), cut at the grid
+ * (from + k × step) and at `cuts`: the slices to read. Pure (tests: slice-plan.test.ts).
+ */
+export function planSlices(
+  held: readonly SliceRange[],
+  from: number,
+  to: number,
+  step: number,
+  cuts: readonly number[] = [],
+): SliceRange[] {
+  const out: SliceRange[] = [];
+  const cutGap = (a: number, b: number) => {
+    const points = new Set<number>();
+    for (let grid = from + Math.ceil((a - from) / step) * step; grid < b; grid += step)
+      if (grid > a) points.add(grid);
+    for (const cut of cuts) if (cut > a && cut < b) points.add(cut);
+    let start = a;
+    for (const point of [...points].sort((x, y) => x - y)) {
+      out.push({ start, end: point });
+      start = point;
+    }
+    out.push({ start, end: b });
+  };
+  let cursor = from;
+  for (const range of held) {
+    if (range.end <= cursor || range.start >= to) continue;
+    if (range.start > cursor) cutGap(cursor, range.start);
+    cursor = Math.max(cursor, range.end);
+  }
+  if (cursor < to) cutGap(cursor, to);
+  return out;
+}
+
+/**
+ * Runs of sealed slices to combine, per bucket (grid from + k × step): a bucket whose whole
+ * range is covered by sealed slices (more than one), or ROLL_UP_RUN or more sealed slices in
+ * a row from its start. `held` sorted by start. Pure (tests: slice-plan.test.ts).
+ */
+export function rollUpRuns<T extends SliceRange>(
+  held: readonly T[],
+  from: number,
+  step: number,
+  sealed: (slice: T) => boolean,
+  run = ROLL_UP_RUN,
+): T[][] {
+  const runs: T[][] = [];
+  let at = 0;
+  while (at < held.length) {
+    const bucket = from + Math.floor((held[at]!.start - from) / step) * step;
+    const group: T[] = [];
+    let cursor = bucket;
+    let inRow = true;
+    while (at < held.length && held[at]!.start < bucket + step) {
+      const slice = held[at]!;
+      at += 1;
+      if (inRow && slice.start === cursor && sealed(slice)) {
+        group.push(slice);
+        cursor = slice.end;
+      } else inRow = false;
+    }
+    const whole = inRow && cursor === bucket + step;
+    if (group.length > 1 && (whole || group.length >= run)) runs.push(group);
+  }
+  return runs;
+}
 
 /** The window cut into `sliceMs` slices when that divides its buckets (else as it is). */
 export function slicedWindow(window: SnapshotWindow, sliceMs: number | undefined): SnapshotWindow {
@@ -138,8 +228,12 @@ export interface IncrementalStats {
   users: number;
   pairs: number;
   bytes: number;
-  /** Slices read in the last poll. */
+  /** Slices read in the last poll (for the service that read most). */
   lastSlicesRead: number;
+  /** Of those, recent slices read again because their counts moved (events later than HOT_MS). */
+  lastMoved: number;
+  /** Slices combined into one since the engine started (sealed slices of a bucket). */
+  rolledUp: number;
   lastResync: boolean;
   /** Server time of the last poll: the slowest search of each round trip, summed over them. */
   lastTookSum: number;
@@ -207,13 +301,9 @@ function noteRead(read: ServiceRead, reader: Reader): void {
   read.shardsFailed = Math.max(read.shardsFailed, shards?.maybe('failed')?.count() ?? 0);
 }
 
-/** The first slice of the window not sealed (or the window's end): parts before it are kept. */
-function sealedBoundary(state: ServiceState, window: SnapshotWindow, marginMs: number): number {
-  for (let start = window.from; start < window.to; start += window.bucketMs) {
-    const slice = state.slices.get(start);
-    if (!slice || slice.queriedAt < start + window.bucketMs + marginMs) return start;
-  }
-  return window.to;
+/** The slices a service holds, in time order. */
+function sortedSlices(state: ServiceState): SliceTable[] {
+  return [...state.slices.values()].sort((a, b) => a.start - b.start);
 }
 
 export function createIncrementalSnapshots(
@@ -223,11 +313,13 @@ export function createIncrementalSnapshots(
 ): IncrementalSnapshots {
   const marginMs = options.lateMarginMs ?? LATE_MARGIN_MS;
   const resyncMs = options.resyncMs ?? RESYNC_MS;
+  const hotMs = options.hotMs ?? HOT_MS;
 
   let states: ServiceState[] | null = null;
   let grid: { ms: number; bucketMs: number; offset: number } | null = null;
   let lastResyncAt = Number.NEGATIVE_INFINITY;
-  let last = { slicesRead: 0, resync: false, tookSum: 0, answeredInFull: false };
+  let last = { slicesRead: 0, moved: 0, resync: false, tookSum: 0, answeredInFull: false };
+  let rolledUp = 0;
   let lastFill = { slices: 0, tookSum: 0, ms: 0 };
   let lastRows = { kept: 0, asked: 0, wide: 0 };
   /** Bumped when every slice is dropped: a fill started before is discarded. */
@@ -275,6 +367,22 @@ export function createIncrementalSnapshots(
     fill = null;
   }
 
+  /** Combines runs of sealed slices of one bucket (rollUpRuns), their rows' parts too. */
+  function rollUp(state: ServiceState, window: SnapshotWindow, sealed: (slice: SliceTable) => boolean): void {
+    for (const run of rollUpRuns(sortedSlices(state), window.from, window.bucketMs, sealed)) {
+      const combined = combineSlices(run, state.ips, state.users);
+      rolledUp += run.length;
+      for (const part of run) {
+        releaseSlice(part, state.ips, state.users);
+        state.slices.delete(part.start);
+      }
+      state.slices.set(combined.start, combined);
+      const olds = run.map((table) => ({ start: table.start, table }));
+      state.details.rollUp(olds, combined.start, combined, combineDetailParts);
+      state.successParts.rollUp(olds, combined.start, combined, combineSuccessParts);
+    }
+  }
+
   async function roundTrip(searches: SearchRequest[], ctx: PollCtx, filterPath?: string): Promise<Reader[]> {
     const backend = await client.info(ctx.signal ? { signal: ctx.signal } : {});
     const filter = backend.kind === 'elasticsearch' && filterPath ? { filterPath } : {};
@@ -295,72 +403,58 @@ export function createIncrementalSnapshots(
   }
 
   /**
-   * Reads the given slices of every service: each slice is its own composite cursor (its
-   * search scans that slice's events only, page after page; one cursor over a whole window
-   * scanned every event of the window again for each page), at most `perTrip` cursors per
-   * `_msearch` (an answer page is up to PAGE_SIZE buckets, ~1 MB). A slice is built as soon
-   * as its last page arrives, so what a read holds is about `perTrip` pages, not the window.
+   * Reads the given slices of every service (`ranges[service]`): each slice is its own
+   * composite cursor (its search scans that slice's events only, page after page; one
+   * cursor over a whole window scanned every event of the window again for each page), at
+   * most `perTrip` cursors per `_msearch` (an answer page is up to PAGE_SIZE buckets, ~1 MB).
+   * A slice is built as soon as its last page arrives, so what a read holds is about
+   * `perTrip` pages, not the window. `extra` searches ride along in the first round trip
+   * (their answers are returned).
    */
   async function readSlices(
     list: ServiceState[],
-    window: SnapshotWindow,
-    starts: readonly number[],
+    ranges: readonly (readonly SliceRange[])[],
     now: number,
     ctx: PollCtx,
     reads: ServiceRead[],
     perTrip: number,
-  ): Promise<Map<number, SliceTable>[]> {
+    extra: SearchRequest[] = [],
+  ): Promise<{ built: Map<number, SliceTable>[]; extra: Reader[] }> {
     const built = list.map(() => new Map<number, SliceTable>());
-    if (starts.length === 0) return built;
-    const offset = bucketOffset(window);
-    const lowest = Math.min(...starts);
     const successes = list.map(() => new Map<number, number>());
     const builders = list.map(() => new Map<number, SliceBuilder>());
-    const queue: { service: number; start: number; after?: AfterKey }[] = [];
+    const queue: { service: number; range: SliceRange; after?: AfterKey }[] = [];
     list.forEach((_, service) => {
-      for (const start of starts) queue.push({ service, start });
+      for (const range of ranges[service] ?? []) queue.push({ service, range });
     });
+    let extraAnswers: Reader[] = [];
+    if (queue.length === 0 && extra.length === 0) return { built, extra: extraAnswers };
     let first = true;
     try {
-      while (queue.length > 0) {
+      while (first || queue.length > 0) {
         const searches: SearchRequest[] = [];
-        const kinds: { service: number; kind: 'pairs' | 'successes'; start: number }[] = [];
-        // Successes by slice first (counts only, one histogram per service): a slice is
-        // built with its count.
+        const kinds: { service: number; kind: 'pairs' | 'successes'; range: SliceRange }[] = [];
+        // Successes by slice first (counts only, one search per service): a slice is built
+        // with its count.
         if (first)
           list.forEach((state, service) => {
-            if (!state.service.success) return;
-            searches.push(
-              successCountSearch(
-                { ...state.service, success: state.service.success },
-                state.index,
-                lowest,
-                window.to,
-                window.bucketMs,
-                offset,
-              ),
-            );
-            kinds.push({ service, kind: 'successes', start: lowest });
+            const own = ranges[service] ?? [];
+            if (!state.service.success || own.length === 0) return;
+            searches.push(rangeCountSearch(state.service, state.index, state.service.success, own));
+            kinds.push({ service, kind: 'successes', range: own[0]! });
           });
-        for (const { service, start, after } of queue.splice(0, perTrip)) {
+        for (const { service, range, after } of queue.splice(0, perTrip)) {
           const state = list[service]!;
-          searches.push(
-            pairsSearch(
-              state.service,
-              state.index,
-              start,
-              start + window.bucketMs,
-              window.bucketMs,
-              after,
-              offset,
-            ),
-          );
-          kinds.push({ service, kind: 'pairs', start });
+          searches.push(pairsSearch(state.service, state.index, range.start, range.end, after));
+          kinds.push({ service, kind: 'pairs', range });
         }
+        const extraAt = searches.length;
+        if (first) searches.push(...extra);
         const responses = await roundTrip(searches, ctx, PAIRS_FILTER_PATH);
+        if (first) extraAnswers = responses.slice(extraAt);
         const again: typeof queue = [];
-        responses.forEach((item, position) => {
-          const { service, kind, start } = kinds[position]!;
+        responses.slice(0, extraAt).forEach((item, position) => {
+          const { service, kind, range } = kinds[position]!;
           const state = list[service]!;
           const label = `${state.service.name} ${kind === 'pairs' ? 'slices' : 'slice successes'} search`;
           const reader = new Reader(item.value, label, `responses[${position}]`);
@@ -370,30 +464,22 @@ export function createIncrementalSnapshots(
           if (aggregations === undefined && (reader.maybe('_shards')?.maybe('total')?.count() ?? 0) > 0)
             reader.get('aggregations');
           if (kind === 'successes') {
-            successes[service] = parseSuccessCounts(aggregations, label);
+            successes[service] = parseRangeCounts(aggregations, label);
             return;
           }
           const open = builders[service]!;
-          const page = parsePairsPage(aggregations, label, (slice) => {
-            if (slice !== start)
-              throw new ClusterError(
-                'bad-response',
-                `${label}: a bucket of slice ${slice} in slice ${start}'s answer`,
-              );
-            let builder = open.get(slice);
-            if (!builder) {
-              builder = new SliceBuilder(slice, state.ips, state.users);
-              open.set(slice, builder);
-            }
-            return builder;
-          });
-          if (page.after) {
-            again.push({ service, start, after: page.after });
+          let builder = open.get(range.start);
+          if (!builder) {
+            builder = new SliceBuilder(range.start, range.end, state.ips, state.users);
+            open.set(range.start, builder);
+          }
+          const after = parsePairsPage(aggregations, label, builder);
+          if (after) {
+            again.push({ service, range, after });
             return;
           }
-          const builder = open.get(start) ?? new SliceBuilder(start, state.ips, state.users);
-          open.delete(start);
-          built[service]!.set(start, builder.finish(now, successes[service]!.get(start) ?? 0));
+          open.delete(range.start);
+          built[service]!.set(range.start, builder.finish(now, successes[service]!.get(range.start) ?? 0));
         });
         // A slice's next page goes first: its builder is held until it is complete.
         queue.unshift(...again);
@@ -407,78 +493,102 @@ export function createIncrementalSnapshots(
       });
       throw error;
     }
-    return built;
+    return { built, extra: extraAnswers };
   }
 
-  /** Resync: one histogram of failures (and successes) by slice per service, counts only. */
-  async function staleSlices(
-    list: ServiceState[],
-    window: SnapshotWindow,
-    ctx: PollCtx,
-    reads: ServiceRead[],
-  ) {
-    const offset = bucketOffset(window);
+  /** Failures and successes per slice of `slices` for each service (counts only): two searches a service. */
+  function countSearches(list: ServiceState[], slices: readonly (readonly SliceRange[])[]) {
     const searches: SearchRequest[] = [];
     const kinds: { service: number; kind: 'failures' | 'successes' }[] = [];
     list.forEach((state, service) => {
-      searches.push(
-        failureCountSearch(state.service, state.index, window.from, window.to, window.bucketMs, offset),
-      );
+      const own = slices[service] ?? [];
+      if (own.length === 0) return;
+      searches.push(rangeCountSearch(state.service, state.index, state.service.failure, own));
       kinds.push({ service, kind: 'failures' });
       if (state.service.success) {
-        searches.push(
-          successCountSearch(
-            { ...state.service, success: state.service.success },
-            state.index,
-            window.from,
-            window.to,
-            window.bucketMs,
-            offset,
-          ),
-        );
+        searches.push(rangeCountSearch(state.service, state.index, state.service.success, own));
         kinds.push({ service, kind: 'successes' });
       }
     });
-    const responses = await roundTrip(searches, ctx);
+    return { searches, kinds };
+  }
+
+  /**
+   * The slices of `slices` whose counts in `answers` (countSearches', asked at `now`) differ
+   * from the held tables': they got events later than they were read (or lost some). They
+   * are dropped; their ranges are returned, to be read again. The others are as good as read
+   * at `now` (so they seal once `now` is past the margin).
+   */
+  function moved(
+    list: ServiceState[],
+    slices: readonly (readonly SliceRange[])[],
+    kinds: { service: number; kind: 'failures' | 'successes' }[],
+    answers: Reader[],
+    what: string,
+    ctx: PollCtx,
+    reads: ServiceRead[],
+    now: number,
+  ): SliceRange[][] {
     const counts = list.map(() => ({
       failures: new Map<number, number>(),
       successes: new Map<number, number>(),
     }));
-    responses.forEach((item, position) => {
+    answers.forEach((reader, position) => {
       const { service, kind } = kinds[position]!;
-      const label = `${list[service]!.service.name} resync ${kind} search`;
-      const reader = new Reader(item.value, label, `responses[${position}]`);
-      checkResponse(reader, label, client.cluster, ctx.warnings);
-      noteRead(reads[service]!, reader);
-      counts[service]![kind] = parseSuccessCounts(
-        (item.value as { aggregations?: unknown }).aggregations,
+      const label = `${list[service]!.service.name} ${what} ${kind} search`;
+      const item = new Reader(reader.value, label, `responses[${position}]`);
+      checkResponse(item, label, client.cluster, ctx.warnings);
+      noteRead(reads[service]!, item);
+      counts[service]![kind] = parseRangeCounts(
+        (reader.value as { aggregations?: unknown }).aggregations,
         label,
       );
     });
-    // A slice whose counts moved got events later than the margin (or lost some): it is
-    // read again. Equal counts are taken as unchanged (an event deleted and another of the
-    // same slice added between two resyncs would go unseen; log indices append).
-    list.forEach((state, service) => {
-      for (const [start, slice] of state.slices) {
-        const { failures, successes } = counts[service]!;
-        if ((failures.get(start) ?? 0) === slice.failures && (successes.get(start) ?? 0) === slice.successes)
+    return list.map((state, service) => {
+      const again: SliceRange[] = [];
+      const { failures, successes } = counts[service]!;
+      for (const range of slices[service] ?? []) {
+        const slice = state.slices.get(range.start);
+        if (!slice || slice.end !== range.end) continue;
+        if (
+          (failures.get(range.start) ?? 0) === slice.failures &&
+          (!state.service.success || (successes.get(range.start) ?? 0) === slice.successes)
+        ) {
+          slice.queriedAt = Math.max(slice.queriedAt, now);
           continue;
+        }
         releaseSlice(slice, state.ips, state.users);
-        state.slices.delete(start);
+        state.slices.delete(range.start);
+        again.push(range);
       }
+      return again;
     });
   }
 
+  /** Resync: the counts of every slice held, in one round trip; slices whose counts moved are dropped. */
+  async function staleSlices(
+    list: ServiceState[],
+    now: number,
+    ctx: PollCtx,
+    reads: ServiceRead[],
+  ): Promise<void> {
+    const held = list.map((state) => sortedSlices(state));
+    const { searches, kinds } = countSearches(list, held);
+    if (searches.length === 0) return;
+    const answers = await roundTrip(searches, ctx);
+    moved(list, held, kinds, answers, 'resync', ctx, reads, now);
+  }
+
   /** Slices read in the background (first poll, gaps, resync), adopted by a later poll. */
-  function startFill(list: ServiceState[], window: SnapshotWindow, starts: number[], now: number): void {
+  function startFill(list: ServiceState[], ranges: SliceRange[][], now: number): void {
     const controller = new AbortController();
     const at = generation;
     const ctx: PollCtx = { signal: controller.signal, tookMax: 0, tookSum: 0, warnings: [] };
     const reads = list.map(() => ({ took: 0, shardsTotal: 0, shardsFailed: 0, searched: false }));
     const started = performance.now();
     const entry: Fill = { controller, promise: Promise.resolve() };
-    entry.promise = readSlices(list, window, starts, now, ctx, reads, FILL_CURSORS_PER_TRIP).then(
-      (built) => {
+    entry.promise = readSlices(list, ranges, now, ctx, reads, FILL_CURSORS_PER_TRIP).then(
+      ({ built }) => {
         if (at !== generation) {
           list.forEach((state, service) => {
             for (const slice of built[service]!.values()) releaseSlice(slice, state.ips, state.users);
@@ -487,7 +597,7 @@ export function createIncrementalSnapshots(
         }
         entry.built = built;
         lastFill = {
-          slices: starts.length,
+          slices: Math.max(0, ...ranges.map((own) => own.length)),
           tookSum: ctx.tookSum,
           ms: Math.round(performance.now() - started),
         };
@@ -501,21 +611,21 @@ export function createIncrementalSnapshots(
     fill = entry;
   }
 
-  /** Installs a finished fill's slices, unless a newer read of the same slice is held. */
+  /** Installs a finished fill's slices that lie in the window and overlap no slice held. */
   function adoptFill(list: ServiceState[], window: SnapshotWindow): void {
     if (!fill?.built && !fill?.failed) return;
     const built = fill.built;
     fill = null;
     if (!built) return;
     list.forEach((state, service) => {
-      for (const [start, slice] of built[service]!) {
-        const held = state.slices.get(start);
-        if (start < window.from || start >= window.to || (held && held.queriedAt >= slice.queriedAt)) {
+      const held = sortedSlices(state);
+      for (const slice of built[service]!.values()) {
+        const overlaps = held.some((other) => other.start < slice.end && slice.start < other.end);
+        if (slice.start < window.from || slice.end > window.to || overlaps) {
           releaseSlice(slice, state.ips, state.users);
           continue;
         }
-        state.slices.set(start, slice);
-        if (held) releaseSlice(held, state.ips, state.users);
+        state.slices.set(slice.start, slice);
       }
     });
   }
@@ -541,7 +651,7 @@ export function createIncrementalSnapshots(
     // Slices that left the window (or lie after it: a caller stepping back in time).
     for (const state of list) {
       for (const [start, slice] of state.slices) {
-        if (start < window.from || start >= window.to) {
+        if (start < window.from || slice.end > window.to) {
           releaseSlice(slice, state.ips, state.users);
           state.slices.delete(start);
         }
@@ -554,26 +664,34 @@ export function createIncrementalSnapshots(
       shardsFailed: 0,
       searched: false,
     }));
+    const live = endAt === undefined;
+    const sealed = (slice: SliceTable) => slice.queriedAt >= slice.end + marginMs;
+    // Sealed slices of a bucket become one (live: the buckets do not move).
+    if (live && window.bucketMs === shown.bucketMs) for (const state of list) rollUp(state, window, sealed);
     const held = list.some((state) => state.slices.size > 0);
     const resync = now - lastResyncAt >= resyncMs;
     if (resync) {
-      if (held) await staleSlices(list, window, ctx, reads);
+      if (held) await staleSlices(list, now, ctx, reads);
       lastResyncAt = now;
     }
-    // Slices to read: missing (new, first poll, stale) or not sealed yet.
-    const starts: number[] = [];
-    for (let start = window.from; start < window.to; start += window.bucketMs) {
-      const sealed = list.every((state) => {
-        const slice = state.slices.get(start);
-        return slice !== undefined && slice.queriedAt >= start + window.bucketMs + marginMs;
-      });
-      if (!sealed) starts.push(start);
-    }
-    const direct = options.directSlices ?? Math.ceil(marginMs / window.bucketMs) + 2;
-    if (starts.length > direct) {
+    // Hot slices are read again (cut anew); warm ones are checked by their counts.
+    for (const state of list)
+      for (const [start, slice] of state.slices)
+        if (slice.queriedAt < slice.end + hotMs) {
+          releaseSlice(slice, state.ips, state.users);
+          state.slices.delete(start);
+        }
+    const warm = list.map((state) => sortedSlices(state).filter((slice) => !sealed(slice)));
+    // Live, the newest seconds are cut off (hot: read again next poll) from what is read once.
+    const cuts = live ? [Math.floor((now - hotMs) / 1000) * 1000] : [];
+    const toRead = list.map((state) =>
+      planSlices(sortedSlices(state), window.from, window.to, window.bucketMs, cuts),
+    );
+    const direct = options.directSlices ?? DIRECT_SLICES;
+    if (toRead.some((own) => own.length > direct)) {
       // Too many to read now (a start, a gap, a resync that found many changed): this poll is
       // the full query's (exact, its usual cost) while the slices are read in the background.
-      if (!fill) startFill(list, window, starts, now);
+      if (!fill) startFill(list, toRead, now);
       const [snapshot] = await fetchSnapshots(
         client,
         config,
@@ -587,34 +705,43 @@ export function createIncrementalSnapshots(
         { now, ...(signal ? { signal } : {}) },
       );
       if (!snapshot) throw new ClusterError('bad-response', 'no snapshot was parsed');
-      last = { slicesRead: 0, resync, tookSum: ctx.tookSum + snapshot.took, answeredInFull: true };
+      last = { slicesRead: 0, moved: 0, resync, tookSum: ctx.tookSum + snapshot.took, answeredInFull: true };
       lastRows = { kept: 0, asked: 0, wide: 0 };
       return { ...snapshot, took: Math.max(snapshot.took, ctx.tookMax) };
     }
 
-    const read = await readSlices(
-      list,
-      window,
-      starts,
-      now,
-      ctx,
-      reads,
-      Math.min(starts.length * list.length, DIRECT_CURSORS_PER_TRIP),
-    );
-    if (signal?.aborted) {
-      list.forEach((state, index) => {
-        for (const slice of read[index]!.values()) releaseSlice(slice, state.ips, state.users);
-      });
-      throw new ClusterError('aborted', 'the poll was aborted');
-    }
-    // Replace the slices read (new ones first, so keys still in use keep their ids).
-    list.forEach((state, index) => {
-      for (const [start, fresh] of read[index]!) {
-        const old = state.slices.get(start);
-        state.slices.set(start, fresh);
-        if (old) releaseSlice(old, state.ips, state.users);
+    const install = (built: Map<number, SliceTable>[]) => {
+      if (signal?.aborted) {
+        list.forEach((state, index) => {
+          for (const slice of built[index]!.values()) releaseSlice(slice, state.ips, state.users);
+        });
+        throw new ClusterError('aborted', 'the poll was aborted');
       }
-    });
+      list.forEach((state, index) => {
+        for (const [start, fresh] of built[index]!) state.slices.set(start, fresh);
+      });
+    };
+    const perTrip = (ranges: SliceRange[][]) =>
+      Math.max(
+        1,
+        Math.min(
+          ranges.reduce((n, own) => n + own.length, 0),
+          DIRECT_CURSORS_PER_TRIP,
+        ),
+      );
+    // One round trip: the new and hot slices, and the warm ones' counts.
+    const check = countSearches(list, warm);
+    const first = await readSlices(list, toRead, now, ctx, reads, perTrip(toRead), check.searches);
+    install(first.built);
+    const again = moved(list, warm, check.kinds, first.extra, 'recent slices', ctx, reads, now);
+    let slicesRead = Math.max(0, ...toRead.map((own) => own.length));
+    const movedCount = Math.max(0, ...again.map((own) => own.length));
+    if (movedCount > 0) {
+      // Events later than HOT_MS after their slice's end: those slices are read again.
+      const second = await readSlices(list, again, now, ctx, reads, perTrip(again));
+      install(second.built);
+      slicesRead += Math.max(0, ...again.map((own) => own.length));
+    }
 
     const merged = list.map((state) =>
       mergeSlices(
@@ -632,65 +759,64 @@ export function createIncrementalSnapshots(
     );
 
     // The rows shown: details for the busiest, successes for all offenders, per slice
-    // (row-slices.ts): an IP whose sealed slices' parts are kept is asked from the boundary
-    // (the first slice not sealed) only; custom rules.
+    // (row-slices.ts): an IP with parts for the window's first slices (read with the tables
+    // held now) is asked from its first slice without one (at steady state the hot and new
+    // ones); others about every slice. Every part read is kept: a slice read again is
+    // another table, so its parts are asked again.
     const searches: SearchRequest[] = [];
     const plans = list.map((state, index) => {
       const ranked = merged[index]!.ranked;
       const keys = ranked.map((row) => row.ip);
       const detailed = keys.slice(0, Math.min(DETAILED_OFFENDERS, config.maxOffenders));
-      const boundary = sealedBoundary(state, window, marginMs);
+      const slices = sortedSlices(state);
+      const starts = slices.map((slice) => slice.start);
+      const from = (start: number) => slices.filter((slice) => slice.start >= start);
       state.details.prune(new Set(detailed), window.from);
       state.successParts.prune(new Set(keys), window.from);
-      // An IP with parts kept for the window's first slices is asked from its first slice
-      // without one (the boundary of the last poll, at steady state: 1–3 slices); others
-      // over the window. What is read before the boundary is kept.
       const split = <P>(cache: PartCache<P>, ips: string[]) => {
         const warm: string[] = [];
         const cold: string[] = [];
-        let from = window.to;
+        let first = window.to;
         for (const ip of ips) {
-          const missing = cache.firstMissing(ip, window.from, boundary, window.bucketMs, state.slices);
-          if (missing === window.from && boundary > window.from) cold.push(ip);
+          const missing = cache.firstMissing(ip, starts, window.to, state.slices);
+          if (starts.length > 0 && missing === starts[0]) cold.push(ip);
           else {
             warm.push(ip);
-            from = Math.min(from, missing);
+            first = Math.min(first, missing);
           }
         }
-        return { warm, cold, from };
+        return { warm, cold, from: first };
       };
       const push = (search: SearchRequest) => searches.push(search) - 1;
       // Each in groups that keep a search under the cluster's bucket limit (ipGroups).
       const grouped = (
         ips: string[],
-        from: number,
+        ranges: SliceRange[],
         perSlice: number,
-        search: (group: string[]) => SearchRequest,
+        search: (ranges: SliceRange[], group: string[]) => SearchRequest,
       ) =>
-        ips.length > 0 && from < window.to
-          ? ipGroups(ips, window, from, perSlice).map((group) => push(search(group)))
+        ips.length > 0 && ranges.length > 0
+          ? ipGroups(ips, ranges.length, perSlice).map((group) => push(search(ranges, group)))
           : [];
       const d = split(state.details, detailed);
       const detailBuckets = detailBucketsPerSlice(options.sliceTerms);
-      const detailSearch = (from: number) => (group: string[]) =>
-        detailSlicesSearch(state.service, state.index, window, from, group, options.sliceTerms);
+      const detailSearch = (ranges: SliceRange[], group: string[]) =>
+        detailSlicesSearch(state.service, state.index, ranges, group, options.sliceTerms);
       const details = {
-        from: d.from,
-        warm: grouped(d.warm, d.from, detailBuckets, detailSearch(d.from)),
-        cold: grouped(d.cold, window.from, detailBuckets, detailSearch(window.from)),
+        warm: grouped(d.warm, from(d.from), detailBuckets, detailSearch),
+        cold: grouped(d.cold, slices, detailBuckets, detailSearch),
       };
       const success = state.service.success;
       const s = split(state.successParts, success ? keys : []);
       const withSuccess = success ? { ...state.service, success } : undefined;
-      const successSearch = (from: number) => (group: string[]) =>
-        successSlicesSearch(withSuccess!, state.index, window, from, group);
+      const successSearch = (ranges: SliceRange[], group: string[]) =>
+        successSlicesSearch(withSuccess!, state.index, ranges, group);
       const successes = {
-        from: s.from,
-        warm: withSuccess ? grouped(s.warm, s.from, 1, successSearch(s.from)) : [],
-        cold: withSuccess ? grouped(s.cold, window.from, 1, successSearch(window.from)) : [],
+        warm: withSuccess ? grouped(s.warm, from(s.from), 1, successSearch) : [],
+        cold: withSuccess ? grouped(s.cold, slices, 1, successSearch) : [],
       };
       const newest = includeNewest ? push(newestSearch(state.service, state.index, window.to)) : undefined;
-      return { boundary, detailed, details, successes, newest, split: { details: d, successes: s } };
+      return { starts, detailed, details, successes, newest, split: { details: d, successes: s } };
     });
     const rulePlans = config.customRules.map((rule) => {
       const built = buildCustomRuleSearch(config, rule, window.to);
@@ -727,25 +853,15 @@ export function createIncrementalSnapshots(
         ...fresh(plan.details.cold, 'details', detailPart),
       ]);
       const wide: string[] = [];
+      const startsFrom = (from: number) => plan.starts.filter((start) => start >= from);
       for (const [ips, from] of [
         [plan.split.details.cold, window.from],
         [plan.split.details.warm, plan.split.details.from],
       ] as const)
         for (const ip of ips)
-          state.details.keep(
-            ip,
-            from,
-            plan.boundary,
-            window.bucketMs,
-            state.slices,
-            detailFresh.get(ip),
-            EMPTY_DETAILS,
-          );
+          state.details.keep(ip, startsFrom(from), state.slices, detailFresh.get(ip), EMPTY_DETAILS);
       for (const ip of plan.detailed) {
-        const row = mergeDetails(
-          state.details.window(ip, window, plan.boundary, detailFresh.get(ip), EMPTY_DETAILS),
-          state.orders,
-        );
+        const row = mergeDetails(state.details.window(ip, plan.starts, EMPTY_DETAILS), state.orders);
         if (row) details.set(ip, row);
         else wide.push(ip);
       }
@@ -759,24 +875,11 @@ export function createIncrementalSnapshots(
         [plan.split.successes.warm, plan.split.successes.from],
       ] as const)
         for (const ip of ips)
-          state.successParts.keep(
-            ip,
-            from,
-            plan.boundary,
-            window.bucketMs,
-            state.slices,
-            successFresh.get(ip),
-            EMPTY_SUCCESSES,
-          );
+          state.successParts.keep(ip, startsFrom(from), state.slices, successFresh.get(ip), EMPTY_SUCCESSES);
       const successes = new Map<string, RowSuccesses>();
       if (state.service.success)
         for (const { ip } of merged[index]!.ranked)
-          successes.set(
-            ip,
-            mergeSuccesses(
-              state.successParts.window(ip, window, plan.boundary, successFresh.get(ip), EMPTY_SUCCESSES),
-            ),
-          );
+          successes.set(ip, mergeSuccesses(state.successParts.window(ip, plan.starts, EMPTY_SUCCESSES)));
       return { details, successes, wide };
     });
     lastRows = { kept: 0, asked: 0, wide: 0 };
@@ -882,7 +985,7 @@ export function createIncrementalSnapshots(
       const reader = at(plan.searchIndex, `custom rule ${plan.rule} search`)!;
       return parseCustomRule(reader, plan);
     });
-    last = { slicesRead: starts.length, resync, tookSum: ctx.tookSum, answeredInFull: false };
+    last = { slicesRead, moved: movedCount, resync, tookSum: ctx.tookSum, answeredInFull: false };
     const backend = await client.info(signal ? { signal } : {});
     return {
       schema: 1,
@@ -932,6 +1035,8 @@ export function createIncrementalSnapshots(
         pairs,
         bytes,
         lastSlicesRead: last.slicesRead,
+        lastMoved: last.moved,
+        rolledUp,
         lastResync: last.resync,
         lastTookSum: last.tookSum,
         lastAnsweredInFull: last.answeredInFull,

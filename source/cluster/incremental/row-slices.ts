@@ -3,7 +3,8 @@
 // whole window at every poll: at 1M failures in 15 m they cost about a full search, though
 // only 1–3 slices were read (bench:window before this file).
 //
-// Each search is rows-query.ts's, with a histogram by slice between the IP and the fields:
+// Each search is rows-query.ts's, with a date_range by slice between the IP and the fields
+// (slices are any length: whole buckets, parts of recent ones; engine.ts):
 //   details    per (IP, slice): every host, country, ASN and AS organisation with its
 //              count (terms of SLICE_TERMS; complete when nothing is left over), merged
 //              exactly on the client: counts add, then the full query's order (count desc,
@@ -21,10 +22,9 @@ import { asNumber, type SuccessSample, samples } from '../parse.js';
 import { AGG, SUCCESS_SAMPLE, TOP_HOSTS } from '../query.js';
 import type { SearchRequest } from '../types.js';
 import type { Reader } from '../validate.js';
-import type { SnapshotWindow } from '../window.js';
-import { bucketOffset } from '../window.js';
 import { keywordOrderKey } from './dictionary.js';
 import { detailsSearch, type RowDetails, type RowSuccesses, successesSearch } from './rows-query.js';
+import type { SliceRange } from './slice-query.js';
 
 /** Terms per (IP, slice) and field: one IP rarely hits more hosts or origins in one slice. */
 export const SLICE_TERMS = 32;
@@ -53,27 +53,30 @@ const NO_TERMS: TermCounts = { keys: [], counts: [], complete: true };
 const NO_DETAILS: DetailPart = { hosts: NO_TERMS, country: NO_TERMS, asn: NO_TERMS, asOrg: NO_TERMS };
 const NO_SUCCESSES: SuccessPart = { total: 0, earliest: [], latest: [] };
 
-function bySlice(window: SnapshotWindow, time: string, aggs: QueryDsl): QueryDsl {
-  const offset = bucketOffset(window);
+function bySlice(ranges: readonly SliceRange[], time: string, aggs: QueryDsl): QueryDsl {
   return {
     t: {
-      histogram: {
+      date_range: {
         field: time,
-        interval: window.bucketMs,
-        ...(offset === 0 ? {} : { offset }),
-        min_doc_count: 1,
+        format: 'epoch_millis',
+        ranges: ranges.map((range) => ({ from: range.start, to: range.end })),
       },
       aggs,
     },
   };
 }
 
-/** rows-query.ts's search for `ips` over [from, to), its fields split by slice. */
-function perSlice(search: SearchRequest, window: SnapshotWindow, time: string): SearchRequest {
+/** rows-query.ts's search for `ips` over the slices `ranges` (in order), its fields split by slice. */
+function perSlice(search: SearchRequest, ranges: readonly SliceRange[], time: string): SearchRequest {
   const body = search.body as { aggs: { rows: { aggs: QueryDsl } } };
-  body.aggs.rows.aggs = bySlice(window, time, body.aggs.rows.aggs);
+  body.aggs.rows.aggs = bySlice(ranges, time, body.aggs.rows.aggs);
   return search;
 }
+
+const spanOf = (ranges: readonly SliceRange[]) => ({
+  from: ranges[0]?.start ?? 0,
+  to: ranges[ranges.length - 1]?.end ?? 0,
+});
 
 /**
  * Buckets one per-slice search may make: the cluster refuses more than `search.max_buckets`
@@ -86,11 +89,11 @@ export const SLICE_SEARCH_BUCKETS = 30_000;
 export const detailBucketsPerSlice = (sliceTerms = SLICE_TERMS) => 1 + 4 * sliceTerms;
 
 /**
- * `ips` in groups whose per-slice search over [from, window.to) stays within
+ * `ips` in groups whose per-slice search over `slices` slices stays within
  * SLICE_SEARCH_BUCKETS, at most `perSlice` buckets an IP and slice (one search when it fits).
  */
-export function ipGroups(ips: string[], window: SnapshotWindow, from: number, perSlice: number): string[][] {
-  const slices = Math.max(1, Math.ceil((window.to - from) / window.bucketMs));
+export function ipGroups(ips: string[], slicesCount: number, perSlice: number): string[][] {
+  const slices = Math.max(1, slicesCount);
   const size = Math.max(1, Math.floor(SLICE_SEARCH_BUCKETS / (slices * perSlice)));
   const groups: string[][] = [];
   for (let start = 0; start < ips.length; start += size) groups.push(ips.slice(start, start + size));
@@ -100,26 +103,26 @@ export function ipGroups(ips: string[], window: SnapshotWindow, from: number, pe
 export function detailSlicesSearch(
   service: ServiceDefinition,
   index: string,
-  window: SnapshotWindow,
-  from: number,
+  ranges: readonly SliceRange[],
   ips: string[],
   sliceTerms = SLICE_TERMS,
 ): SearchRequest {
-  const search = detailsSearch(service, index, from, window.to, ips);
+  const { from, to } = spanOf(ranges);
+  const search = detailsSearch(service, index, from, to, ips);
   const aggs = (search.body as { aggs: { rows: { aggs: Record<string, { terms: { size: number } }> } } }).aggs
     .rows.aggs;
   for (const terms of Object.values(aggs)) terms.terms.size = sliceTerms;
-  return perSlice(search, window, service.fields.time);
+  return perSlice(search, ranges, service.fields.time);
 }
 
 export function successSlicesSearch(
   service: ServiceDefinition & { success: QueryDsl },
   index: string,
-  window: SnapshotWindow,
-  from: number,
+  ranges: readonly SliceRange[],
   ips: string[],
 ): SearchRequest {
-  return perSlice(successesSearch(service, index, from, window.to, ips), window, service.fields.time);
+  const { from, to } = spanOf(ranges);
+  return perSlice(successesSearch(service, index, from, to, ips), ranges, service.fields.time);
 }
 
 function termCounts(terms: Reader): TermCounts {
@@ -143,7 +146,7 @@ export function parseSliceParts<P>(
   for (const row of aggregations?.get('rows').get('buckets').array() ?? []) {
     const slices = new Map<number, P>();
     for (const bucket of row.get('t').get('buckets').array())
-      slices.set(bucket.get('key').number(), part(bucket));
+      slices.set(bucket.get('from').number(), part(bucket));
     map.set(row.get('key').key(), slices);
   }
   return map;
@@ -243,6 +246,34 @@ export function mergeSuccesses(parts: readonly SuccessPart[]): RowSuccesses {
   return { total, earliest, latest };
 }
 
+/** Term counts of adjacent slices as one (counts added; complete only if every part is). */
+function combineTerms(parts: readonly TermCounts[]): TermCounts {
+  const sums = new Map<string | number, number>();
+  let complete = true;
+  for (const part of parts) {
+    complete &&= part.complete;
+    part.keys.forEach((key, at) => {
+      sums.set(key, (sums.get(key) ?? 0) + part.counts[at]!);
+    });
+  }
+  return { keys: [...sums.keys()], counts: [...sums.values()], complete };
+}
+
+/** The details part of adjacent slices combined into one (engine.ts rolls slices up). */
+export function combineDetailParts(parts: readonly DetailPart[]): DetailPart {
+  return {
+    hosts: combineTerms(parts.map((part) => part.hosts)),
+    country: combineTerms(parts.map((part) => part.country)),
+    asn: combineTerms(parts.map((part) => part.asn)),
+    asOrg: combineTerms(parts.map((part) => part.asOrg)),
+  };
+}
+
+/** The successes part of adjacent slices (in time order) combined: the window's merge of them. */
+export function combineSuccessParts(parts: readonly SuccessPart[]): SuccessPart {
+  return mergeSuccesses(parts);
+}
+
 /**
  * Parts of sealed slices, by IP then slice start, each with the SliceTable it was read
  * with (a slice read again is another table: its parts no longer count).
@@ -251,31 +282,24 @@ export class PartCache<P> {
   private readonly byIp = new Map<string, Map<number, { table: object; part: P }>>();
 
   /**
-   * The first slice in [from, boundary) without a part for `ip` read with the held table
-   * (`boundary` when all have one): the IP is asked about the slices from there on.
+   * The first of `starts` (the window's slices in order, each a key of `tables`) without a
+   * part for `ip` read with the held table (the window's end when all have one): the IP is
+   * asked about the slices from there on.
    */
-  firstMissing(
-    ip: string,
-    from: number,
-    boundary: number,
-    step: number,
-    tables: Map<number, object>,
-  ): number {
+  firstMissing(ip: string, starts: readonly number[], end: number, tables: Map<number, object>): number {
     const parts = this.byIp.get(ip);
-    if (!parts) return from;
-    for (let start = from; start < boundary; start += step) {
+    if (!parts) return starts[0] ?? end;
+    for (const start of starts) {
       const kept = parts.get(start);
       if (!kept || kept.table !== tables.get(start)) return start;
     }
-    return boundary;
+    return end;
   }
 
-  /** Keeps the parts of [from, boundary) (a slice without events for `ip` is an empty part). */
+  /** Keeps the parts of the slices `starts` read (a slice without events for `ip` is an empty part). */
   keep(
     ip: string,
-    from: number,
-    boundary: number,
-    step: number,
+    starts: readonly number[],
     tables: Map<number, object>,
     read: Map<number, P> | undefined,
     empty: P,
@@ -285,25 +309,38 @@ export class PartCache<P> {
       parts = new Map();
       this.byIp.set(ip, parts);
     }
-    for (let start = from; start < boundary; start += step) {
+    for (const start of starts) {
       const table = tables.get(start);
       if (table) parts.set(start, { table, part: read?.get(start) ?? empty });
     }
   }
 
-  /** The window's parts for `ip`: kept ones before `boundary`, `fresh` ones from it. */
-  window(
-    ip: string,
-    window: SnapshotWindow,
-    boundary: number,
-    fresh: Map<number, P> | undefined,
-    empty: P,
-  ): P[] {
+  /** The window's parts for `ip`, one per slice of `starts`: kept ones, or `empty`. */
+  window(ip: string, starts: readonly number[], empty: P): P[] {
     const parts = this.byIp.get(ip);
-    const out: P[] = [];
-    for (let start = window.from; start < window.to; start += window.bucketMs)
-      out.push((start < boundary ? parts?.get(start)?.part : fresh?.get(start)) ?? empty);
-    return out;
+    return starts.map((start) => parts?.get(start)?.part ?? empty);
+  }
+
+  /**
+   * Slices `parts` (in order, each with the table it was held with) became one `table` at
+   * `start`: an IP with a part for each (read with those tables) gets them combined;
+   * another loses them (it is asked about the combined slice when shown).
+   */
+  rollUp(
+    olds: readonly { start: number; table: object }[],
+    start: number,
+    table: object,
+    combine: (parts: P[]) => P,
+  ): void {
+    for (const parts of this.byIp.values()) {
+      const found: P[] = [];
+      for (const old of olds) {
+        const kept = parts.get(old.start);
+        if (kept && kept.table === old.table) found.push(kept.part);
+        parts.delete(old.start);
+      }
+      if (found.length === olds.length) parts.set(start, { table, part: combine(found) });
+    }
   }
 
   /** Forgets IPs not shown now and slices before the window. */

@@ -1,4 +1,5 @@
-// One slice (one timeline bucket) of one service, as compact typed arrays: per source IP its
+// One slice of one service (a time range within one timeline bucket: the whole bucket, or a
+// part of it while it is recent, see engine.ts), as compact typed arrays: per source IP its
 // failures, invalid-user failures and first/last failure; per (source IP, user) pair its
 // failures and invalid-user failures. Everything in a snapshot that sums, takes a min/max or
 // counts distinct keys merges exactly from these (see merge.ts). Keys are ids into the
@@ -8,8 +9,10 @@ import type { Dictionary } from './dictionary.js';
 type Counts = Uint16Array | Uint32Array;
 
 export interface SliceTable {
-  /** Epoch ms, inclusive; the slice ends at start + bucketMs. */
+  /** Epoch ms, inclusive. */
   start: number;
+  /** Epoch ms, exclusive; never past the end of the start's timeline bucket. */
+  end: number;
   /** The poll time (`now`) when the cluster was asked for this slice. */
   queriedAt: number;
   failures: number;
@@ -63,6 +66,7 @@ function grown<T extends Int32Array | Uint32Array | Float64Array>(array: T, make
  */
 export class SliceBuilder {
   readonly start: number;
+  readonly end: number;
   readonly #ipDict: Dictionary;
   readonly #userDict: Dictionary;
   readonly #positionOf = new Map<string, number>();
@@ -83,8 +87,9 @@ export class SliceBuilder {
   #invalid = 0;
   #done = false;
 
-  constructor(start: number, ipDict: Dictionary, userDict: Dictionary) {
+  constructor(start: number, end: number, ipDict: Dictionary, userDict: Dictionary) {
     this.start = start;
+    this.end = end;
     this.#ipDict = ipDict;
     this.#userDict = userDict;
   }
@@ -155,6 +160,7 @@ export class SliceBuilder {
     const times = offsets(this.#ipFirst.subarray(0, n), this.#ipLast.subarray(0, n), this.start);
     return {
       start: this.start,
+      end: this.end,
       queriedAt,
       failures: this.#failures,
       missingIp: this.#missingIp,
@@ -208,15 +214,111 @@ function offsets(
 /** Builds a slice's tables from its composite rows, interning keys. */
 export function buildSlice(
   start: number,
+  end: number,
   queriedAt: number,
   rows: readonly SliceRow[],
   successes: number,
   ipDict: Dictionary,
   userDict: Dictionary,
 ): SliceTable {
-  const builder = new SliceBuilder(start, ipDict, userDict);
+  const builder = new SliceBuilder(start, end, ipDict, userDict);
   for (const row of rows) builder.add(row.ip, row.user, row.failures, row.invalid, row.first, row.last);
   return builder.finish(queriedAt, successes);
+}
+
+/**
+ * Adjacent slices (in time order, within one timeline bucket) as one: what the cluster would
+ * answer for their whole range, since every field sums, takes a min/max or is a distinct key.
+ * Takes its own key references (the caller releases the parts). Its `queriedAt` is the last
+ * part's, so it is sealed exactly when that part is (engine.ts).
+ */
+export function combineSlices(
+  parts: readonly SliceTable[],
+  ipDict: Dictionary,
+  userDict: Dictionary,
+): SliceTable {
+  const first = parts[0];
+  const lastPart = parts[parts.length - 1];
+  if (!first || !lastPart) throw new Error('combineSlices: no slices');
+  const ipAt = new Map<number, number>();
+  const ips: number[] = [];
+  const ipFailures: number[] = [];
+  const ipInvalid: number[] = [];
+  const ipFirst: number[] = [];
+  const ipLast: number[] = [];
+  const pairAt = new Map<number, number>();
+  const pairIp: number[] = [];
+  const pairUser: number[] = [];
+  const pairFailures: number[] = [];
+  const pairInvalid: number[] = [];
+  const users = new Set<number>();
+  let failures = 0;
+  let missingIp = 0;
+  let invalid = 0;
+  let successes = 0;
+  for (const part of parts) {
+    failures += part.failures;
+    missingIp += part.missingIp;
+    invalid += part.invalid;
+    successes += part.successes;
+    for (let k = 0; k < part.ips.length; k += 1) {
+      const id = part.ips[k] ?? 0;
+      const f = part.timeBase + (part.ipFirst[k] ?? 0);
+      const l = part.timeBase + (part.ipLast[k] ?? 0);
+      const at = ipAt.get(id);
+      if (at === undefined) {
+        ipAt.set(id, ips.length);
+        ips.push(id);
+        ipFailures.push(part.ipFailures[k] ?? 0);
+        ipInvalid.push(part.ipInvalid[k] ?? 0);
+        ipFirst.push(f);
+        ipLast.push(l);
+      } else {
+        ipFailures[at] = (ipFailures[at] ?? 0) + (part.ipFailures[k] ?? 0);
+        ipInvalid[at] = (ipInvalid[at] ?? 0) + (part.ipInvalid[k] ?? 0);
+        if (f < (ipFirst[at] ?? 0)) ipFirst[at] = f;
+        if (l > (ipLast[at] ?? 0)) ipLast[at] = l;
+      }
+    }
+    for (let p = 0; p < part.pairIp.length; p += 1) {
+      const ip = part.pairIp[p] ?? -1;
+      const user = part.pairUser[p] ?? 0;
+      users.add(user);
+      // ip + 1 (ids below 2^21 in practice) above 32 bits, the user below: one safe integer.
+      const key = (ip + 1) * 0x100000000 + user;
+      const at = pairAt.get(key);
+      if (at === undefined) {
+        pairAt.set(key, pairIp.length);
+        pairIp.push(ip);
+        pairUser.push(user);
+        pairFailures.push(part.pairFailures[p] ?? 0);
+        pairInvalid.push(part.pairInvalid[p] ?? 0);
+      } else {
+        pairFailures[at] = (pairFailures[at] ?? 0) + (part.pairFailures[p] ?? 0);
+        pairInvalid[at] = (pairInvalid[at] ?? 0) + (part.pairInvalid[p] ?? 0);
+      }
+    }
+  }
+  for (const id of ips) ipDict.retain(id);
+  for (const id of users) userDict.retain(id);
+  return {
+    start: first.start,
+    end: lastPart.end,
+    queriedAt: lastPart.queriedAt,
+    failures,
+    missingIp,
+    invalid,
+    successes,
+    ips: Int32Array.from(ips),
+    ipFailures: counts(Uint32Array.from(ipFailures)),
+    ipInvalid: counts(Uint32Array.from(ipInvalid)),
+    ...offsets(Float64Array.from(ipFirst), Float64Array.from(ipLast), first.start),
+    pairIp: Int32Array.from(pairIp),
+    pairUser: Int32Array.from(pairUser),
+    pairFailures: counts(Uint32Array.from(pairFailures)),
+    pairInvalid: counts(Uint32Array.from(pairInvalid)),
+    users: Int32Array.from(users),
+  };
 }
 
 /** Gives back the slice's key references (it is leaving the window or being replaced). */
