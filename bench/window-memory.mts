@@ -40,14 +40,17 @@ const users = new Dictionary(keywordOrderKey);
 type Slice = any;
 const slices = new Map<number, Slice>();
 
-// Every IP once per window (a permutation spread over the buckets), plus repeats.
-let cursor = 0;
+// Every IP once per window (a permutation spread over its 5 s slices: a slice read again
+// has the same ones), plus repeats drawn Zipf-like.
+const PER_5S = IPS / (BUCKETS * 3);
 const read = (start: number, end: number, rows: number, queriedAt: number): Slice => {
   const builder = new SliceBuilder(start, end, ips, users);
+  const firstOwn = Math.round(start / 5_000) * PER_5S;
+  const own = Math.round(((end - start) / 5_000) * PER_5S);
   for (let from = 0; from < rows; from += PAGE_SIZE) {
     const buckets = [];
     for (let i = from; i < Math.min(rows, from + PAGE_SIZE); i += 1) {
-      const n = i < (rows * IPS) / (BUCKETS * PER_BUCKET) ? cursor++ % IPS : Math.floor(IPS * random() ** 3);
+      const n = i < own ? (firstOwn + i) % IPS : Math.floor(IPS * random() ** 3);
       const at = start + Math.floor(((end - start) * i) / rows);
       buckets.push({
         key: {
@@ -72,7 +75,8 @@ const put = (slice: Slice) => {
 
 let to = BUCKETS * BUCKET_MS;
 for (let b = 0; b < BUCKETS; b += 1) put(read(b * BUCKET_MS, (b + 1) * BUCKET_MS, PER_BUCKET, to + 60_000));
-const report: string[] = [];
+/** A line at once: a long run shows how far it got. */
+const say = (line: string) => process.stdout.write(`${line}\n`);
 const started = performance.now();
 for (let poll = 1; poll <= job.polls; poll += 1) {
   // Polls every 5 s: three a bucket. The open bucket is [to - 15 s, to).
@@ -108,17 +112,16 @@ for (let poll = 1; poll <= job.polls; poll += 1) {
     { maxOffenders: 250, detailed: 25, hasInvalidUser: true },
     scratch,
   );
-  if ([1, job.polls / 10, job.polls / 2, job.polls].includes(poll)) {
+  if ([1, job.polls / 100, job.polls / 10, job.polls / 5, job.polls / 2, job.polls].includes(poll)) {
     // Retained (after a full collection) apart from RSS, which also holds V8's room for the
     // garbage a poll makes (composite answers parsed into objects, then dropped).
     (globalThis as { gc?: () => void }).gc?.();
     const memory = process.memoryUsage();
-    report.push(
+    say(
       `poll ${poll}: ${merged.distinctIps.toLocaleString('en')} distinct IPs, ${slices.size} slices, RSS ${mb(memory.rss)}, retained heap ${mb(memory.heapUsed)} + typed arrays ${mb(memory.arrayBuffers)}`,
     );
   }
 }
-report.push(
+say(
   `${job.polls.toLocaleString('en')} polls in ${((performance.now() - started) / 1000).toFixed(0)} s (each: 5,556 composite buckets parsed from answer pages, and 5,556 more read again in 2 of 3; every third a bucket's slices combined; all slices merged)`,
 );
-process.stdout.write(`${report.join('\n')}\n`);

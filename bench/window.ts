@@ -30,7 +30,7 @@
 //            slices and merging; RSS after --memory-polls polls (default the issue's 10,000).
 //
 // Cluster: SOC_WATCH_BENCH_ES_URL (default the shared http://127.0.0.1:9200).
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -577,7 +577,8 @@ async function memory(memoryPolls: number): Promise<void> {
     `## Memory: incremental state for 200,000 distinct IPs in a 15m window (child process, no cluster; run as the launcher runs node: ${launcher.text})`,
   );
   const childFile = await writeMemoryChild();
-  const child = spawnSync(
+  // Its lines as they come (a 10,000-poll run takes about an hour on this machine).
+  const child = spawn(
     process.execPath,
     [
       ...launcher.flags,
@@ -585,9 +586,10 @@ async function memory(memoryPolls: number): Promise<void> {
       fileURLToPath(childFile),
       JSON.stringify({ productRoot: new URL('dist/', ROOT).href, polls: memoryPolls }),
     ],
-    { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, ...launcher.env } },
+    { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...launcher.env } },
   );
-  say((child.stdout || child.stderr).trim());
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) say(`(memory child exited with ${code})`);
   say();
 }
 

@@ -65,6 +65,7 @@ import {
   parsePairsPage,
   parseRangeCounts,
   rangeCountSearch,
+  type SliceCounts,
   type SliceRange,
 } from './slice-query.js';
 import { combineSlices, releaseSlice, SliceBuilder, type SliceTable, sliceBytes } from './slice-table.js';
@@ -408,8 +409,9 @@ export function createIncrementalSnapshots(
    * cursor over a whole window scanned every event of the window again for each page), at
    * most `perTrip` cursors per `_msearch` (an answer page is up to PAGE_SIZE buckets, ~1 MB).
    * A slice is built as soon as its last page arrives, so what a read holds is about
-   * `perTrip` pages, not the window. `extra` searches ride along in the first round trip
-   * (their answers are returned).
+   * `perTrip` pages, not the window. The first round trip also counts failures and
+   * successes of those slices and of `check[service]` (held slices to verify), one search
+   * per service; the counts are returned.
    */
   async function readSlices(
     list: ServiceState[],
@@ -418,53 +420,51 @@ export function createIncrementalSnapshots(
     ctx: PollCtx,
     reads: ServiceRead[],
     perTrip: number,
-    extra: SearchRequest[] = [],
-  ): Promise<{ built: Map<number, SliceTable>[]; extra: Reader[] }> {
+    check: readonly (readonly SliceRange[])[] = [],
+  ): Promise<{ built: Map<number, SliceTable>[]; counts: Map<number, SliceCounts>[] }> {
     const built = list.map(() => new Map<number, SliceTable>());
-    const successes = list.map(() => new Map<number, number>());
+    const counts = list.map(() => new Map<number, SliceCounts>());
     const builders = list.map(() => new Map<number, SliceBuilder>());
     const queue: { service: number; range: SliceRange; after?: AfterKey }[] = [];
     list.forEach((_, service) => {
       for (const range of ranges[service] ?? []) queue.push({ service, range });
     });
-    let extraAnswers: Reader[] = [];
-    if (queue.length === 0 && extra.length === 0) return { built, extra: extraAnswers };
+    const counted = list.map((_, service) =>
+      [...(ranges[service] ?? []), ...(check[service] ?? [])].sort((a, b) => a.start - b.start),
+    );
+    if (queue.length === 0 && counted.every((own) => own.length === 0)) return { built, counts };
     let first = true;
     try {
       while (first || queue.length > 0) {
         const searches: SearchRequest[] = [];
-        const kinds: { service: number; kind: 'pairs' | 'successes'; range: SliceRange }[] = [];
-        // Successes by slice first (counts only, one search per service): a slice is built
-        // with its count.
+        const kinds: { service: number; kind: 'pairs' | 'counts'; range: SliceRange }[] = [];
+        // The counts first: a slice is built with its successes.
         if (first)
           list.forEach((state, service) => {
-            const own = ranges[service] ?? [];
-            if (!state.service.success || own.length === 0) return;
-            searches.push(rangeCountSearch(state.service, state.index, state.service.success, own));
-            kinds.push({ service, kind: 'successes', range: own[0]! });
+            const own = counted[service]!;
+            if (own.length === 0) return;
+            searches.push(rangeCountSearch(state.service, state.index, own));
+            kinds.push({ service, kind: 'counts', range: own[0]! });
           });
         for (const { service, range, after } of queue.splice(0, perTrip)) {
           const state = list[service]!;
           searches.push(pairsSearch(state.service, state.index, range.start, range.end, after));
           kinds.push({ service, kind: 'pairs', range });
         }
-        const extraAt = searches.length;
-        if (first) searches.push(...extra);
         const responses = await roundTrip(searches, ctx, PAIRS_FILTER_PATH);
-        if (first) extraAnswers = responses.slice(extraAt);
         const again: typeof queue = [];
-        responses.slice(0, extraAt).forEach((item, position) => {
+        responses.forEach((item, position) => {
           const { service, kind, range } = kinds[position]!;
           const state = list[service]!;
-          const label = `${state.service.name} ${kind === 'pairs' ? 'slices' : 'slice successes'} search`;
+          const label = `${state.service.name} ${kind === 'pairs' ? 'slices' : 'slice counts'} search`;
           const reader = new Reader(item.value, label, `responses[${position}]`);
           checkResponse(reader, label, client.cluster, ctx.warnings);
           noteRead(reads[service]!, reader);
           const aggregations = (item.value as { aggregations?: unknown }).aggregations;
           if (aggregations === undefined && (reader.maybe('_shards')?.maybe('total')?.count() ?? 0) > 0)
             reader.get('aggregations');
-          if (kind === 'successes') {
-            successes[service] = parseRangeCounts(aggregations, label);
+          if (kind === 'counts') {
+            counts[service] = parseRangeCounts(aggregations, label);
             return;
           }
           const open = builders[service]!;
@@ -479,7 +479,10 @@ export function createIncrementalSnapshots(
             return;
           }
           open.delete(range.start);
-          built[service]!.set(range.start, builder.finish(now, successes[service]!.get(range.start) ?? 0));
+          built[service]!.set(
+            range.start,
+            builder.finish(now, counts[service]!.get(range.start)?.successes ?? 0),
+          );
         });
         // A slice's next page goes first: its builder is held until it is complete.
         queue.unshift(...again);
@@ -493,67 +496,29 @@ export function createIncrementalSnapshots(
       });
       throw error;
     }
-    return { built, extra: extraAnswers };
-  }
-
-  /** Failures and successes per slice of `slices` for each service (counts only): two searches a service. */
-  function countSearches(list: ServiceState[], slices: readonly (readonly SliceRange[])[]) {
-    const searches: SearchRequest[] = [];
-    const kinds: { service: number; kind: 'failures' | 'successes' }[] = [];
-    list.forEach((state, service) => {
-      const own = slices[service] ?? [];
-      if (own.length === 0) return;
-      searches.push(rangeCountSearch(state.service, state.index, state.service.failure, own));
-      kinds.push({ service, kind: 'failures' });
-      if (state.service.success) {
-        searches.push(rangeCountSearch(state.service, state.index, state.service.success, own));
-        kinds.push({ service, kind: 'successes' });
-      }
-    });
-    return { searches, kinds };
+    return { built, counts };
   }
 
   /**
-   * The slices of `slices` whose counts in `answers` (countSearches', asked at `now`) differ
-   * from the held tables': they got events later than they were read (or lost some). They
-   * are dropped; their ranges are returned, to be read again. The others are as good as read
-   * at `now` (so they seal once `now` is past the margin).
+   * The slices of `slices` whose `counts` (asked at `now`) differ from the held tables':
+   * they got events later than they were read (or lost some). They are dropped; their
+   * ranges are returned, to be read again. The others are as good as read at `now` (so
+   * they seal once `now` is past the margin).
    */
   function moved(
     list: ServiceState[],
     slices: readonly (readonly SliceRange[])[],
-    kinds: { service: number; kind: 'failures' | 'successes' }[],
-    answers: Reader[],
-    what: string,
-    ctx: PollCtx,
-    reads: ServiceRead[],
+    counts: readonly Map<number, SliceCounts>[],
     now: number,
   ): SliceRange[][] {
-    const counts = list.map(() => ({
-      failures: new Map<number, number>(),
-      successes: new Map<number, number>(),
-    }));
-    answers.forEach((reader, position) => {
-      const { service, kind } = kinds[position]!;
-      const label = `${list[service]!.service.name} ${what} ${kind} search`;
-      const item = new Reader(reader.value, label, `responses[${position}]`);
-      checkResponse(item, label, client.cluster, ctx.warnings);
-      noteRead(reads[service]!, item);
-      counts[service]![kind] = parseRangeCounts(
-        (reader.value as { aggregations?: unknown }).aggregations,
-        label,
-      );
-    });
     return list.map((state, service) => {
       const again: SliceRange[] = [];
-      const { failures, successes } = counts[service]!;
+      const own = counts[service]!;
       for (const range of slices[service] ?? []) {
         const slice = state.slices.get(range.start);
         if (!slice || slice.end !== range.end) continue;
-        if (
-          (failures.get(range.start) ?? 0) === slice.failures &&
-          (!state.service.success || (successes.get(range.start) ?? 0) === slice.successes)
-        ) {
+        const counted = own.get(range.start) ?? { failures: 0, successes: 0 };
+        if (counted.failures === slice.failures && counted.successes === slice.successes) {
           slice.queriedAt = Math.max(slice.queriedAt, now);
           continue;
         }
@@ -573,10 +538,8 @@ export function createIncrementalSnapshots(
     reads: ServiceRead[],
   ): Promise<void> {
     const held = list.map((state) => sortedSlices(state));
-    const { searches, kinds } = countSearches(list, held);
-    if (searches.length === 0) return;
-    const answers = await roundTrip(searches, ctx);
-    moved(list, held, kinds, answers, 'resync', ctx, reads, now);
+    const { counts } = await readSlices(list, [], now, ctx, reads, 1, held);
+    moved(list, held, counts, now);
   }
 
   /** Slices read in the background (first poll, gaps, resync), adopted by a later poll. */
@@ -730,10 +693,9 @@ export function createIncrementalSnapshots(
         ),
       );
     // One round trip: the new and hot slices, and the warm ones' counts.
-    const check = countSearches(list, warm);
-    const first = await readSlices(list, toRead, now, ctx, reads, perTrip(toRead), check.searches);
+    const first = await readSlices(list, toRead, now, ctx, reads, perTrip(toRead), warm);
     install(first.built);
-    const again = moved(list, warm, check.kinds, first.extra, 'recent slices', ctx, reads, now);
+    const again = moved(list, warm, first.counts, now);
     let slicesRead = Math.max(0, ...toRead.map((own) => own.length));
     const movedCount = Math.max(0, ...again.map((own) => own.length));
     if (movedCount > 0) {

@@ -61,25 +61,31 @@ export function pairsSearch(
 }
 
 /**
- * Events matching `match` in each of `ranges` (in time order, not overlapping), counts only:
+ * Failures and successes in each of `ranges` (in time order, not overlapping), counts only:
  * a `date_range` aggregation, so slices of any length (a whole bucket, a part of one) are
- * counted in one search over [first start, last end).
+ * counted in one search over [first start, last end), both counts in the same search.
  */
 export function rangeCountSearch(
   service: ServiceDefinition,
   index: string,
-  match: QueryDsl,
   ranges: readonly SliceRange[],
 ): SearchRequest {
   const f = service.fields;
   const from = ranges[0]?.start ?? 0;
   const to = ranges[ranges.length - 1]?.end ?? 0;
-  return aggregationSearch(index, [timeRange(f.time, from, to), match], {
+  const either: QueryDsl = service.success
+    ? { bool: { should: [service.failure, service.success], minimum_should_match: 1 } }
+    : service.failure;
+  return aggregationSearch(index, [timeRange(f.time, from, to), either], {
     s: {
       date_range: {
         field: f.time,
         format: 'epoch_millis',
         ranges: ranges.map((range) => ({ from: range.start, to: range.end })),
+      },
+      aggs: {
+        f: { filter: service.failure },
+        ...(service.success ? { s: { filter: service.success } } : {}),
       },
     },
   });
@@ -148,22 +154,36 @@ export function parsePairsPage(
     : undefined;
 }
 
+export interface SliceCounts {
+  failures: number;
+  successes: number;
+}
+
 /**
  * Counts by range start from rangeCountSearch's answer (a range's `from` is its start).
  * Every range is answered (empty ones with 0); none answered: no index matched.
  */
-export function parseRangeCounts(aggregations: unknown, context: string): Map<number, number> {
-  const counts = new Map<number, number>();
+export function parseRangeCounts(aggregations: unknown, context: string): Map<number, SliceCounts> {
+  const counts = new Map<number, SliceCounts>();
   if (aggregations === undefined) return counts;
   const ranges = record(record(aggregations, context).s, `${context}: aggregations.s`);
   const buckets = ranges.buckets ?? [];
   if (!Array.isArray(buckets)) bad(`${context}: s.buckets`, 'an array');
+  const sub = (bucket: Record<string, unknown>, name: string) => {
+    const agg = bucket[name];
+    return agg === undefined
+      ? 0
+      : num(
+          record(agg, `${context}: s.buckets[].${name}`).doc_count,
+          `${context}: s.buckets[].${name}.doc_count`,
+        );
+  };
   for (const raw of buckets as unknown[]) {
     const bucket = record(raw, `${context}: s.buckets[]`);
-    counts.set(
-      num(bucket.from, `${context}: s.buckets[].from`),
-      num(bucket.doc_count, `${context}: s.buckets[].doc_count`),
-    );
+    counts.set(num(bucket.from, `${context}: s.buckets[].from`), {
+      failures: sub(bucket, 'f'),
+      successes: sub(bucket, 's'),
+    });
   }
   return counts;
 }
