@@ -44,7 +44,7 @@ const slices = new Map<number, Slice>();
 // has the same ones), plus repeats drawn Zipf-like.
 const PER_5S = IPS / (BUCKETS * 3);
 const read = (start: number, end: number, rows: number, queriedAt: number): Slice => {
-  const builder = new SliceBuilder(start, end, ips, users);
+  const builder = new SliceBuilder(start, end, ips, users, rows);
   const firstOwn = Math.round(start / 5_000) * PER_5S;
   const own = Math.round(((end - start) / 5_000) * PER_5S);
   for (let from = 0; from < rows; from += PAGE_SIZE) {

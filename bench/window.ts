@@ -11,23 +11,29 @@
 //            loads a tenth (IPs scale too, at least 1,000). Loaded in bulk (refresh off,
 //            0 replicas, one segment) into indices named after what they hold, kept and reused
 //            by later runs (their _meta holds the seeding time); --fresh reloads them.
-//   table    per window (15m, 1h, 6h, 24h), the clock is the seeding time (the newest slices
-//            hold events at the full rate). Full: the request cache cleared before each poll,
-//            medians of --iterations. Incremental: the first poll (answered by the full path
-//            while the slices are read in the background: its cost, and the background
-//            read's, shown apart), then polls 5 s apart (the default refresh), the cache
-//            cleared before each; `took` is the sum over its round trips (they run one after
-//            the other). The last incremental snapshot is compared with a full one at the
-//            same instant: "equal" says whether every field matched.
-//   consoles N consoles (N = 1, 10) polling the 15 m window every 2 s for --console-seconds
-//            (default 40) on a clock starting at the seeding time, request cache on (as the
-//            product runs); server CPU = the engine process's CPU time (nodes stats
-//            process.cpu), minus an idle run of the same length (nothing polling; with
-//            ingest: ingest alone). Ingest: 200 events/s, 20 every 100 ms, refresh 1 s; the
-//            events ingested are deleted after each run.
-//   memory   a child process holding the incremental state of 200,000 distinct source IPs in
-//            a 15 m window (60 slices, 1,000,000 failures), each poll replacing the 3 newest
-//            slices and merging; RSS after --memory-polls polls (default the issue's 10,000).
+//   table    per window (15m, 1h, 6h, 24h). Full: the clock is the seeding time (the newest
+//            slices hold events at the full rate), the request cache cleared before each
+//            poll, medians of --iterations. Incremental: live, as the console polls: a clock
+//            starting at the seeding time, events arriving at the set's own rate (its
+//            failures over its span) into an index beside the seeded one (refresh 1 s,
+//            deleted after the row); the first poll (answered by the full path while the
+//            slices are read in the background: its cost, and the background read's, shown
+//            apart), two polls not measured, then --iterations polls every 5 s on the wall
+//            clock, the cache cleared before each; `took` is the sum over its round trips
+//            (they run one after the other). After the ingest stops, an incremental snapshot
+//            is compared with a full one at the same instant: "equal" says whether every
+//            field matched (and where the full query approximates, see equality()).
+//   consoles N consoles (N = 1, 10) polling the 15 m window every 2 s on the console's
+//            schedule (the next multiple of 2 s on the wall clock) for --console-seconds
+//            (default 40) after each has made its first poll, on a clock starting at the
+//            seeding time, request cache on (as the product runs); server CPU = the engine
+//            process's CPU time (nodes stats process.cpu), minus an idle run of the same
+//            length (nothing polling; with ingest: ingest alone). Ingest: 200 events/s into
+//            the index beside the seeded one, refresh 1 s, deleted after each run.
+//   memory   a child process (window-memory.mts, against dist/ under plain node, as the
+//            launcher runs it) holding the incremental state of 200,000 distinct source IPs
+//            in a 15 m window (1,000,000 failures) as the engine polls at steady state; RSS
+//            after --memory-polls polls (default the issue's 10,000). --memory-only: just it.
 //
 // Cluster: SOC_WATCH_BENCH_ES_URL (default the shared http://127.0.0.1:9200).
 import { spawn } from 'node:child_process';
@@ -233,51 +239,92 @@ function differences(a: unknown, b: unknown, path = '', out: string[] = [], limi
 }
 
 /** "yes" when every field matches, "yes*" when all but the full query's approximations do. */
-/** The snapshot without the offenders' top users (compared apart: exactTopUsers). */
-function withoutTopUsers(snapshot: Snapshot): Snapshot {
+/**
+ * The snapshot without what the full query's terms aggregations estimate when the window
+ * spans two shards (the seeded index and the live one): top users and hosts per IP, and
+ * targeted users (compared apart with exact searches: exactTerms).
+ */
+function withoutTermEstimates(snapshot: Snapshot): Snapshot {
   return {
     ...snapshot,
     services: snapshot.services.map((service) => ({
       ...service,
-      offenders: service.offenders.map((offender) => ({ ...offender, topUsers: [] })),
+      targetedUsers: [],
+      offenders: service.offenders.map((offender) => ({ ...offender, topUsers: [], hosts: [] })),
     })),
   };
 }
 
-/**
- * Whether the top users of the `count` busiest offenders equal exact searches (a terms
- * aggregation with a shard_size above any user count): over the seeded index and the live
- * one (two shards) the full query's top users per IP are a terms aggregation's estimate.
- */
-async function exactTopUsers(base: string, config: Config, snapshot: Snapshot, count = 10): Promise<string> {
+/** One exact terms aggregation (a shard_size above any key count) over the snapshot's window. */
+async function exactTerms(
+  base: string,
+  config: Config,
+  snapshot: Snapshot,
+  filter: unknown[],
+  terms: Record<string, unknown>,
+  aggs: Record<string, unknown> = {},
+): Promise<{ key: string; doc_count: number; [sub: string]: unknown }[]> {
   const service = config.services[0]!;
-  const shown = snapshot.services[0]!;
+  const window = [
+    timeRange(service.fields.time, Date.parse(snapshot.window.from), Date.parse(snapshot.window.to)),
+  ];
+  const answer = await http(
+    base,
+    'POST',
+    `/${config.indexPattern}/_search`,
+    JSON.stringify({
+      size: 0,
+      query: { bool: { filter: [...window, service.failure, ...filter] } },
+      aggs: { t: { terms: { ...terms, shard_size: 100_000 }, aggs } },
+    }),
+  );
+  return (answer.json() as { aggregations: { t: { buckets: { key: string; doc_count: number }[] } } })
+    .aggregations.t.buckets;
+}
+
+/**
+ * Whether the incremental snapshot's top users and hosts of the `count` busiest offenders,
+ * and its targeted users' failures and invalid-user failures, equal exact searches: over
+ * two shards the full query's are a terms aggregation's estimates.
+ */
+async function exactTermsCheck(
+  base: string,
+  config: Config,
+  snapshot: Snapshot,
+  count = 10,
+): Promise<string> {
+  const service = config.services[0]!;
   const f = service.fields;
-  const from = Date.parse(snapshot.window.from);
-  const to = Date.parse(snapshot.window.to);
+  const shown = snapshot.services[0]!;
   for (const offender of shown.offenders.slice(0, count)) {
-    const answer = await http(
-      base,
-      'POST',
-      `/${config.indexPattern}/_search`,
-      JSON.stringify({
-        size: 0,
-        query: {
-          bool: {
-            filter: [timeRange(f.time, from, to), service.failure, { term: { [f.sourceIp]: offender.ip } }],
-          },
-        },
-        aggs: { u: { terms: { field: f.user, size: offender.topUsers.length || 1, shard_size: 100_000 } } },
-      }),
-    );
-    const buckets = (
-      answer.json() as { aggregations: { u: { buckets: { key: string; doc_count: number }[] } } }
-    ).aggregations.u.buckets;
-    const exact = buckets.map((bucket) => ({ name: bucket.key, count: bucket.doc_count }));
-    if (!isDeepStrictEqual(exact, offender.topUsers))
-      return `NOT equal for ${offender.ip}: ${JSON.stringify(offender.topUsers)} vs exact ${JSON.stringify(exact)}`;
+    const byIp = [{ term: { [f.sourceIp]: offender.ip } }];
+    const users = (
+      await exactTerms(base, config, snapshot, byIp, { field: f.user, size: offender.topUsers.length || 1 })
+    ).map((bucket) => ({ name: bucket.key, count: bucket.doc_count }));
+    if (!isDeepStrictEqual(users, offender.topUsers))
+      return `top users of ${offender.ip} NOT equal: ${JSON.stringify(offender.topUsers)} vs exact ${JSON.stringify(users)}`;
+    const hosts = (
+      await exactTerms(base, config, snapshot, byIp, { field: f.host, size: offender.hosts.length || 1 })
+    ).map((bucket) => ({ name: bucket.key, count: bucket.doc_count }));
+    if (!isDeepStrictEqual(hosts, offender.hosts))
+      return `hosts of ${offender.ip} NOT equal: ${JSON.stringify(offender.hosts)} vs exact ${JSON.stringify(hosts)}`;
   }
-  return `equal for the ${Math.min(count, shown.offenders.length)} busiest`;
+  const names = shown.targetedUsers.map((user) => user.user);
+  const exact = await exactTerms(
+    base,
+    config,
+    snapshot,
+    [],
+    { field: f.user, include: names, size: Math.max(1, names.length) },
+    service.invalidUser ? { i: { filter: service.invalidUser } } : {},
+  );
+  for (const user of shown.targetedUsers) {
+    const bucket = exact.find((candidate) => candidate.key === user.user);
+    const invalid = (bucket?.i as { doc_count?: number } | undefined)?.doc_count ?? 0;
+    if (bucket?.doc_count !== user.failures || (service.invalidUser && invalid !== user.invalidUserFailures))
+      return `targeted user ${user.user} NOT equal: ${user.failures}/${user.invalidUserFailures} vs exact ${bucket?.doc_count}/${invalid}`;
+  }
+  return `top users and hosts of the ${Math.min(count, shown.offenders.length)} busiest and the ${names.length} targeted users' counts equal exact searches`;
 }
 
 async function equality(
@@ -290,8 +337,8 @@ async function equality(
   const same = isDeepStrictEqual(comparable(incremental, false), comparable(full, false));
   const sameTruncated = isDeepStrictEqual(comparable(incremental, true), comparable(full, true));
   const sameButUsers = isDeepStrictEqual(
-    comparable(withoutTopUsers(incremental), true),
-    comparable(withoutTopUsers(full), true),
+    comparable(withoutTermEstimates(incremental), true),
+    comparable(withoutTermEstimates(full), true),
   );
   const exact = incremental.services[0]?.distinctIps ?? 0;
   const estimate = full.services[0]?.distinctIps ?? 0;
@@ -304,8 +351,8 @@ async function equality(
     : sameTruncated
       ? "yes* (differs only where the full query approximates: users' distinct IPs above 3,000, successes after failure beyond its success sample)"
       : sameButUsers
-        ? `yes** (as yes*, and top users per IP, which the full query's terms aggregation estimates over the two shards; against exact searches: ${await exactTopUsers(base, config, incremental)})`
-        : `NO: ${differences(comparable(incremental, true), comparable(full, true)).join('; ')}`;
+        ? `yes** (as yes*, and where the full query's terms aggregations estimate over the two shards; there: ${await exactTermsCheck(base, config, incremental)})`
+        : `NO: ${differences(comparable(withoutTermEstimates(incremental), true), comparable(withoutTermEstimates(full), true)).join('; ')}`;
   return `${verdict}${ips}`;
 }
 
@@ -472,11 +519,23 @@ async function table(base: string, client: ClusterClient, rows: Row[], iteration
 
 // ---------- consoles ----------
 
-async function engineCpuMs(base: string): Promise<number> {
-  const stats = (await http(base, 'GET', '/_nodes/_local/stats/process')).json() as {
-    nodes: Record<string, { process: { cpu: { total_in_millis: number } } }>;
+/** The engine process's CPU time and its shard request cache's hits and misses so far. */
+async function engineStats(base: string): Promise<{ cpuMs: number; hits: number; misses: number }> {
+  const stats = (await http(base, 'GET', '/_nodes/_local/stats/process,indices')).json() as {
+    nodes: Record<
+      string,
+      {
+        process: { cpu: { total_in_millis: number } };
+        indices: { request_cache: { hit_count: number; miss_count: number } };
+      }
+    >;
   };
-  return Object.values(stats.nodes)[0]?.process.cpu.total_in_millis ?? 0;
+  const node = Object.values(stats.nodes)[0];
+  return {
+    cpuMs: node?.process.cpu.total_in_millis ?? 0,
+    hits: node?.indices.request_cache.hit_count ?? 0,
+    misses: node?.indices.request_cache.miss_count ?? 0,
+  };
 }
 
 /**
@@ -494,7 +553,7 @@ async function consoles(
   count: number,
   seconds: number,
   rate: number,
-): Promise<{ cpuMs: number; polls: number }> {
+): Promise<{ cpuMs: number; polls: number; hits: number; misses: number }> {
   // The consoles' clock runs from the seeding time (a reused index was seeded earlier), so
   // the 15 m window holds the seeded rate, and ingested events are stamped on that clock.
   const shift = set.seededAt - Date.now();
@@ -516,7 +575,7 @@ async function consoles(
         await engine.settled();
       }),
     );
-    const before = await engineCpuMs(base);
+    const before = await engineStats(base);
     const deadline = Date.now() + seconds * 1000;
     await Promise.all(
       engines.map(async (engine) => {
@@ -530,8 +589,13 @@ async function consoles(
       }),
     );
     await sleep(Math.max(0, deadline - Date.now()));
-    const after = await engineCpuMs(base);
-    return { cpuMs: after - before, polls };
+    const after = await engineStats(base);
+    return {
+      cpuMs: after.cpuMs - before.cpuMs,
+      polls,
+      hits: after.hits - before.hits,
+      misses: after.misses - before.misses,
+    };
   } finally {
     await feed?.stop();
     if (live) await http(base, 'DELETE', `/${live}`);
@@ -685,8 +749,10 @@ async function main(): Promise<void> {
     say(
       `## Server CPU: consoles polling the 15m window of ${day.index} every 2 s (on the wall clock, as the console's poller) for ${consoleSeconds} s after each console's first poll (engine process CPU, nodes stats)`,
     );
-    say('| ingest | consoles | full: CPU s (− idle) | full polls | incr.: CPU s (− idle) | incr. polls |');
-    say('|---|---:|---:|---:|---:|---:|');
+    say(
+      '| ingest | consoles | full: CPU s (− idle) | full polls | full cache hits / misses | incr.: CPU s (− idle) | incr. polls | incr. cache hits / misses |',
+    );
+    say('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const rate of [0, 200]) {
       const idle = await consoles(base, client, dayConfig, day, 'none', 0, consoleSeconds, rate);
       const ratio: Record<string, number[]> = { full: [], incr: [] };
@@ -702,8 +768,10 @@ async function main(): Promise<void> {
           String(count),
           `${(full.cpuMs / 1000).toFixed(1)} (${net(full)})`,
           String(full.polls),
+          `${full.hits} / ${full.misses}`,
           `${(incr.cpuMs / 1000).toFixed(1)} (${net(incr)})`,
           String(incr.polls),
+          `${incr.hits} / ${incr.misses}`,
         ]);
       }
       say(`(idle, ${rate > 0 ? 'ingest only' : 'nothing polling'}: ${(idle.cpuMs / 1000).toFixed(1)} CPU s)`);

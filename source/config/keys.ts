@@ -136,16 +136,15 @@ export const KEYS: readonly KeySpec[] = [
     path: 'snapshots',
     type: 'enum',
     values: ['incremental', 'full'],
+    // incremental: the live console reads only the time its slices do not hold yet (the
+    // newest seconds) and checks recent ones by their counts; sealed buckets are kept on the
+    // client (same numbers, test/cluster/incremental.integration.test.ts). The default since
+    // bench:window showed its steady poll flat as the window grows (24 h no dearer than 15 m)
+    // and well under the full query's at every size (README, "How the console polls").
     // full: every poll counts the whole window again (the path `once` always takes).
-    // incremental: the live console re-reads only the slices of the window that can still
-    // change and keeps the rest on the client (same numbers). Not the default yet: in
-    // bench:window at the issue's scale (2,000,000 failures over 24 h, loaded 2-core machine)
-    // its steady polls cost about as much as full ones at 15 m and 1 h (the searches for the
-    // rows shown span the window), and 200,000 IPs hold over 150 MB of RSS. Its first poll
-    // is the full query's (slices read in the background), so it is never slower to start.
-    default: 'full',
+    default: 'incremental',
     description:
-      'How the live console polls: full (counts the whole window) or incremental (re-reads only what changed; experimental)',
+      'How the live console polls: incremental (reads only what changed) or full (counts the whole window at every poll)',
   },
   {
     path: 'silenceAlert',

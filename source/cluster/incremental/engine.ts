@@ -470,7 +470,8 @@ export function createIncrementalSnapshots(
           const open = builders[service]!;
           let builder = open.get(range.start);
           if (!builder) {
-            builder = new SliceBuilder(range.start, range.end, state.ips, state.users);
+            const expected = counts[service]!.get(range.start)?.failures;
+            builder = new SliceBuilder(range.start, range.end, state.ips, state.users, expected);
             open.set(range.start, builder);
           }
           const after = parsePairsPage(aggregations, label, builder);
