@@ -15,8 +15,9 @@
 //            slices hold events at the full rate), the request cache cleared before each
 //            poll, medians of --iterations. Incremental: live, as the console polls: a clock
 //            starting at the seeding time, events arriving at the set's own rate (its
-//            failures over its span) into an index beside the seeded one (refresh 1 s,
-//            deleted after the row); the first poll (answered by the full path while the
+//            failures over its span) into the index (refresh 1 s; deleted after the row,
+//            the full polls of every row are timed first, on the index as seeded, and it is
+//            force-merged to one segment again at the end); the first poll (answered by the full path while the
 //            slices are read in the background: its cost, and the background read's, shown
 //            apart), two polls not measured, then --iterations polls every 5 s on the wall
 //            clock, the cache cleared before each; `took` is the sum over its round trips
@@ -29,7 +30,7 @@
 //            seeding time, request cache on (as the product runs); server CPU = the engine
 //            process's CPU time (nodes stats process.cpu), minus an idle run of the same
 //            length (nothing polling; with ingest: ingest alone). Ingest: 200 events/s into
-//            the index beside the seeded one, refresh 1 s, deleted after each run.
+//            the index, refresh 1 s, deleted after each run.
 //   memory   a child process (window-memory.mts, against dist/ under plain node, as the
 //            launcher runs it) holding the incremental state of 200,000 distinct source IPs
 //            in a 15 m window (1,000,000 failures) as the engine polls at steady state; RSS
@@ -361,28 +362,22 @@ async function equality(
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * An index beside the seeded one (its mappings, refresh 1 s, as a live log index): what
- * arrives during a run goes there and is deleted after it, so the seeded index stays one
- * segment for every run. The configs' pattern (`<seeded>*`) covers both.
+ * Removes what a run's live ingest added to the seeded index (events after its seeding
+ * time), so every run starts from the same data. The full query stays exact: one shard.
  */
-async function liveIndex(base: string, set: DataSet): Promise<string> {
-  const name = `${set.index}-live`;
-  await http(base, 'DELETE', `/${name}`);
-  const held = (await http(base, 'GET', `/${set.index}/_mapping`)).json()[set.index] as {
-    mappings: Record<string, unknown>;
-  };
-  const { _meta: _ignored, ...mappings } = held.mappings;
-  const made = await http(
+async function dropIngested(base: string, set: DataSet): Promise<void> {
+  await http(base, 'POST', `/${set.index}/_refresh`);
+  await http(
     base,
-    'PUT',
-    `/${name}`,
-    JSON.stringify({
-      settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: '1s' },
-      mappings,
-    }),
+    'POST',
+    `/${set.index}/_delete_by_query?refresh=true&conflicts=proceed`,
+    JSON.stringify({ query: { range: { '@timestamp': { gte: new Date(set.seededAt).toISOString() } } } }),
   );
-  if (made.status !== 200) throw new Error(`create ${name}: ${made.status} ${made.text.slice(0, 200)}`);
-  return name;
+}
+
+/** One segment again after a run's ingest and deletes (full polls are timed on the index as seeded). */
+async function compact(base: string, set: DataSet): Promise<void> {
+  await http(base, 'POST', `/${set.index}/_forcemerge?max_num_segments=1`);
 }
 
 /**
@@ -442,27 +437,38 @@ async function table(base: string, client: ClusterClient, rows: Row[], iteration
     '| window | failures in window | full took | full client | full bytes | incr. took Σ | incr. client | incr. bytes | incr. slices read (again: counts moved) | incr. first poll = full path (took / client) | background read (slices, took Σ, wall) | incr. state (slices) | RSS | equal |',
   );
   say('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
-  const tookByRow = new Map<string, number>();
+  // Every full poll first, on the indices as seeded (one segment); then the incremental ones,
+  // each with events arriving into the index.
+  const fulls = new Map<string, { took: number; wall: number; bytes: number; failures: number }>();
   for (const { label, windowMs, set, config } of rows) {
-    const clearCache = () => http(base, 'POST', `/${set.index}*/_cache/clear?request=true`);
-    const now = set.seededAt;
+    const clearCache = () => http(base, 'POST', `/${set.index}/_cache/clear?request=true`);
     const full = { took: [] as number[], wall: [] as number[], bytes: [] as number[] };
-    let fullSnapshot: Snapshot | undefined;
+    let snapshot: Snapshot | undefined;
     for (let i = 0; i < iterations; i += 1) {
       await clearCache();
       counted.take();
       const started = performance.now();
-      fullSnapshot = await fetchSnapshot(counted.client, config, { windowMs, now });
+      snapshot = await fetchSnapshot(counted.client, config, { windowMs, now: set.seededAt });
       full.wall.push(performance.now() - started);
-      full.took.push(fullSnapshot.took);
+      full.took.push(snapshot.took);
       full.bytes.push(counted.take());
     }
+    fulls.set(label, {
+      took: median(full.took),
+      wall: median(full.wall),
+      bytes: median(full.bytes),
+      failures: snapshot?.services[0]?.failures ?? 0,
+    });
+  }
+  const tookByRow = new Map<string, number>();
+  for (const { label, windowMs, set, config } of rows) {
+    const clearCache = () => http(base, 'POST', `/${set.index}/_cache/clear?request=true`);
     // Incremental: live, on a clock that starts at the seeding time, events arriving at the
-    // set's rate; polls on the console's schedule (every 5 s on the wall clock).
-    const live = await liveIndex(base, set);
+    // set's rate into the index (refresh 1 s); polls on the console's schedule (every 5 s on
+    // the wall clock).
     const shift = set.seededAt - Date.now();
     const clock = () => Date.now() + shift;
-    const feed = ingest(base, live, set, rateOf(set), clock);
+    const feed = ingest(base, set.index, set, rateOf(set), clock);
     const incr = { took: [] as number[], wall: [] as number[], bytes: [] as number[], read: [] as number[] };
     let moved = 0;
     let inFull = 0;
@@ -498,20 +504,21 @@ async function table(base: string, client: ClusterClient, rows: Row[], iteration
         if (stats.lastAnsweredInFull) inFull += 1;
       }
       await feed.stop();
-      await http(base, 'POST', `/${live}/_refresh`);
+      await http(base, 'POST', `/${set.index}/_refresh`);
       // The last incremental snapshot against a full one at the same instant.
       const at = clock();
       const last = await engine.fetch(windowMs, { now: at });
-      fullSnapshot = await fetchSnapshot(counted.client, config, { windowMs, now: at });
-      equal = await equality(base, config, last, fullSnapshot);
+      const full = await fetchSnapshot(counted.client, config, { windowMs, now: at });
+      equal = await equality(base, config, last, full);
     } finally {
       await feed.stop();
-      await http(base, 'DELETE', `/${live}`);
+      await dropIngested(base, set);
     }
     const stats = engine.stats();
+    const full = fulls.get(label)!;
     tookByRow.set(label, median(incr.took));
     say(
-      `| ${label} | ${(fullSnapshot?.services[0]?.failures ?? 0).toLocaleString('en')} | ${Math.round(median(full.took))} ms | ${Math.round(median(full.wall))} ms | ${kb(median(full.bytes))} | ${Math.round(median(incr.took))} ms | ${Math.round(median(incr.wall))} ms | ${kb(median(incr.bytes))} | ${median(incr.read)} (${moved})${inFull > 0 ? ` (${inFull} polls full path)` : ''} | ${Math.round(first.took)} / ${Math.round(first.wall)} ms | ${fill.slices}, ${fill.tookSum} ms, ${(fill.ms / 1000).toFixed(1)} s | ${mb(stats.bytes)}, ${stats.ips.toLocaleString('en')} IPs (${stats.slices}) | ${mb(process.memoryUsage().rss)} | ${equal} |`,
+      `| ${label} | ${full.failures.toLocaleString('en')} | ${Math.round(full.took)} ms | ${Math.round(full.wall)} ms | ${kb(full.bytes)} | ${Math.round(median(incr.took))} ms | ${Math.round(median(incr.wall))} ms | ${kb(median(incr.bytes))} | ${median(incr.read)} (${moved})${inFull > 0 ? ` (${inFull} polls full path)` : ''} | ${Math.round(first.took)} / ${Math.round(first.wall)} ms | ${fill.slices}, ${fill.tookSum} ms, ${(fill.ms / 1000).toFixed(1)} s | ${mb(stats.bytes)}, ${stats.ips.toLocaleString('en')} IPs (${stats.slices}) | ${mb(process.memoryUsage().rss)} | ${equal} |`,
     );
   }
   return tookByRow;
@@ -558,8 +565,7 @@ async function consoles(
   // the 15 m window holds the seeded rate, and ingested events are stamped on that clock.
   const shift = set.seededAt - Date.now();
   const clock = () => Date.now() + shift;
-  const live = rate > 0 ? await liveIndex(base, set) : null;
-  const feed = live ? ingest(base, live, set, rate, clock) : null;
+  const feed = rate > 0 ? ingest(base, set.index, set, rate, clock) : null;
   let polls = 0;
   try {
     const engines = Array.from({ length: mode === 'none' ? 0 : count }, () =>
@@ -597,8 +603,10 @@ async function consoles(
       misses: after.misses - before.misses,
     };
   } finally {
-    await feed?.stop();
-    if (live) await http(base, 'DELETE', `/${live}`);
+    if (feed) {
+      await feed.stop();
+      await dropIngested(base, set);
+    }
   }
 }
 
@@ -683,8 +691,7 @@ async function main(): Promise<void> {
   const configFor = (index: string) =>
     testConfig({
       nodes: [base],
-      // The seeded index and the live one beside it (liveIndex).
-      indexPattern: `${index}*`,
+      indexPattern: index,
       maxOffenders: Number(keySpec('maxOffenders')?.default),
     });
   const client = await createClusterClient(configFor('bench-soc-watch-window-*'), {});
@@ -718,7 +725,7 @@ async function main(): Promise<void> {
     say();
     say(`## Poll cost by window (medians of ${iterations}; request cache cleared before each poll)`);
     say(
-      `Full: clock = seeding time, the index as seeded. Incremental: live, on a clock starting at the seeding time, events arriving at the set's rate (${Math.round(rateOf(day))}/s for the 24 h set, ${Math.round(rateOf(burst))}/s for the 1M-in-15m set, into an index beside it, refresh 1 s); the first poll is answered by the full path while the slices are read in the background (shown apart); then polls every 5 s on the wall clock (two not measured). "again": slices read a second time in a poll because their counts moved.`,
+      `Full: clock = seeding time, the index as seeded. Incremental: live, on a clock starting at the seeding time, events arriving at the set's rate (${Math.round(rateOf(day))}/s for the 24 h set, ${Math.round(rateOf(burst))}/s for the 1M-in-15m set, into the index, refresh 1 s); the first poll is answered by the full path while the slices are read in the background (shown apart); then polls every 5 s on the wall clock (two not measured). "again": slices read a second time in a poll because their counts moved.`,
     );
     const dayConfig = configFor(day.index);
     const took = await table(
@@ -781,6 +788,9 @@ async function main(): Promise<void> {
         `10 consoles against 1 (CPU − idle), ingest ${rate > 0 ? `${rate}/s` : 'none'}: full ${times(ratio.full!)}×, incremental ${times(ratio.incr!)}× (goal ≤ 1.5×)`,
       );
     }
+    // One segment again for the next run's full polls.
+    await compact(base, day);
+    await compact(base, burst);
   } finally {
     await client.close();
   }
