@@ -101,12 +101,28 @@ beforeAll(async () => {
   if (pack.status !== 0) throw new Error(`npm pack failed:\n${pack.stdout}${pack.stderr}`);
   tarball = path.join(work, `soc-watch-${VERSION}.tgz`);
   installed = path.join(work, 'prefix');
+  // A stalled registry request is given up after 60 s and retried (npm's default waits 5 min,
+  // as long as this spawn's timeout: a CI run was killed that way with no output at all).
   const install = npm(
-    ['install', '-g', '--prefix', installed, '--prefer-offline', '--no-audit', '--no-fund', tarball],
+    [
+      'install',
+      '-g',
+      '--prefix',
+      installed,
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--fetch-timeout=60000',
+      '--fetch-retries=4',
+      tarball,
+    ],
     work,
   );
   installLog = `${install.stdout}${install.stderr}`;
-  if (install.status !== 0) throw new Error(`npm install -g failed:\n${installLog}`);
+  if (install.status !== 0)
+    throw new Error(
+      `npm install -g failed (status ${install.status}, signal ${install.signal}):\n${installLog}`,
+    );
   const seed = buildSeed(Date.now());
   await seedIndex(esUrl, 'elasticsearch', indices[0]!, seed.docs.ssh);
   await seedIndex(esUrl, 'elasticsearch', indices[1]!, seed.docs.rdp);
