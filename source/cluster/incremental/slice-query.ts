@@ -3,9 +3,9 @@
 //   pairs      failures in one slice [from, to): a composite aggregation by (source IP,
 //              user), paged with after_key through every pair, each with its invalid-user
 //              failures and first/last failure. missing_bucket keeps events without IP or
-//              user. One slice a search: a slice source in the composite cost ~20 % more
-//              and each cursor held one slice anyway.
-//   counts     failures or successes per slice of a list of slices (counts only): the
+//              user. One slice a search (each cursor reads one slice, so a slice source
+//              in the composite would hold one value).
+//   counts     failures and successes per slice of a list of slices (counts only): the
 //              successes of the slices read, the check of recent slices and the resync.
 // Bounds are absolute, so a repeated request is the same bytes and the shard request cache
 // can answer it while the index has not been refreshed.
