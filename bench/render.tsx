@@ -25,11 +25,11 @@
 // The terminal is a fake TTY stream that counts bytes; the app is the real App, store,
 // reducer and detector, rendered by Ink exactly as `soc-watch` renders it.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { launcherCommand } from '../scripts/launcher-command.js';
 import { createClusterClient } from '../source/cluster/client.js';
 import { fetchSnapshots } from '../source/cluster/fetch.js';
 import { testConfig } from '../test/support/config.js';
+import { plainNodeChild } from './plain-node-child.mjs';
 import {
   COLUMNS,
   loadProduct,
@@ -159,28 +159,9 @@ const ROOT = new URL('../', import.meta.url);
 const LAUNCHER = new URL('bin/soc-watch.js', ROOT);
 const DIST = new URL('dist/', ROOT);
 
-/**
- * The memory child is TypeScript (render-memory.mts, render-harness.mts, seeded-random.mts) run as plain
- * JavaScript: transpiled here (types erased, one file at a time) into node_modules/.cache,
- * from where `react` and `ink` resolve to the project's own copies, as dist/'s imports do.
- */
-async function writeMemoryChild(): Promise<URL> {
-  const { default: ts } = await import('typescript');
-  const out = new URL('node_modules/.cache/soc-watch-bench/', ROOT);
-  mkdirSync(out, { recursive: true });
-  for (const name of ['seeded-random.mts', 'render-harness.mts', 'render-memory.mts']) {
-    const { outputText } = ts.transpileModule(readFileSync(new URL(name, import.meta.url), 'utf8'), {
-      fileName: name,
-      compilerOptions: {
-        module: ts.ModuleKind.ESNext,
-        target: ts.ScriptTarget.ES2023,
-        verbatimModuleSyntax: true,
-      },
-    });
-    writeFileSync(new URL(name.replace(/\.mts$/, '.mjs'), out), outputText);
-  }
-  return new URL('render-memory.mjs', out);
-}
+/** The memory child (render-memory.mts, render-harness.mts, seeded-random.mts) as plain JavaScript. */
+const writeMemoryChild = () =>
+  plainNodeChild(['seeded-random.mts', 'render-harness.mts', 'render-memory.mts'], 'render-memory.mts');
 
 /** One memory run in a fresh process: plain node, `flags`, `env` added, dist/ as the product. */
 function memoryInChild(

@@ -38,7 +38,6 @@
 //
 // Cluster: SOC_WATCH_BENCH_ES_URL (default the shared http://127.0.0.1:9200).
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
@@ -50,13 +49,13 @@ import {
   type IncrementalSnapshots,
 } from '../source/cluster/incremental/engine.js';
 import { nextPollDelay } from '../source/cluster/poller.js';
-import { timeRange } from '../source/cluster/query.js';
 import type { ClusterClient } from '../source/cluster/types.js';
 import { keySpec } from '../source/config/keys.js';
 import type { Config } from '../source/config/types.js';
 import type { Snapshot } from '../source/contracts/snapshot.js';
 import { testConfig } from '../test/support/config.js';
 import { http, loadIndex } from './bulk-load.mjs';
+import { plainNodeChild } from './plain-node-child.mjs';
 import { seededRandom } from './seeded-random.mjs';
 
 const HOUR = 3_600_000;
@@ -84,28 +83,9 @@ const kb = (bytes: number) => (bytes >= 1_048_576 ? mb(bytes) : `${(bytes / 1024
 
 const ROOT = new URL('../', import.meta.url);
 
-/**
- * The memory child (window-memory.mts, seeded-random.mts) as plain JavaScript: transpiled
- * here (types erased) into node_modules/.cache and run by plain node against dist/, as
- * bench/render.tsx does: tsx or type stripping in the child would add their own tens of MB.
- */
-async function writeMemoryChild(): Promise<URL> {
-  const { default: ts } = await import('typescript');
-  const out = new URL('node_modules/.cache/soc-watch-bench/', ROOT);
-  mkdirSync(out, { recursive: true });
-  for (const name of ['seeded-random.mts', 'window-memory.mts']) {
-    const { outputText } = ts.transpileModule(readFileSync(new URL(name, import.meta.url), 'utf8'), {
-      fileName: name,
-      compilerOptions: {
-        module: ts.ModuleKind.ESNext,
-        target: ts.ScriptTarget.ES2023,
-        verbatimModuleSyntax: true,
-      },
-    });
-    writeFileSync(new URL(name.replace(/\.mts$/, '.mjs'), out), outputText);
-  }
-  return new URL('window-memory.mjs', out);
-}
+/** The memory child (window-memory.mts, seeded-random.mts) as plain JavaScript, as bench/render.tsx's. */
+const writeMemoryChild = () =>
+  plainNodeChild(['seeded-random.mts', 'window-memory.mts'], 'window-memory.mts');
 
 // ---------- data ----------
 
@@ -240,107 +220,10 @@ function differences(a: unknown, b: unknown, path = '', out: string[] = [], limi
 }
 
 /** "yes" when every field matches, "yes*" when all but the full query's approximations do. */
-/**
- * The snapshot without what the full query's terms aggregations estimate when the window
- * spans two shards (the seeded index and the live one): top users and hosts per IP, and
- * targeted users (compared apart with exact searches: exactTerms).
- */
-function withoutTermEstimates(snapshot: Snapshot): Snapshot {
-  return {
-    ...snapshot,
-    services: snapshot.services.map((service) => ({
-      ...service,
-      targetedUsers: [],
-      offenders: service.offenders.map((offender) => ({ ...offender, topUsers: [], hosts: [] })),
-    })),
-  };
-}
-
-/** One exact terms aggregation (a shard_size above any key count) over the snapshot's window. */
-async function exactTerms(
-  base: string,
-  config: Config,
-  snapshot: Snapshot,
-  filter: unknown[],
-  terms: Record<string, unknown>,
-  aggs: Record<string, unknown> = {},
-): Promise<{ key: string; doc_count: number; [sub: string]: unknown }[]> {
-  const service = config.services[0]!;
-  const window = [
-    timeRange(service.fields.time, Date.parse(snapshot.window.from), Date.parse(snapshot.window.to)),
-  ];
-  const answer = await http(
-    base,
-    'POST',
-    `/${config.indexPattern}/_search`,
-    JSON.stringify({
-      size: 0,
-      query: { bool: { filter: [...window, service.failure, ...filter] } },
-      aggs: { t: { terms: { ...terms, shard_size: 100_000 }, aggs } },
-    }),
-  );
-  return (answer.json() as { aggregations: { t: { buckets: { key: string; doc_count: number }[] } } })
-    .aggregations.t.buckets;
-}
-
-/**
- * Whether the incremental snapshot's top users and hosts of the `count` busiest offenders,
- * and its targeted users' failures and invalid-user failures, equal exact searches: over
- * two shards the full query's are a terms aggregation's estimates.
- */
-async function exactTermsCheck(
-  base: string,
-  config: Config,
-  snapshot: Snapshot,
-  count = 10,
-): Promise<string> {
-  const service = config.services[0]!;
-  const f = service.fields;
-  const shown = snapshot.services[0]!;
-  for (const offender of shown.offenders.slice(0, count)) {
-    const byIp = [{ term: { [f.sourceIp]: offender.ip } }];
-    const users = (
-      await exactTerms(base, config, snapshot, byIp, { field: f.user, size: offender.topUsers.length || 1 })
-    ).map((bucket) => ({ name: bucket.key, count: bucket.doc_count }));
-    if (!isDeepStrictEqual(users, offender.topUsers))
-      return `top users of ${offender.ip} NOT equal: ${JSON.stringify(offender.topUsers)} vs exact ${JSON.stringify(users)}`;
-    const hosts = (
-      await exactTerms(base, config, snapshot, byIp, { field: f.host, size: offender.hosts.length || 1 })
-    ).map((bucket) => ({ name: bucket.key, count: bucket.doc_count }));
-    if (!isDeepStrictEqual(hosts, offender.hosts))
-      return `hosts of ${offender.ip} NOT equal: ${JSON.stringify(offender.hosts)} vs exact ${JSON.stringify(hosts)}`;
-  }
-  const names = shown.targetedUsers.map((user) => user.user);
-  const exact = await exactTerms(
-    base,
-    config,
-    snapshot,
-    [],
-    { field: f.user, include: names, size: Math.max(1, names.length) },
-    service.invalidUser ? { i: { filter: service.invalidUser } } : {},
-  );
-  for (const user of shown.targetedUsers) {
-    const bucket = exact.find((candidate) => candidate.key === user.user);
-    const invalid = (bucket?.i as { doc_count?: number } | undefined)?.doc_count ?? 0;
-    if (bucket?.doc_count !== user.failures || (service.invalidUser && invalid !== user.invalidUserFailures))
-      return `targeted user ${user.user} NOT equal: ${user.failures}/${user.invalidUserFailures} vs exact ${bucket?.doc_count}/${invalid}`;
-  }
-  return `top users and hosts of the ${Math.min(count, shown.offenders.length)} busiest and the ${names.length} targeted users' counts equal exact searches`;
-}
-
-async function equality(
-  base: string,
-  config: Config,
-  incremental: Snapshot | undefined,
-  full: Snapshot | undefined,
-): Promise<string> {
+function equality(incremental: Snapshot | undefined, full: Snapshot | undefined): string {
   if (!incremental || !full) return 'n/a';
   const same = isDeepStrictEqual(comparable(incremental, false), comparable(full, false));
   const sameTruncated = isDeepStrictEqual(comparable(incremental, true), comparable(full, true));
-  const sameButUsers = isDeepStrictEqual(
-    comparable(withoutTermEstimates(incremental), true),
-    comparable(withoutTermEstimates(full), true),
-  );
   const exact = incremental.services[0]?.distinctIps ?? 0;
   const estimate = full.services[0]?.distinctIps ?? 0;
   const ips =
@@ -351,9 +234,7 @@ async function equality(
     ? 'yes'
     : sameTruncated
       ? "yes* (differs only where the full query approximates: users' distinct IPs above 3,000, successes after failure beyond its success sample)"
-      : sameButUsers
-        ? `yes** (as yes*, and where the full query's terms aggregations estimate over the two shards; there: ${await exactTermsCheck(base, config, incremental)})`
-        : `NO: ${differences(comparable(withoutTermEstimates(incremental), true), comparable(withoutTermEstimates(full), true)).join('; ')}`;
+      : `NO: ${differences(comparable(incremental, true), comparable(full, true)).join('; ')}`;
   return `${verdict}${ips}`;
 }
 
@@ -509,7 +390,7 @@ async function table(base: string, client: ClusterClient, rows: Row[], iteration
       const at = clock();
       const last = await engine.fetch(windowMs, { now: at });
       const full = await fetchSnapshot(counted.client, config, { windowMs, now: at });
-      equal = await equality(base, config, last, full);
+      equal = equality(last, full);
     } finally {
       await feed.stop();
       await dropIngested(base, set);

@@ -163,6 +163,16 @@ describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
       ...overrides,
     });
 
+  /** Random events at `times` (randomDocs) into the three services' indices, refreshed. */
+  const writeRandom = async (random: () => number, times: number[]) => {
+    const docs = randomDocs(random, times);
+    await bulk(url(), [
+      ...docs.ssh.map((doc) => ({ index: indices.ssh, doc })),
+      ...docs.rdp.map((doc) => ({ index: indices.rdp, doc })),
+      ...docs.legacy.map((doc) => ({ index: indices.legacy, doc })),
+    ]);
+  };
+
   beforeAll(async () => {
     await seedIndex(url(), kind, indices.ssh, []);
     await seedIndex(url(), kind, indices.rdp, []);
@@ -216,15 +226,10 @@ describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
     const random = seededRandom(kind === 'opensearch' ? 4242 : 4241);
     const windowMs = 5 * 60_000; // buckets of 5 s
     const base = Date.UTC(2026, 0, 7, 10, 0, 0);
-    const docs = randomDocs(
+    await writeRandom(
       random,
       Array.from({ length: 300 }, () => base - windowMs + Math.floor(random() * windowMs * 2)),
     );
-    await bulk(url(), [
-      ...docs.ssh.map((doc) => ({ index: indices.ssh, doc })),
-      ...docs.rdp.map((doc) => ({ index: indices.rdp, doc })),
-      ...docs.legacy.map((doc) => ({ index: indices.legacy, doc })),
-    ]);
     const cfg = config({ windowMs });
     const engine = createIncrementalSnapshots(client, cfg, { resyncMs: Number.POSITIVE_INFINITY });
     // Not on a bucket boundary (the slices get an offset); whole-bucket steps keep them, a
@@ -249,15 +254,10 @@ describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
     const random = seededRandom(kind === 'opensearch' ? 5252 : 5251);
     const windowMs = 5 * 60_000; // buckets of 5 s, slices of 1 s
     const base = Date.UTC(2026, 0, 8, 10, 0, 0);
-    const docs = randomDocs(
+    await writeRandom(
       random,
       Array.from({ length: 300 }, () => base - windowMs + Math.floor(random() * (windowMs + 20_000))),
     );
-    await bulk(url(), [
-      ...docs.ssh.map((doc) => ({ index: indices.ssh, doc })),
-      ...docs.rdp.map((doc) => ({ index: indices.rdp, doc })),
-      ...docs.legacy.map((doc) => ({ index: indices.legacy, doc })),
-    ]);
     const cfg = config({ windowMs });
     const engine = createIncrementalSnapshots(client, cfg, {
       resyncMs: Number.POSITIVE_INFINITY,
@@ -285,14 +285,7 @@ describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
     const random = seededRandom(kind === 'opensearch' ? 977 : 976);
     const windowMs = 5 * 60_000;
     const now = Date.UTC(2026, 0, 8, 10, 0, 0);
-    const write = async (times: number[]) => {
-      const docs = randomDocs(random, times);
-      await bulk(url(), [
-        ...docs.ssh.map((doc) => ({ index: indices.ssh, doc })),
-        ...docs.rdp.map((doc) => ({ index: indices.rdp, doc })),
-        ...docs.legacy.map((doc) => ({ index: indices.legacy, doc })),
-      ]);
-    };
+    const write = (times: number[]) => writeRandom(random, times);
     await write(Array.from({ length: 120 }, () => now - Math.floor(random() * windowMs)));
     const cfg = config({ windowMs });
     const never = createIncrementalSnapshots(client, cfg, { resyncMs: Number.POSITIVE_INFINITY });
@@ -315,14 +308,7 @@ describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
     const random = seededRandom(kind === 'opensearch' ? 6262 : 6261);
     const windowMs = 15 * 60_000; // the console's default: 15 s buckets
     const base = Date.UTC(2026, 0, 9, 10, 0, 0) + 321;
-    const write = async (times: number[]) => {
-      const docs = randomDocs(random, times);
-      await bulk(url(), [
-        ...docs.ssh.map((doc) => ({ index: indices.ssh, doc })),
-        ...docs.rdp.map((doc) => ({ index: indices.rdp, doc })),
-        ...docs.legacy.map((doc) => ({ index: indices.legacy, doc })),
-      ]);
-    };
+    const write = (times: number[]) => writeRandom(random, times);
     await write(Array.from({ length: 400 }, () => base - Math.floor(random() * windowMs * 1.2)));
     const cfg = config({ windowMs });
     const engine = createIncrementalSnapshots(client, cfg, { resyncMs: Number.POSITIVE_INFINITY });
@@ -372,14 +358,7 @@ describe.each(backends)('incremental snapshots on $kind', ({ kind, url }) => {
       );
       const rows = { kept: 0, asked: 0, wide: 0 };
       let now = base;
-      const write = async (times: number[]) => {
-        const docs = randomDocs(random, times);
-        await bulk(url(), [
-          ...docs.ssh.map((doc) => ({ index: indices.ssh, doc })),
-          ...docs.rdp.map((doc) => ({ index: indices.rdp, doc })),
-          ...docs.legacy.map((doc) => ({ index: indices.legacy, doc })),
-        ]);
-      };
+      const write = (times: number[]) => writeRandom(random, times);
       // History before the first poll, some of it older than the window.
       await write(Array.from({ length: 150 }, () => now - Math.floor(random() * windowMs * 1.5)));
       const kinds: string[] = [];
