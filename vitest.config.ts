@@ -40,7 +40,8 @@ const INTEGRATION = [
 // bulk drill (~50 s: the ingest client's timeouts, not the server) and the log-parsing
 // fidelity fixtures (~22 s: parsers; the server only stores what they give), and the live console
 // against a replay of the same data (~60 s of real time by design; its queries are the snapshot
-// tests' and the replay timeline's).
+// tests' and the replay timeline's), and consoles sharing polls on one host (the sharing sits
+// above the queries).
 const SHARED_ONLY = process.env.SOC_WATCH_TEST_SCOPE === 'shared';
 const NOT_IN_SHARED_SCOPE = [
   'test/cluster/node-list.integration.test.ts',
@@ -57,6 +58,7 @@ const NOT_IN_SHARED_SCOPE = [
   'test/ingest/bulk-slow-cluster.test.ts',
   'test/ingest/fidelity.integration.test.ts',
   'test/replay/live-vs-replay.integration.test.ts',
+  'test/cluster/shared-polls.integration.test.ts',
 ];
 
 export default defineConfig({

@@ -30,7 +30,12 @@
 //            seeding time, request cache on (as the product runs); server CPU = the engine
 //            process's CPU time (nodes stats process.cpu), minus an idle run of the same
 //            length (nothing polling; with ingest: ingest alone). Ingest: 200 events/s into
-//            the index, refresh 1 s, deleted after each run.
+//            the index, refresh 1 s, deleted after each run. Full, incremental, and
+//            incremental shared (share/shared-polls.ts: consoles on one host, one polls for
+//            all over a Unix socket). Each cell is the median of --console-repeats runs
+//            (default 3, taken in turn; the range of CPU − idle in brackets): with ingest,
+//            one run's figure moved by ±1.5 CPU s between runs (segment merges, refreshes).
+//            --consoles-only: the data and this section alone.
 //   memory   a child process (window-memory.mts, against dist/ under plain node, as the
 //            launcher runs it) holding the incremental state of 200,000 distinct source IPs
 //            in a 15 m window (1,000,000 failures) as the engine polls at steady state; RSS
@@ -38,7 +43,9 @@
 //
 // Cluster: SOC_WATCH_BENCH_ES_URL (default the shared http://127.0.0.1:9200).
 import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { launcherCommand } from '../scripts/launcher-command.js';
@@ -49,6 +56,7 @@ import {
   type IncrementalSnapshots,
 } from '../source/cluster/incremental/engine.js';
 import { nextPollDelay } from '../source/cluster/poller.js';
+import { createSharedPolls } from '../source/cluster/share/shared-polls.js';
 import type { ClusterClient } from '../source/cluster/types.js';
 import { keySpec } from '../source/config/keys.js';
 import type { Config } from '../source/config/types.js';
@@ -437,7 +445,7 @@ async function consoles(
   client: ClusterClient,
   config: Config,
   set: DataSet,
-  mode: 'none' | 'full' | 'incremental',
+  mode: 'none' | 'full' | 'incremental' | 'shared',
   count: number,
   seconds: number,
   rate: number,
@@ -447,34 +455,58 @@ async function consoles(
   const shift = set.seededAt - Date.now();
   const clock = () => Date.now() + shift;
   const feed = rate > 0 ? ingest(base, set.index, set, rate, clock) : null;
+  const shareDir = mkdtempSync(join(os.tmpdir(), 'soc-watch-bench-share-'));
+  chmodSync(shareDir, 0o700);
   let polls = 0;
   try {
     const engines = Array.from({ length: mode === 'none' ? 0 : count }, () =>
       createIncrementalSnapshots(client, config),
     );
-    const poll = (engine: IncrementalSnapshots) =>
-      mode === 'full'
-        ? fetchSnapshot(client, config, { windowMs: 15 * MINUTE, now: clock() })
-        : engine.fetch(15 * MINUTE, { now: clock() });
+    // Shared: each console's engine behind its share of the host's polls (the poller's path:
+    // share/shared-polls.ts over a socket in a private directory); one leads, the others ask it.
+    const shares = engines.map((engine) =>
+      mode === 'shared'
+        ? createSharedPolls({
+            socketPath: () => join(shareDir, 'poll.sock'),
+            local: (window, options) => engine.fetch(window.windowMs, options),
+            refreshMs: 2_000,
+            requestTimeoutMs: config.requestTimeoutMs,
+          })
+        : null,
+    );
+    const signal = new AbortController().signal;
+    const poll = async (engine: IncrementalSnapshots, index: number) => {
+      if (mode === 'full') return fetchSnapshot(client, config, { windowMs: 15 * MINUTE, now: clock() });
+      const share = shares[index];
+      if (share) {
+        const [snapshot] = await share.fetch([{ windowMs: 15 * MINUTE, includeCustomRules: true }], {
+          now: clock(),
+          signal,
+        });
+        return snapshot;
+      }
+      return engine.fetch(15 * MINUTE, { now: clock() });
+    };
     await Promise.all(
-      engines.map(async (engine) => {
-        await poll(engine);
+      engines.map(async (engine, index) => {
+        await poll(engine, index);
         await engine.settled();
       }),
     );
     const before = await engineStats(base);
     const deadline = Date.now() + seconds * 1000;
     await Promise.all(
-      engines.map(async (engine) => {
+      engines.map(async (engine, index) => {
         for (;;) {
           const wait = nextPollDelay(Date.now(), 2_000);
           if (Date.now() + wait >= deadline) break;
           await sleep(wait);
-          await poll(engine);
+          await poll(engine, index);
           polls += 1;
         }
       }),
     );
+    await Promise.all(shares.map((share) => share?.close()));
     await sleep(Math.max(0, deadline - Date.now()));
     const after = await engineStats(base);
     return {
@@ -484,6 +516,7 @@ async function consoles(
       misses: after.misses - before.misses,
     };
   } finally {
+    rmSync(shareDir, { recursive: true, force: true });
     if (feed) {
       await feed.stop();
       await dropIngested(base, set);
@@ -558,8 +591,10 @@ async function main(): Promise<void> {
   const scale = flag('scale', 1);
   const iterations = flag('iterations', 7);
   const consoleSeconds = flag('console-seconds', 40);
+  const consoleRepeats = flag('console-repeats', 3);
   const memoryPolls = flag('memory-polls', 10_000);
   const fresh = process.argv.includes('--fresh');
+  const consolesOnly = process.argv.includes('--consoles-only');
   const base = process.env.SOC_WATCH_BENCH_ES_URL ?? 'http://127.0.0.1:9200';
   say(`load average at start: ${load()}`);
   // --memory-only: the memory child alone (no cluster).
@@ -603,70 +638,92 @@ async function main(): Promise<void> {
     say(
       `data: SSH events (99 % failures), source IPs Zipf-like (rank r with probability ∝ 1/r), 1 shard, 1 segment`,
     );
-    say();
-    say(`## Poll cost by window (medians of ${iterations}; request cache cleared before each poll)`);
-    say(
-      `Full: clock = seeding time, the index as seeded. Incremental: live, on a clock starting at the seeding time, events arriving at the set's rate (${Math.round(rateOf(day))}/s for the 24 h set, ${Math.round(rateOf(burst))}/s for the 1M-in-15m set, into the index, refresh 1 s); the first poll is answered by the full path while the slices are read in the background (shown apart); then polls every 5 s on the wall clock (two not measured). "again": slices read a second time in a poll because their counts moved.`,
-    );
     const dayConfig = configFor(day.index);
-    const took = await table(
-      base,
-      client,
-      [
-        ...(
-          [
-            ['15m', 15 * MINUTE],
-            ['1h', HOUR],
-            ['6h', 6 * HOUR],
-            ['24h', 24 * HOUR],
-          ] as const
-        ).map(([label, windowMs]) => ({ label, windowMs, set: day, config: dayConfig })),
-        { label: '15m (1M in 15 m)', windowMs: 15 * MINUTE, set: burst, config: configFor(burst.index) },
-      ],
-      iterations,
-    );
-    const quarter = took.get('15m') ?? 0;
-    const day24 = took.get('24h') ?? 0;
-    say(
-      `24 h against 15 m at the same event rate (incremental took Σ, medians): ${Math.round(day24)} ms vs ${Math.round(quarter)} ms = ${quarter > 0 ? (day24 / quarter).toFixed(2) : 'n/a'}× (goal ≤ 2×); 15 m at 1M failures in the window: ${Math.round(took.get('15m (1M in 15 m)') ?? 0)} ms (goal ≤ 60 ms)`,
-    );
-    say();
-    say('## Late arrivals');
-    say(await lag(base));
-    say();
+    // --consoles-only: the data and the consoles' section alone.
+    if (!consolesOnly) {
+      say();
+      say(`## Poll cost by window (medians of ${iterations}; request cache cleared before each poll)`);
+      say(
+        `Full: clock = seeding time, the index as seeded. Incremental: live, on a clock starting at the seeding time, events arriving at the set's rate (${Math.round(rateOf(day))}/s for the 24 h set, ${Math.round(rateOf(burst))}/s for the 1M-in-15m set, into the index, refresh 1 s); the first poll is answered by the full path while the slices are read in the background (shown apart); then polls every 5 s on the wall clock (two not measured). "again": slices read a second time in a poll because their counts moved.`,
+      );
+      const took = await table(
+        base,
+        client,
+        [
+          ...(
+            [
+              ['15m', 15 * MINUTE],
+              ['1h', HOUR],
+              ['6h', 6 * HOUR],
+              ['24h', 24 * HOUR],
+            ] as const
+          ).map(([label, windowMs]) => ({ label, windowMs, set: day, config: dayConfig })),
+          { label: '15m (1M in 15 m)', windowMs: 15 * MINUTE, set: burst, config: configFor(burst.index) },
+        ],
+        iterations,
+      );
+      const quarter = took.get('15m') ?? 0;
+      const day24 = took.get('24h') ?? 0;
+      say(
+        `24 h against 15 m at the same event rate (incremental took Σ, medians): ${Math.round(day24)} ms vs ${Math.round(quarter)} ms = ${quarter > 0 ? (day24 / quarter).toFixed(2) : 'n/a'}× (goal ≤ 2×); 15 m at 1M failures in the window: ${Math.round(took.get('15m (1M in 15 m)') ?? 0)} ms (goal ≤ 60 ms)`,
+      );
+      say();
+      say('## Late arrivals');
+      say(await lag(base));
+      say();
+    }
     say(
       `## Server CPU: consoles polling the 15m window of ${day.index} every 2 s (on the wall clock, as the console's poller) for ${consoleSeconds} s after each console's first poll (engine process CPU, nodes stats)`,
     );
     say(
-      '| ingest | consoles | full: CPU s (− idle) | full polls | full cache hits / misses | incr.: CPU s (− idle) | incr. polls | incr. cache hits / misses |',
+      '| ingest | consoles | full: CPU s (− idle) | full polls | full cache hits / misses | incr.: CPU s (− idle) | incr. polls | incr. cache hits / misses | incr. shared on one host: CPU s (− idle) | shared polls | shared cache hits / misses |',
     );
-    say('|---|---:|---:|---:|---:|---:|---:|---:|');
+    say('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    // Each cell the median of --console-repeats runs, in turn (idle, then each mode and
+    // count), so a merge or a burst of other work lands in one run of a cell, not all of it.
+    const modes = ['full', 'incremental', 'shared'] as const;
+    type Mode = (typeof modes)[number];
     for (const rate of [0, 200]) {
-      const idle = await consoles(base, client, dayConfig, day, 'none', 0, consoleSeconds, rate);
-      const ratio: Record<string, number[]> = { full: [], incr: [] };
-      const rows: string[][] = [];
-      for (const count of [1, 10]) {
-        const full = await consoles(base, client, dayConfig, day, 'full', count, consoleSeconds, rate);
-        const incr = await consoles(base, client, dayConfig, day, 'incremental', count, consoleSeconds, rate);
-        const net = (run: { cpuMs: number }) => ((run.cpuMs - idle.cpuMs) / 1000).toFixed(1);
-        ratio.full!.push(Math.max(1, full.cpuMs - idle.cpuMs));
-        ratio.incr!.push(Math.max(1, incr.cpuMs - idle.cpuMs));
-        rows.push([
-          rate > 0 ? `${rate}/s` : 'none',
-          String(count),
-          `${(full.cpuMs / 1000).toFixed(1)} (${net(full)})`,
-          String(full.polls),
-          `${full.hits} / ${full.misses}`,
-          `${(incr.cpuMs / 1000).toFixed(1)} (${net(incr)})`,
-          String(incr.polls),
-          `${incr.hits} / ${incr.misses}`,
-        ]);
+      const idles: number[] = [];
+      const runs = new Map<string, { cpuMs: number; polls: number; hits: number; misses: number }[]>();
+      for (let repeat = 0; repeat < consoleRepeats; repeat += 1) {
+        idles.push((await consoles(base, client, dayConfig, day, 'none', 0, consoleSeconds, rate)).cpuMs);
+        for (const count of [1, 10])
+          for (const mode of modes) {
+            const run = await consoles(base, client, dayConfig, day, mode, count, consoleSeconds, rate);
+            const key = `${mode} ${count}`;
+            runs.set(key, [...(runs.get(key) ?? []), run]);
+          }
       }
-      say(`(idle, ${rate > 0 ? 'ingest only' : 'nothing polling'}: ${(idle.cpuMs / 1000).toFixed(1)} CPU s)`);
-      for (const row of rows) say(`| ${row.join(' | ')} |`);
-      const times = (pair: number[]) => ((pair[1] ?? 0) / (pair[0] ?? 1)).toFixed(1);
+      const idle = median(idles);
+      const cell = (mode: Mode, count: number) => {
+        const all = runs.get(`${mode} ${count}`) ?? [];
+        const cpu = all.map((run) => run.cpuMs);
+        const net = cpu.map((value) => value - idle);
+        const spread =
+          all.length > 1
+            ? ` [${(Math.min(...net) / 1000).toFixed(1)}–${(Math.max(...net) / 1000).toFixed(1)}]`
+            : '';
+        const mid = (pick: (run: (typeof all)[number]) => number) => Math.round(median(all.map(pick)));
+        return {
+          net: Math.max(1, median(net)),
+          text: [
+            `${(median(cpu) / 1000).toFixed(1)} (${(median(net) / 1000).toFixed(1)}${spread})`,
+            String(mid((run) => run.polls)),
+            `${mid((run) => run.hits)} / ${mid((run) => run.misses)}`,
+          ],
+        };
+      };
       say(
-        `10 consoles against 1 (CPU − idle), ingest ${rate > 0 ? `${rate}/s` : 'none'}: full ${times(ratio.full!)}×, incremental ${times(ratio.incr!)}× (goal ≤ 1.5×)`,
+        `(idle, ${rate > 0 ? 'ingest only' : 'nothing polling'}: ${(idle / 1000).toFixed(1)} CPU s${idles.length > 1 ? `, runs ${idles.map((value) => (value / 1000).toFixed(1)).join(' / ')}` : ''})`,
+      );
+      for (const count of [1, 10])
+        say(
+          `| ${[rate > 0 ? `${rate}/s` : 'none', String(count), ...modes.flatMap((mode) => cell(mode, count).text)].join(' | ')} |`,
+        );
+      const times = (mode: Mode) => (cell(mode, 10).net / cell(mode, 1).net).toFixed(1);
+      say(
+        `10 consoles against 1 (CPU − idle${consoleRepeats > 1 ? `, medians of ${consoleRepeats}` : ''}), ingest ${rate > 0 ? `${rate}/s` : 'none'}: full ${times('full')}×, incremental ${times('incremental')}×, incremental shared on one host ${times('shared')}× (goal ≤ 1.5×)`,
       );
     }
     // One segment again for the next run's full polls.
@@ -676,7 +733,7 @@ async function main(): Promise<void> {
     await client.close();
   }
   say();
-  await memory(memoryPolls);
+  if (!consolesOnly) await memory(memoryPolls);
   say(`load average at end: ${load()}`);
 }
 

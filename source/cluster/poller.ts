@@ -6,8 +6,10 @@
 // The next poll is scheduled when the previous one has finished, which is what makes overlap
 // impossible even when the cluster is slower than the refresh interval; it runs at the next
 // multiple of the refresh interval on the wall clock (nextPollDelay), so consoles with the
-// same settings ask the same searches at the same moment and the cluster's request cache
-// answers all but the first (issue 16: 10 consoles cost about one). The slow-brute-force window rides in the same `_msearch` when it is due.
+// same settings ask the same searches at the same moment: consoles on one host share the
+// poll itself (`share`: share/shared-polls.ts, one console asks the cluster for all), others
+// find the cluster's request cache warm. The slow-brute-force window rides in the same
+// `_msearch` when it is due.
 //
 // Recovery: after a failed poll, the heavy poll backs off exponentially, but the detection
 // of recovery does not. A cheap probe (a `size: 0` search that matches nothing) runs at the
@@ -20,6 +22,7 @@ import { type BackoffSettings, backoffDelay, DEFAULT_BACKOFF, isTransient } from
 import { toClusterError } from './errors.js';
 import { type FetchWindow, fetchSnapshots } from './fetch.js';
 import { createIncrementalSnapshots, type IncrementalSnapshots } from './incremental/engine.js';
+import { createSharedPolls, type ShareRole } from './share/shared-polls.js';
 import { type ClusterClient, ClusterError } from './types.js';
 
 export type PollerStatus =
@@ -69,6 +72,15 @@ export interface PollerOptions {
   backoff?: BackoffSettings;
   /** Replaces the cluster round trip (unit tests). Defaults to fetchSnapshots on the client. */
   fetch?: (windows: FetchWindow[], options: { now: number; signal: AbortSignal }) => Promise<Snapshot[]>;
+  /**
+   * Share polls with the other consoles on this host that would send the same ones
+   * (share/shared-polls.ts): the socket for a main window (null: alone), and who is told
+   * when this console starts or stops leading or following.
+   */
+  share?: {
+    socketPath: (windowMs: number) => string | null;
+    onRole?: (role: ShareRole, detail: string) => void;
+  };
   /** Replaces the recovery probe (unit tests). Defaults to a `size: 0` search on the client. */
   probe?: (signal: AbortSignal) => Promise<void>;
 }
@@ -99,19 +111,21 @@ export function createPoller(options: PollerOptions): Poller {
   let client: ClusterClient | null = options.client ?? null;
   if (!client && !options.connect) throw new TypeError('createPoller needs a client or connect');
   // The console's window is polled incrementally when config says `snapshots: incremental`
-  // (source/cluster/incremental/: same numbers, cost follows what changed; not the default
-  // until bench:window shows it cheaper, see config/keys.ts); the slow window (polled every
-  // few minutes) takes the full path, in parallel.
+  // (the default; source/cluster/incremental/: same numbers, cost follows what changed); the
+  // slow window (polled every few minutes) takes the full path, in parallel.
   let incremental: { client: ClusterClient; snapshots: IncrementalSnapshots } | null = null;
+  const incrementalFor = (current: ClusterClient) => {
+    if (incremental?.client !== current)
+      incremental = { client: current, snapshots: createIncrementalSnapshots(current, config) };
+    return incremental.snapshots;
+  };
   const fetchWindows = async (windows: FetchWindow[], fetchOptions: { now: number; signal: AbortSignal }) => {
     const current = client!;
     const [main, ...rest] = windows;
     if (config.snapshots !== 'incremental' || !main || main.endAt !== undefined)
       return fetchSnapshots(current, config, windows, fetchOptions);
-    if (incremental?.client !== current)
-      incremental = { client: current, snapshots: createIncrementalSnapshots(current, config) };
     const [snapshot, others] = await Promise.all([
-      incremental.snapshots.fetch(main.windowMs, {
+      incrementalFor(current).fetch(main.windowMs, {
         ...fetchOptions,
         includeNewest: main.includeNewest === true,
       }),
@@ -119,7 +133,34 @@ export function createPoller(options: PollerOptions): Poller {
     ]);
     return [snapshot, ...others];
   };
-  const fetch = options.fetch ?? fetchWindows;
+  // Shared with the other consoles on this host (share/shared-polls.ts): each window on its
+  // own, as a follower asks for it; the main window (it carries the custom rules) by the
+  // engine when polling incrementally.
+  const fetchWindow = async (window: FetchWindow, fetchOptions: { now: number; signal: AbortSignal }) => {
+    const current = client!;
+    if (
+      config.snapshots === 'incremental' &&
+      window.includeCustomRules === true &&
+      window.endAt === undefined
+    )
+      return incrementalFor(current).fetch(window.windowMs, {
+        ...fetchOptions,
+        includeNewest: window.includeNewest === true,
+      });
+    const [snapshot] = await fetchSnapshots(current, config, [window], fetchOptions);
+    if (!snapshot) throw new ClusterError('bad-response', 'no snapshot was parsed');
+    return snapshot;
+  };
+  const shared = options.share
+    ? createSharedPolls({
+        socketPath: options.share.socketPath,
+        local: fetchWindow,
+        refreshMs: config.refreshMs,
+        requestTimeoutMs: config.requestTimeoutMs,
+        ...(options.share.onRole ? { onRole: options.share.onRole } : {}),
+      })
+    : null;
+  const fetch = options.fetch ?? (shared ? shared.fetch : fetchWindows);
   const probe =
     options.probe ??
     (async (signal: AbortSignal) => {
@@ -328,6 +369,7 @@ export function createPoller(options: PollerOptions): Poller {
       const pending = inFlight;
       abortInFlight();
       await pending?.done;
+      await shared?.close();
     },
     pause() {
       if (stopped || paused) return;

@@ -147,6 +147,15 @@ export const KEYS: readonly KeySpec[] = [
       'How the live console polls: incremental (reads only what changed) or full (counts the whole window at every poll)',
   },
   {
+    path: 'sharePolls',
+    type: 'bool',
+    // 10 consoles polling in step cost the cluster 2.1–7.3× one (bench:window, request cache
+    // answering all but one): each search has a cost even from the cache. Shared, they cost one.
+    default: true,
+    description:
+      "Consoles of one user on one host with the same cluster, account, window and settings share each poll (one asks the cluster, over a socket in the user's private runtime directory)",
+  },
+  {
     path: 'silenceAlert',
     type: 'duration',
     minMs: 1000,

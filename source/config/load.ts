@@ -338,6 +338,7 @@ export function loadConfig(options: LoadOptions): Loaded {
     requestTimeoutMs: durationOf(effective, 'requestTimeout'),
     maxOffenders: value('maxOffenders'),
     snapshots: value('snapshots'),
+    sharePolls: value('sharePolls'),
     services,
     rules: {
       bruteForce: { enabled: value('rules.bruteForce.enabled') },

@@ -82,6 +82,8 @@ export interface Config {
   maxOffenders: number;
   /** How the live console polls (absent: incremental); see source/cluster/incremental/. */
   snapshots?: 'incremental' | 'full';
+  /** Live consoles on one host share identical polls (absent: true); see source/cluster/share/. */
+  sharePolls?: boolean;
   services: ServiceDefinition[];
   rules: RuleSettings;
   customRules: CustomRule[];

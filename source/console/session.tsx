@@ -10,6 +10,7 @@ import { render } from 'ink';
 import { createClusterClient } from '../cluster/client.js';
 import { createPoller, type Poller } from '../cluster/poller.js';
 import { clusterName } from '../cluster/redact.js';
+import { shareSettings } from '../cluster/share/share-settings.js';
 import type { CommandContext } from '../config/command-context.js';
 import { formatDuration } from '../core/duration.js';
 import { sanitize } from '../core/sanitize.js';
@@ -114,8 +115,15 @@ export async function runSession(ctx: CommandContext, travelSpec?: TravelSpec): 
   });
 
   let lastWarnings = '';
+  // Consoles of this user on this host with the same settings share each poll.
+  const sharing = shareSettings(config, secrets);
+  if (!sharing.ok && config.sharePolls !== false)
+    flash(`polls not shared with other consoles: ${sanitize(sharing.reason)}`, 'warn');
   const poller: Poller = createPoller({
     config,
+    ...(sharing.ok
+      ? { share: { socketPath: sharing.socketPath, onRole: (_role, detail) => flash(`polls: ${detail}`) } }
+      : {}),
     connect: (signal) => createClusterClient(config, secrets, { signal }),
     onConnected: (client) => escalations.attach(createEscalator({ client, config, secrets })),
     // The window's one home is the state: the poller reads it at every poll.
