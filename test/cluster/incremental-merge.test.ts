@@ -105,6 +105,73 @@ describe('incremental slices', () => {
     expect(merged.users.find((user) => user.user === 'admin')?.distinctIps).toBe(1);
   });
 
+  it('keeps every key at its id while keys come and go (its Map is rebuilt under churn)', () => {
+    const dict = new Dictionary();
+    const live = new Map<string, number>();
+    let next = 0;
+    const add = () => {
+      const key = `k${next++}`;
+      live.set(key, dict.acquire(key));
+    };
+    for (let k = 0; k < 300; k += 1) add();
+    // 300 live keys, 5,000 leaving one by one as new ones come: far more than the room the
+    // Map's table has past 300 keys, so it is rebuilt several times.
+    for (let k = 0; k < 5000; k += 1) {
+      const [oldest, id] = live.entries().next().value as [string, number];
+      dict.release(id);
+      live.delete(oldest);
+      add();
+    }
+    expect(dict.size).toBe(300);
+    expect(dict.capacity).toBe(300);
+    for (const [key, id] of live) {
+      expect(dict.key(id)).toBe(key);
+      expect(dict.acquire(key)).toBe(id);
+      dict.release(id);
+    }
+    // All but a few leave (the table shrinks), then keys come back.
+    for (const [key, id] of [...live].slice(3)) {
+      dict.release(id);
+      live.delete(key);
+    }
+    expect(dict.size).toBe(3);
+    for (let k = 0; k < 1000; k += 1) add();
+    expect(dict.size).toBe(1003);
+    for (const [key, id] of live) expect(dict.acquire(key)).toBe(id);
+  });
+
+  it('counts distinct IPs per targeted user exactly across slices', () => {
+    const ips = new Dictionary(ipSortKey);
+    const users = new Dictionary(keywordOrderKey);
+    // 200 IPs (ids across several 32-bit words), 60 users, repeats within and across slices.
+    const rowsOf = (slice: number) =>
+      Array.from({ length: 400 }, (_, k) =>
+        row(
+          `192.0.2.${(k * 7 + slice * 13) % 200}`,
+          `user${(k * 31 + slice * 7 + ((k * k) % 11)) % 60}`,
+          1 + (k % 3),
+          slice * 1000 + k,
+        ),
+      );
+    const parts = [0, 1, 2].map((slice) =>
+      buildSlice(slice * 1000, (slice + 1) * 1000, 0, rowsOf(slice), 0, ips, users),
+    );
+    const merged = mergeSlices(parts, { from: 0, bucketMs: 1000, buckets: 3 }, ips, users, {
+      maxOffenders: 250,
+      detailed: 25,
+      hasInvalidUser: false,
+    });
+    const expected = new Map<string, Set<string>>();
+    for (const slice of [0, 1, 2])
+      for (const { ip, user } of rowsOf(slice)) {
+        const set = expected.get(user ?? '') ?? new Set<string>();
+        set.add(ip ?? '');
+        expected.set(user ?? '', set);
+      }
+    expect(merged.users.length).toBe(50);
+    for (const user of merged.users) expect(user.distinctIps).toBe(expected.get(user.user)?.size);
+  });
+
   it('orders keyword keys by code point, as the cluster does', () => {
     expect(keywordOrderKey('a𝟙') > keywordOrderKey('a\uFFEE')).toBe(true);
     expect('a𝟙' > 'a\uFFEE').toBe(false);

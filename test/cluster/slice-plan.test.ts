@@ -181,6 +181,66 @@ describe('combineSlices', () => {
   });
 });
 
+describe('slice storage', () => {
+  it('keeps counts, times and user ids in the fewest bytes that hold them, and merges them exactly', () => {
+    const ips = new Dictionary(ipSortKey);
+    const users = new Dictionary(keywordOrderKey);
+    // User ids past 2 bytes: 65,600 users held first.
+    for (let k = 0; k < 65_600; k += 1) users.acquire(`filler${k}`);
+    const slice = (start: number, end: number, rows: [string, string, number, number, number][]) =>
+      buildSlice(
+        start,
+        end,
+        end,
+        rows.map(([ip, user, failures, first, last]) => ({
+          ip,
+          user,
+          failures,
+          invalid: failures,
+          first,
+          last,
+        })),
+        0,
+        ips,
+        users,
+      );
+    const small = slice(0, 15 * S, [['192.0.2.1', 'filler1', 3, 100, 14_999]]);
+    const wide = slice(15 * S, 30 * S, [['192.0.2.1', 'filler2', 300, 15_000, 29_000]]);
+    const huge = slice(30 * S, 45 * S, [['192.0.2.2', 'root', 70_000, 30_001, 44_999]]);
+    const long = slice(45 * S, 165 * S, [['192.0.2.2', 'root', 1, 45 * S, 45 * S + 100_000]]);
+    expect(small.ipFailures).toBeInstanceOf(Uint8Array);
+    expect(small.pairInvalid).toBeInstanceOf(Uint8Array);
+    expect(small.ipFirst).toBeInstanceOf(Uint16Array);
+    expect(small.pairUser).toBeInstanceOf(Uint16Array);
+    expect(wide.ipFailures).toBeInstanceOf(Uint16Array);
+    expect(huge.ipFailures).toBeInstanceOf(Uint32Array);
+    expect(huge.pairUser).toBeInstanceOf(Int32Array);
+    expect(long.ipLast).toBeInstanceOf(Uint32Array);
+    const combined = combineSlices([small, wide], ips, users);
+    expect(combined.ipFailures).toBeInstanceOf(Uint16Array);
+    expect(combined.ipLast).toBeInstanceOf(Uint16Array);
+    const merged = mergeSlices(
+      [combined, huge, long],
+      { from: 0, bucketMs: 15 * S, buckets: 11 },
+      ips,
+      users,
+      { maxOffenders: 10, detailed: 10, hasInvalidUser: true },
+    );
+    expect(merged.ranked.map((r) => [r.ip, r.failures, r.invalid, r.first, r.last, r.distinctUsers])).toEqual(
+      [
+        ['192.0.2.2', 70_001, 70_001, 30_001, 145_000, 1],
+        ['192.0.2.1', 303, 303, 100, 29_000, 2],
+      ],
+    );
+    expect(merged.users.find((user) => user.user === 'root')).toEqual({
+      user: 'root',
+      failures: 70_001,
+      distinctIps: 1,
+      invalidUserFailures: 70_001,
+    });
+  });
+});
+
 describe('PartCache.rollUp', () => {
   const terms = (keys: string[], counts: number[], complete = true) => ({ keys, counts, complete });
   const part = (host: string, count: number): DetailPart => ({
