@@ -102,11 +102,17 @@ describe('consoles on one host share polls (Elasticsearch)', () => {
       expect(b.searches()).toBe(0);
       expect(c.searches()).toBe(0);
       expect(a.searches()).toBeGreaterThan(0);
-      // Every follower's snapshot is one the leader got too (the same poll, field for field).
+      // At a tick they share, a follower's snapshot is the leader's (the same poll, field for
+      // field). Not every tick is shared: a follower's first poll (it starts off the tick), or
+      // a tick the leader's timer reaches later than the reuse tolerance (a loaded machine),
+      // is a poll the leader makes for that follower alone, with the leader's client all the
+      // same (the search counts above).
       const byTime = new Map(a.results.map(({ snapshot }) => [snapshot.fetchedAt, snapshot]));
       for (const follower of [b, c]) {
         expect(follower.results.length).toBeGreaterThanOrEqual(3);
-        for (const { snapshot } of follower.results) expect(snapshot).toEqual(byTime.get(snapshot.fetchedAt));
+        const shared = follower.results.filter(({ snapshot }) => byTime.has(snapshot.fetchedAt));
+        expect(shared.length).toBeGreaterThanOrEqual(2);
+        for (const { snapshot } of shared) expect(snapshot).toEqual(byTime.get(snapshot.fetchedAt));
       }
       const ssh = (snapshot: Snapshot) => snapshot.services.find((service) => service.service === 'ssh')!;
       expect(ssh(b.results.at(-1)!.snapshot).failures).toBe(40);
