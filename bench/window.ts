@@ -61,6 +61,8 @@ import type { ClusterClient } from '../source/cluster/types.js';
 import { keySpec } from '../source/config/keys.js';
 import type { Config } from '../source/config/types.js';
 import type { Snapshot } from '../source/contracts/snapshot.js';
+import { clusterAuditStore } from '../source/slack/audit-store.js';
+import { SYNC_HORIZON_MS } from '../source/slack/escalator.js';
 import { testConfig } from '../test/support/config.js';
 import { http, loadIndex } from './bulk-load.mjs';
 import { plainNodeChild } from './plain-node-child.mjs';
@@ -434,6 +436,38 @@ async function engineStats(base: string): Promise<{ cpuMs: number; hits: number;
   };
 }
 
+/** A team's day of escalations (50 records with their message text), read by every console after each poll. */
+const AUDIT_INDEX = 'bench-soc-watch-escalations';
+
+async function seedAudit(base: string): Promise<void> {
+  await http(base, 'DELETE', `/${AUDIT_INDEX}`);
+  await http(
+    base,
+    'PUT',
+    `/${AUDIT_INDEX}`,
+    JSON.stringify({
+      settings: { number_of_shards: 1, number_of_replicas: 0 },
+      mappings: {
+        properties: { at: { type: 'date' }, updatedAt: { type: 'date' }, alertId: { type: 'keyword' } },
+      },
+    }),
+  );
+  const at = Date.now();
+  let body = '';
+  for (let i = 0; i < 50; i += 1) {
+    const record = {
+      at: at - i * 600_000,
+      updatedAt: at - i * 600_000,
+      alertId: `bench-${i}`,
+      by: 'analyst@bench',
+      delivery: 'sent',
+      text: 'x'.repeat(400),
+    };
+    body += `{"index":{"_index":"${AUDIT_INDEX}"}}\n${JSON.stringify(record)}\n`;
+  }
+  await http(base, 'POST', '/_bulk?refresh=true', body, 'application/x-ndjson');
+}
+
 /**
  * `count` consoles polling the 15 m window every 2 s on the console's schedule (the next
  * multiple of 2 s on the wall clock: poller.ts nextPollDelay) for `seconds`, with events
@@ -475,6 +509,16 @@ async function consoles(
         : null,
     );
     const signal = new AbortController().signal;
+    // After each poll a console reads the escalation audit trail (session.tsx → escalator
+    // sync), shared as its polls are when they are.
+    const auditStore = clusterAuditStore(client, AUDIT_INDEX, config.requestTimeoutMs);
+    const auditRead = ({ now, signal }: { now: number; signal: AbortSignal }) =>
+      auditStore.recent(now - SYNC_HORIZON_MS, undefined, signal);
+    const audit = (index: number) => {
+      const share = shares[index];
+      const at = { now: Date.now(), signal };
+      return share ? share.read(`escalations:${AUDIT_INDEX}`, auditRead, at) : auditRead(at);
+    };
     const poll = async (engine: IncrementalSnapshots, index: number) => {
       if (mode === 'full') return fetchSnapshot(client, config, { windowMs: 15 * MINUTE, now: clock() });
       const share = shares[index];
@@ -490,6 +534,7 @@ async function consoles(
     await Promise.all(
       engines.map(async (engine, index) => {
         await poll(engine, index);
+        await audit(index);
         await engine.settled();
       }),
     );
@@ -502,6 +547,7 @@ async function consoles(
           if (Date.now() + wait >= deadline) break;
           await sleep(wait);
           await poll(engine, index);
+          await audit(index);
           polls += 1;
         }
       }),
@@ -672,8 +718,9 @@ async function main(): Promise<void> {
       say(await lag(base));
       say();
     }
+    await seedAudit(base);
     say(
-      `## Server CPU: consoles polling the 15m window of ${day.index} every 2 s (on the wall clock, as the console's poller) for ${consoleSeconds} s after each console's first poll (engine process CPU, nodes stats)`,
+      `## Server CPU: consoles polling the 15m window of ${day.index} every 2 s (on the wall clock, as the console's poller) for ${consoleSeconds} s after each console's first poll, each reading the escalation audit trail after its poll as the console does (${AUDIT_INDEX}: 50 records) (engine process CPU, nodes stats)`,
     );
     say(
       '| ingest | consoles | full: CPU s (− idle) | full polls | full cache hits / misses | incr.: CPU s (− idle) | incr. polls | incr. cache hits / misses | incr. shared on one host: CPU s (− idle) | shared polls | shared cache hits / misses |',
@@ -729,6 +776,7 @@ async function main(): Promise<void> {
     // One segment again for the next run's full polls.
     await compact(base, day);
     await compact(base, burst);
+    await http(base, 'DELETE', `/${AUDIT_INDEX}`);
   } finally {
     await client.close();
   }

@@ -22,7 +22,7 @@ import { type BackoffSettings, backoffDelay, DEFAULT_BACKOFF, isTransient } from
 import { toClusterError } from './errors.js';
 import { type FetchWindow, fetchSnapshots } from './fetch.js';
 import { createIncrementalSnapshots, type IncrementalSnapshots } from './incremental/engine.js';
-import { createSharedPolls, type ShareRole } from './share/shared-polls.js';
+import { createSharedPolls, type LocalRead, type ShareRole } from './share/shared-polls.js';
 import { type ClusterClient, ClusterError } from './types.js';
 
 export type PollerStatus =
@@ -49,6 +49,12 @@ export interface Poller {
   readonly paused: boolean;
   /** The connected client, once connected (null before, and after stop). */
   readonly client: ClusterClient | null;
+  /**
+   * A read this console makes at every poll (the escalation audit trail), shared with the
+   * other consoles on this host as its polls are (share/shared-polls.ts read); made here
+   * when they are not shared.
+   */
+  read<T>(name: string, local: LocalRead<T>, signal: AbortSignal): Promise<T>;
 }
 
 export type TimerHandle = unknown;
@@ -356,6 +362,10 @@ export function createPoller(options: PollerOptions): Poller {
     },
     get client() {
       return stopped ? null : client;
+    },
+    read(name, local, signal) {
+      if (!shared || stopped) return local({ now: now(), signal });
+      return shared.read(name, local, { now: now(), signal });
     },
     start() {
       if (started || stopped) return;

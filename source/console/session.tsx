@@ -125,7 +125,17 @@ export async function runSession(ctx: CommandContext, travelSpec?: TravelSpec): 
       ? { share: { socketPath: sharing.socketPath, onRole: (_role, detail) => flash(`polls: ${detail}`) } }
       : {}),
     connect: (signal) => createClusterClient(config, secrets, { signal }),
-    onConnected: (client) => escalations.attach(createEscalator({ client, config, secrets })),
+    // The audit trail is read after every poll: shared with this host's other consoles as the
+    // polls are (one read for all), or read here.
+    onConnected: (client) =>
+      escalations.attach(
+        createEscalator({
+          client,
+          config,
+          secrets,
+          sharedRead: (name, local, signal) => poller.read(name, local, signal),
+        }),
+      ),
     // The window's one home is the state: the poller reads it at every poll.
     windowMs: () => store.getState().windowMs,
     onResult: ({ snapshot, slowSnapshot }) => {

@@ -23,6 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import type { LocalRead } from '../cluster/share/shared-polls.js';
 import type { ClusterClient } from '../cluster/types.js';
 import { ClusterError } from '../cluster/types.js';
 import type { Config, Secrets } from '../config/types.js';
@@ -47,6 +48,7 @@ import {
   escalationIndexTemplate,
   escalationStateId,
   latestPerAlert,
+  parseStoredRecord,
   type StoredRecord,
   toEscalationRecord,
 } from './record.js';
@@ -136,6 +138,11 @@ export interface EscalatorOptions {
   auditFile?: string;
   /** Delivery tuning; tests shorten the waits. */
   delivery?: Pick<DeliveryOptions, 'lateAnswerMs' | 'backoffBaseMs' | 'backoffCapMs' | 'retryAfterCapMs'>;
+  /**
+   * How sync() reads the audit index: through the poller (poller.ts read), which shares the
+   * read with the other consoles on this host as it shares their polls. Default: read here.
+   */
+  sharedRead?: <T>(name: string, local: LocalRead<T>, signal: AbortSignal) => Promise<T>;
 }
 
 /** A 'sent' record older than this is history: the same alert state may be escalated again. */
@@ -759,7 +766,13 @@ export function createEscalator(options: EscalatorOptions): Escalator {
       const since = now() - SYNC_HORIZON_MS;
       if (clusterStore && clusterReadable) {
         try {
-          lastClusterRecords = await clusterStore.recent(since, undefined, syncOptions.signal);
+          const read: LocalRead<StoredRecord[]> = (at) =>
+            clusterStore.recent(at.now - SYNC_HORIZON_MS, undefined, at.signal);
+          lastClusterRecords = options.sharedRead
+            ? sharedRecords(
+                await options.sharedRead(`escalations:${index}`, read, syncOptions.signal ?? neverAborted),
+              )
+            : await clusterStore.recent(since, undefined, syncOptions.signal);
         } catch (error) {
           if (isForbidden(error)) {
             clusterReadable = false;
@@ -835,4 +848,12 @@ function kibanaField(config: Config, alert: Alert): { kibanaField?: string } {
   if (alert.keyKind === 'ip') return { kibanaField: fields.sourceIp };
   if (alert.keyKind === 'user') return { kibanaField: fields.user };
   return {};
+}
+
+const neverAborted = new AbortController().signal;
+
+/** Records another console on this host read for this one: checked as if read here. */
+function sharedRecords(value: unknown): StoredRecord[] {
+  if (!Array.isArray(value)) throw new Error('escalation records shared by another console: not a list');
+  return value.map(parseStoredRecord).filter((record): record is StoredRecord => record !== undefined);
 }

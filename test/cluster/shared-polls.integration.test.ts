@@ -21,6 +21,7 @@ import {
 import { createSharedPolls } from '../../source/cluster/share/shared-polls.js';
 import type { ClusterClient } from '../../source/cluster/types.js';
 import type { Snapshot } from '../../source/contracts/snapshot.js';
+import { clusterAuditStore } from '../../source/slack/audit-store.js';
 import { testConfig } from '../support/config.js';
 import { deleteIndices, seedIndex, sshDoc } from '../support/seed.js';
 
@@ -52,9 +53,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The client with its `_msearch` calls counted. */
-function counted(client: ClusterClient): { client: ClusterClient; searches: () => number } {
+/** The client with its `_msearch` (polls) and `_search` (other reads) calls counted. */
+function counted(client: ClusterClient): {
+  client: ClusterClient;
+  searches: () => number;
+  reads: () => number;
+} {
   let searches = 0;
+  let reads = 0;
   const wrapped = new Proxy(client, {
     get(target, property, receiver) {
       if (property === 'msearch')
@@ -62,11 +68,16 @@ function counted(client: ClusterClient): { client: ClusterClient; searches: () =
           searches += 1;
           return target.msearch(...args);
         };
+      if (property === 'search')
+        return (...args: Parameters<ClusterClient['search']>) => {
+          reads += 1;
+          return target.search(...args);
+        };
       const value = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  return { client: wrapped, searches: () => searches };
+  return { client: wrapped, searches: () => searches, reads: () => reads };
 }
 
 describe('consoles on one host share polls (Elasticsearch)', () => {
@@ -75,7 +86,7 @@ describe('consoles on one host share polls (Elasticsearch)', () => {
     const socket = join(dir, 'poll.sock');
     const consoles = await Promise.all(
       ['a', 'b', 'c'].map(async (name) => {
-        const { client, searches } = counted(await createClusterClient(config, {}));
+        const { client, searches, reads } = counted(await createClusterClient(config, {}));
         const results: PollResult[] = [];
         const statuses: PollerStatus[] = [];
         const roles: string[] = [];
@@ -86,7 +97,7 @@ describe('consoles on one host share polls (Elasticsearch)', () => {
           onStatus: (status) => statuses.push(status),
           share: { socketPath: () => socket, onRole: (role) => roles.push(role) },
         });
-        return { name, client, searches, results, statuses, roles, poller };
+        return { name, client, searches, reads, results, statuses, roles, poller };
       }),
     );
     try {
@@ -116,6 +127,20 @@ describe('consoles on one host share polls (Elasticsearch)', () => {
       }
       const ssh = (snapshot: Snapshot) => snapshot.services.find((service) => service.service === 'ssh')!;
       expect(ssh(b.results.at(-1)!.snapshot).failures).toBe(40);
+
+      // The escalation audit trail, read by each console after its poll (as session.tsx's
+      // escalator does): one search, by the leader's client, for all three.
+      const audit = `${index}-escalations`;
+      const readAudit = (console_: typeof a) =>
+        console_.poller.read(
+          `escalations:${audit}`,
+          (at) => clusterAuditStore(console_.client, audit).recent(at.now - 86_400_000, undefined, at.signal),
+          new AbortController().signal,
+        );
+      const readsBefore = consoles.map((console_) => console_.reads());
+      expect(await readAudit(a)).toEqual([]);
+      expect(await Promise.all([readAudit(b), readAudit(c)])).toEqual([[], []]);
+      expect(consoles.map((console_, i) => console_.reads() - readsBefore[i]!)).toEqual([1, 0, 0]);
 
       // The leader quits: a follower leads from its next poll; nobody misses a poll.
       await a.poller.stop();

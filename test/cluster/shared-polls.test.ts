@@ -226,6 +226,77 @@ describe('shared polls', () => {
   });
 });
 
+describe('shared reads (the escalation audit trail after each poll)', () => {
+  /** A console's own read: records (who, now) and answers with them. */
+  const reader =
+    (name: string, calls: string[], fail?: ClusterError) =>
+    async ({ now }: { now: number; signal: AbortSignal }) => {
+      calls.push(`${name} @${now}`);
+      if (fail) throw fail;
+      return [{ by: name, at: now }];
+    };
+
+  it('the leader reads once for the consoles asking about then; alone, each reads its own', async () => {
+    const calls: string[] = [];
+    const consoles = ['a', 'b', 'c'].map((name) => shared(console_(name, []).local));
+    // Before any poll is shared, a read is the console's own.
+    expect(await consoles[1]!.read('audit', reader('b', calls), { now: 1_000, signal: signal() })).toEqual([
+      { by: 'b', at: 1_000 },
+    ]);
+    for (const polls of consoles) await polls.fetch([MAIN], { now: 10_000, signal: signal() });
+    expect(consoles.map((polls) => polls.role)).toEqual(['leader', 'follower', 'follower']);
+    calls.length = 0;
+    await consoles[0]!.read('audit', reader('a', calls), { now: 10_100, signal: signal() });
+    const answers = await Promise.all(
+      consoles
+        .slice(1)
+        .map((polls, i) => polls.read('audit', reader('bc'[i]!, calls), { now: 10_150, signal: signal() })),
+    );
+    expect(answers).toEqual([[{ by: 'a', at: 10_100 }], [{ by: 'a', at: 10_100 }]]);
+    expect(calls).toEqual(['a @10100']);
+    // Asked later than the tolerance: the leader reads again, once.
+    const later = await Promise.all(
+      consoles
+        .slice(1)
+        .map((polls, i) => polls.read('audit', reader('bc'[i]!, calls), { now: 14_000, signal: signal() })),
+    );
+    expect(later).toEqual([[{ by: 'a', at: 14_000 }], [{ by: 'a', at: 14_000 }]]);
+    expect(calls).toEqual(['a @10100', 'a @14000']);
+  });
+
+  it('a read the leader has not made itself (another index) is made by the follower alone', async () => {
+    const calls: string[] = [];
+    const a = shared(console_('a', []).local);
+    const b = shared(console_('b', []).local);
+    await a.fetch([MAIN], { now: 10_000, signal: signal() });
+    await b.fetch([MAIN], { now: 10_000, signal: signal() });
+    expect(b.role).toBe('follower');
+    await a.read('audit:one', reader('a', calls), { now: 10_100, signal: signal() });
+    expect(await b.read('audit:other', reader('b', calls), { now: 10_100, signal: signal() })).toEqual([
+      { by: 'b', at: 10_100 },
+    ]);
+    expect(calls).toEqual(['a @10100', 'b @10100']);
+  });
+
+  it("the leader's read failure is the follower's, with its kind (403: the same account)", async () => {
+    const calls: string[] = [];
+    const a = shared(console_('a', []).local);
+    const b = shared(console_('b', []).local);
+    await a.fetch([MAIN], { now: 10_000, signal: signal() });
+    await b.fetch([MAIN], { now: 10_000, signal: signal() });
+    const forbidden = new ClusterError('forbidden', 'no read on the escalation index', { status: 403 });
+    await expect(
+      a.read('audit', reader('a', calls, forbidden), { now: 10_100, signal: signal() }),
+    ).rejects.toBe(forbidden);
+    const failed = await b
+      .read('audit', reader('b', calls), { now: 12_000, signal: signal() })
+      .catch((e) => e);
+    expect(failed).toBeInstanceOf(ClusterError);
+    expect(failed).toMatchObject({ kind: 'forbidden', status: 403 });
+    expect(calls).toEqual(['a @10100', 'a @12000']);
+  });
+});
+
 describe('the private directory and the socket names', () => {
   const uid = process.getuid!();
 

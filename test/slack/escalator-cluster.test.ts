@@ -63,6 +63,29 @@ describe.each([
     };
   }
 
+  it('a console whose audit read another console on its host made (shared): the same records, checked as if read here', async () => {
+    const alice = await analyst('alice@jump1');
+    const alert = successAfterFailureAlert();
+    expect(await alice.escalator.send(alert)).toMatchObject({ kind: 'delivered' });
+    await alice.client.refresh(index);
+    const names: string[] = [];
+    // The leader's answer comes as JSON over the socket (share/shared-polls.ts); what is not a
+    // record in it is dropped, as a hit that is not one would be.
+    const bob = await analyst('bob@jump2', {
+      sharedRead: async (name, local, signal) => {
+        names.push(name);
+        const value = await local({ now: Date.now(), signal });
+        return JSON.parse(JSON.stringify([...(value as unknown[]), { alertId: 'forged' }, 'text']));
+      },
+    });
+    const carol = await analyst('carol@jump2');
+    const [shared, own] = await Promise.all([bob.escalator.sync(), carol.escalator.sync()]);
+    expect(names).toEqual([`escalations:${index}`]);
+    expect([...shared.keys()]).toEqual([alert.id]);
+    expect(shared.get(alert.id)).toEqual(own.get(alert.id));
+    expect(shared.get(alert.id)).toMatchObject({ delivery: 'sent', by: 'alice@jump1' });
+  });
+
   it('two analysts escalating the same alert at the same moment: one message, one record', async () => {
     // Slack answers a little slowly, so the second create lands while the first is in flight.
     slack.script = () => ({ status: 200, delayMs: 100 });

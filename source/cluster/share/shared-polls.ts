@@ -16,9 +16,15 @@
 // moment: consoles poll on the wall clock's ticks (poller.ts nextPollDelay), so one poll
 // answers them all. Its engine sees one poll at a time, in time order.
 //
-// Wire: one JSON object a line each way. Follower → leader {id, window, now}; leader →
-// follower {id, snapshot} or {id, error: {kind, message, status}}. A snapshot is plain data
-// already escaped where shown, exactly what the leader's own console gets.
+// Other reads every console makes at every poll are shared the same way (`read`): the
+// escalation audit trail (slack/escalator.ts sync) was the other half of 10 consoles' server
+// CPU once the polls were shared (10 consoles reading it every 2 s: 1.4–1.7 CPU s in 40 s
+// above idle, one console 0.3–0.5; the shared polls themselves: 0.8).
+//
+// Wire: one JSON object a line each way. Follower → leader {id, window, now} or {id, read,
+// now}; leader → follower {id, snapshot}, {id, value} or {id, error: {kind, message,
+// status}}. A snapshot is plain data already escaped where shown, exactly what the leader's
+// own console gets; a read's value is whatever its reader returns, as JSON.
 import { chmodSync, statSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { Snapshot } from '../../contracts/snapshot.js';
@@ -44,8 +50,20 @@ export interface SharedPollsOptions {
   now?: () => number;
 }
 
+/**
+ * A read every console on this host would make the same (same cluster, account and settings:
+ * the socket's name says so) at about the same moment. Its value must survive JSON.
+ */
+export type LocalRead<T> = (options: { now: number; signal: AbortSignal }) => Promise<T>;
+
 export interface SharedPolls {
   fetch(windows: FetchWindow[], options: { now: number; signal: AbortSignal }): Promise<Snapshot[]>;
+  /**
+   * The read `name` for the moment `now`: the leader's (one for all the consoles that ask
+   * about then), or this console's own `local` when it leads, is alone, or its leader has not
+   * made that read yet. A follower asks the leader it follows for its polls.
+   */
+  read<T>(name: string, local: LocalRead<T>, options: { now: number; signal: AbortSignal }): Promise<T>;
   readonly role: ShareRole;
   close(): Promise<void>;
 }
@@ -167,10 +185,17 @@ function isWindow(value: unknown): value is FetchWindow {
 }
 
 interface Entry {
-  /** The poll running for this window, and the moment it polls for. */
-  running: { now: number; result: Promise<Snapshot> } | null;
-  last: { now: number; snapshot: Snapshot } | null;
+  /** The poll (or read) running for this key, and the moment it is for. */
+  running: { now: number; result: Promise<unknown> } | null;
+  last: { now: number; value: unknown } | null;
 }
+
+/** What a follower asks for: a window's snapshot, or a named read. */
+type Asked = { window: FetchWindow } | { read: string };
+
+/** The leader has not made this read itself: the follower makes it alone. */
+const NOT_PROVIDED = 'not-provided';
+class NotProvided extends Error {}
 
 interface Leading {
   kind: 'leader';
@@ -183,7 +208,7 @@ interface Leading {
 }
 
 interface Pending {
-  resolve: (snapshot: Snapshot) => void;
+  resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 
@@ -215,16 +240,33 @@ export function createSharedPolls(options: SharedPollsOptions): SharedPolls {
 
   // ---------- leading ----------
 
-  /** A window's snapshot for the moment `asked`: the poll for about then, run once. */
-  async function serve(leading: Leading, window: FetchWindow, asked: number): Promise<Snapshot> {
-    const key = windowKey(window);
+  /** Each read this console has made, as the leader makes it for followers. */
+  const reads = new Map<string, LocalRead<unknown>>();
+
+  /** What `asked` names, for the moment `at`: the poll (or read) for about then, run once. */
+  function serve(leading: Leading, asked: Asked, at: number): Promise<unknown> {
+    if ('window' in asked) {
+      const { window } = asked;
+      return serveKey(leading, windowKey(window), at, (run) => options.local(window, run));
+    }
+    const read = reads.get(asked.read);
+    if (!read) return Promise.reject(new NotProvided());
+    return serveKey(leading, `read:${asked.read}`, at, read);
+  }
+
+  async function serveKey(
+    leading: Leading,
+    key: string,
+    asked: number,
+    run: LocalRead<unknown>,
+  ): Promise<unknown> {
     let entry = leading.entries.get(key);
     if (!entry) {
       entry = { running: null, last: null };
       leading.entries.set(key, entry);
     }
     for (;;) {
-      if (entry.last && entry.last.now >= asked - tolerance) return entry.last.snapshot;
+      if (entry.last && entry.last.now >= asked - tolerance) return entry.last.value;
       const running = entry.running;
       if (running) {
         if (running.now >= asked - tolerance) return running.result;
@@ -234,39 +276,48 @@ export function createSharedPolls(options: SharedPollsOptions): SharedPolls {
       }
       if (leading.controller.signal.aborted) throw aborted();
       const polled = asked;
-      const result = options.local(window, { now: polled, signal: leading.controller.signal });
+      const result = run({ now: polled, signal: leading.controller.signal });
       const mine = { now: polled, result };
       entry.running = mine;
       const settle = () => {
         if (entry.running === mine) entry.running = null;
       };
-      result.then((snapshot) => {
+      result.then((value) => {
         settle();
-        if (!entry.last || entry.last.now <= polled) entry.last = { now: polled, snapshot };
+        if (!entry.last || entry.last.now <= polled) entry.last = { now: polled, value };
       }, settle);
       return result;
     }
   }
 
   function answerPeer(leading: Leading, socket: Socket, line: string): void {
-    let request: { id?: unknown; window?: unknown; now?: unknown };
+    let request: { id?: unknown; window?: unknown; read?: unknown; now?: unknown };
     try {
       request = JSON.parse(line);
     } catch {
       socket.destroy();
       return;
     }
-    const { id, window, now: asked } = request;
-    if (typeof id !== 'number' || !isWindow(window) || typeof asked !== 'number' || !Number.isFinite(asked)) {
+    const { id, window, read, now: at } = request;
+    const asked: Asked | null = isWindow(window)
+      ? { window }
+      : typeof read === 'string' && read.length > 0 && read.length <= 200
+        ? { read }
+        : null;
+    if (typeof id !== 'number' || !asked || typeof at !== 'number' || !Number.isFinite(at)) {
       socket.destroy();
       return;
     }
-    serve(leading, window, asked).then(
-      (snapshot) => {
-        if (!socket.destroyed) socket.write(`${JSON.stringify({ id, snapshot })}\n`);
+    serve(leading, asked, at).then(
+      (value) => {
+        if (socket.destroyed) return;
+        socket.write(`${JSON.stringify('window' in asked ? { id, snapshot: value } : { id, value })}\n`);
       },
       (error) => {
-        if (!socket.destroyed) socket.write(`${JSON.stringify({ id, error: errorFields(error) })}\n`);
+        if (socket.destroyed) return;
+        const fields =
+          error instanceof NotProvided ? { kind: NOT_PROVIDED, message: NOT_PROVIDED } : errorFields(error);
+        socket.write(`${JSON.stringify({ id, error: fields })}\n`);
       },
     );
   }
@@ -340,7 +391,7 @@ export function createSharedPolls(options: SharedPollsOptions): SharedPolls {
           if (part === following) part = { kind: 'alone', path };
         });
         lines(socket, MAX_ANSWER_BYTES, (line) => {
-          let answer: { id?: unknown; snapshot?: unknown; error?: unknown };
+          let answer: { id?: unknown; snapshot?: unknown; value?: unknown; error?: unknown };
           try {
             answer = JSON.parse(line);
           } catch {
@@ -350,11 +401,15 @@ export function createSharedPolls(options: SharedPollsOptions): SharedPolls {
           const pending = typeof answer.id === 'number' ? following.pending.get(answer.id) : undefined;
           if (!pending) return;
           following.pending.delete(answer.id as number);
-          if (answer.snapshot !== undefined) {
-            pending.resolve(answer.snapshot as Snapshot);
+          if (answer.snapshot !== undefined || 'value' in answer) {
+            pending.resolve(answer.snapshot !== undefined ? answer.snapshot : answer.value);
             return;
           }
           const error = (answer.error ?? {}) as { kind?: unknown; message?: unknown; status?: unknown };
+          if (error.kind === NOT_PROVIDED) {
+            pending.reject(new NotProvided());
+            return;
+          }
           const kind = typeof error.kind === 'string' && KINDS.has(error.kind) ? error.kind : 'unknown';
           // The leader was told to stop (it quits): not this console's failure.
           if (kind === 'aborted') {
@@ -375,15 +430,10 @@ export function createSharedPolls(options: SharedPollsOptions): SharedPolls {
     });
   }
 
-  function ask(
-    following: Following,
-    window: FetchWindow,
-    asked: number,
-    signal: AbortSignal,
-  ): Promise<Snapshot> {
+  function ask(following: Following, asked: Asked, at: number, signal: AbortSignal): Promise<unknown> {
     if (signal.aborted) return Promise.reject(aborted());
     const id = nextId++;
-    return new Promise<Snapshot>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
@@ -399,16 +449,16 @@ export function createSharedPolls(options: SharedPollsOptions): SharedPolls {
       };
       signal.addEventListener('abort', onAbort, { once: true });
       following.pending.set(id, {
-        resolve: (snapshot) => {
+        resolve: (value) => {
           done();
-          resolve(snapshot);
+          resolve(value);
         },
         reject: (error) => {
           done();
           reject(error);
         },
       });
-      following.socket.write(`${JSON.stringify({ id, window, now: asked })}\n`);
+      following.socket.write(`${JSON.stringify({ id, ...asked, now: at })}\n`);
     });
   }
 
@@ -487,18 +537,20 @@ export function createSharedPolls(options: SharedPollsOptions): SharedPolls {
 
   async function one(
     path: string,
-    window: FetchWindow,
-    asked: number,
+    asked: Asked,
+    at: number,
     signal: AbortSignal,
-  ): Promise<Snapshot> {
+    local: () => Promise<unknown>,
+  ): Promise<unknown> {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       if (closed || signal.aborted) throw aborted();
       const current = await join(path);
-      if (current.kind === 'leader') return untilAborted(serve(current, window, asked), signal);
+      if (current.kind === 'leader') return untilAborted(serve(current, asked, at), signal);
       if (current.kind === 'alone') break;
       try {
-        return await ask(current, window, asked, signal);
+        return await ask(current, asked, at, signal);
       } catch (error) {
+        if (error instanceof NotProvided) break;
         if (error instanceof LeaderSilent) {
           aloneUntil = now() + ALONE_AFTER_SILENT_MS;
           if (part === current) leave();
@@ -509,7 +561,7 @@ export function createSharedPolls(options: SharedPollsOptions): SharedPolls {
         if (part === current) leave();
       }
     }
-    return options.local(window, { now: asked, signal });
+    return local();
   }
 
   return {
@@ -523,7 +575,25 @@ export function createSharedPolls(options: SharedPollsOptions): SharedPolls {
         if (part.kind !== 'alone') leave();
         return Promise.all(windows.map((window) => options.local(window, { now: asked, signal })));
       }
-      return Promise.all(windows.map((window) => one(path, window, asked, signal)));
+      return Promise.all(
+        windows.map(
+          (window) =>
+            one(path, { window }, asked, signal, () =>
+              options.local(window, { now: asked, signal }),
+            ) as Promise<Snapshot>,
+        ),
+      );
+    },
+    async read<T>(
+      name: string,
+      local: LocalRead<T>,
+      { now: at, signal }: { now: number; signal: AbortSignal },
+    ) {
+      reads.set(name, local as LocalRead<unknown>);
+      // The read goes where this console's polls go: with no poll shared yet, alone.
+      const path = closed ? null : part.path;
+      if (!path || part.kind === 'alone') return local({ now: at, signal });
+      return (await one(path, { read: name }, at, signal, () => local({ now: at, signal }))) as T;
     },
     async close() {
       closed = true;
