@@ -11,6 +11,7 @@
 // seconds again; all of it here, erring high), the bucket's sealed
 // slices combined into one once it is whole, the oldest bucket leaving every third poll,
 // and the window's slices merged.
+import { readFileSync } from 'node:fs';
 import { seededRandom } from './seeded-random.mjs';
 
 interface Job {
@@ -28,6 +29,18 @@ const { MergeScratch, mergeSlices } = await product('cluster/incremental/merge.j
 const { ipSortKey } = await product('core/net.js');
 
 const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
+/** Resident bytes of the C heap (malloc's main arena: typed arrays' memory), Linux only. */
+const cHeap = (): string => {
+  try {
+    const smaps = readFileSync('/proc/self/smaps', 'utf8');
+    const at = smaps.indexOf(' [heap]\n');
+    if (at < 0) return '';
+    const rss = /\nRss:\s+(\d+) kB/.exec(smaps.slice(at));
+    return rss ? `, C heap ${mb(Number(rss[1]) * 1024)}` : '';
+  } catch {
+    return '';
+  }
+};
 const IPS = 200_000;
 const BUCKET_MS = 15_000;
 const BUCKETS = 60;
@@ -112,13 +125,13 @@ for (let poll = 1; poll <= job.polls; poll += 1) {
     { maxOffenders: 250, detailed: 25, hasInvalidUser: true },
     scratch,
   );
-  if ([1, job.polls / 100, job.polls / 10, job.polls / 5, job.polls / 2, job.polls].includes(poll)) {
+  if (poll === 1 || poll === job.polls / 100 || poll % Math.max(1, job.polls / 10) === 0) {
     // Retained (after a full collection) apart from RSS, which also holds V8's room for the
     // garbage a poll makes (composite answers parsed into objects, then dropped).
     (globalThis as { gc?: () => void }).gc?.();
     const memory = process.memoryUsage();
     say(
-      `poll ${poll}: ${merged.distinctIps.toLocaleString('en')} distinct IPs, ${slices.size} slices, RSS ${mb(memory.rss)}, retained heap ${mb(memory.heapUsed)} + typed arrays ${mb(memory.arrayBuffers)}`,
+      `poll ${poll}: ${merged.distinctIps.toLocaleString('en')} distinct IPs, ${slices.size} slices, RSS ${mb(memory.rss)}, retained heap ${mb(memory.heapUsed)} (V8 holds ${mb(memory.heapTotal)}) + typed arrays ${mb(memory.arrayBuffers)}${cHeap()}`,
     );
   }
 }

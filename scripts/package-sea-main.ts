@@ -2,7 +2,7 @@
 // It does what bin/soc-watch.js and its shebang do for the npm command:
 // - the node flags of the shebang are in the executable's own configuration (execArgv), so
 //   they apply before any JavaScript runs;
-// - the environment the shebang sets (MALLOC_ARENA_MAX=2) must be there when the process
+// - the environment the shebang sets (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_) must be there when the process
 //   starts, because glibc reads it once, at the first malloc. An executable has no shebang,
 //   so it replaces itself once with the same arguments and that environment added
 //   (process.execve: same PID, same terminal). A value the user set wins and is kept;

@@ -74,7 +74,7 @@ describe('the single executable, with no node on PATH', () => {
   it('runs with the node flags and environment of the launcher', async () => {
     // A preload (NODE_OPTIONS, which the executable honours as node does) reports from inside
     // the running executable. It runs twice: before and after the executable restarts itself
-    // with MALLOC_ARENA_MAX, in the same process.
+    // with the launcher's environment (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_), in the same process.
     const probe = path.join(configDir, 'probe.cjs');
     writeFileSync(
       probe,
@@ -82,6 +82,7 @@ describe('the single executable, with no node on PATH', () => {
 const newSpace = v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
 process.stderr.write('PROBE ' + JSON.stringify({ pid: process.pid, sea: require('node:sea').isSea(),
   node: process.version, execArgv: process.execArgv, arena: process.env.MALLOC_ARENA_MAX ?? null,
+  mmapThreshold: process.env.MALLOC_MMAP_THRESHOLD_ ?? null,
   newSpace: newSpace.space_size }) + '\\n');\n`,
     );
     const result = await run(executable, ['--version'], env({ NODE_OPTIONS: `--require ${probe}` }));
@@ -91,20 +92,34 @@ process.stderr.write('PROBE ' + JSON.stringify({ pid: process.pid, sea: require(
       .filter((line) => line.startsWith('PROBE '))
       .map((line) => JSON.parse(line.slice(6)) as Record<string, unknown>);
     const launcher = launcherCommand(LAUNCHER);
-    expect(launcher.env).toEqual({ MALLOC_ARENA_MAX: '2' });
+    expect(launcher.env).toEqual({ MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '32768' });
     expect(probes).toHaveLength(2);
-    expect(probes[0]).toMatchObject({ sea: true, execArgv: launcher.flags, arena: null });
-    expect(probes[1]).toMatchObject({ sea: true, execArgv: launcher.flags, arena: '2', pid: probes[0]!.pid });
+    expect(probes[0]).toMatchObject({
+      sea: true,
+      execArgv: launcher.flags,
+      arena: null,
+      mmapThreshold: null,
+    });
+    expect(probes[1]).toMatchObject({
+      sea: true,
+      execArgv: launcher.flags,
+      arena: '2',
+      mmapThreshold: '32768',
+      pid: probes[0]!.pid,
+    });
     expect(probes[1]!.node).toMatch(/^v24\./);
     // --max-semi-space-size=1: a young generation of 1 MB semi-spaces (node's default is 16+).
     expect(probes[1]!.newSpace).toBeLessThanOrEqual(1024 * 1024);
-    // A MALLOC_ARENA_MAX the user set is kept, and there is no restart.
+    // Values the user set are kept; with both set there is no restart.
     const own = await run(
       executable,
       ['--version'],
-      env({ NODE_OPTIONS: `--require ${probe}`, MALLOC_ARENA_MAX: '4' }),
+      env({ NODE_OPTIONS: `--require ${probe}`, MALLOC_ARENA_MAX: '4', MALLOC_MMAP_THRESHOLD_: '65536' }),
     );
-    expect(own.stderr.split('\n').filter((line) => line.includes('"arena":"4"'))).toHaveLength(1);
+    expect(
+      own.stderr.split('\n').filter((line) => line.includes('"arena":"4","mmapThreshold":"65536"')),
+    ).toHaveLength(1);
+    expect(own.stderr.split('\n').filter((line) => line.startsWith('PROBE '))).toHaveLength(1);
   });
 
   it('answers once --json exactly as the npm command does on the same data', async () => {
