@@ -28,7 +28,9 @@ if (!process.env.NODE_ENV) process.env.NODE_ENV = 'production';
 //   when freed. Left to glibc, the threshold rises to the largest block freed and such blocks
 //   come from the main heap, which they fragment: bench:window's memory child (200,000 IPs)
 //   grew 2.9 MB per 1,000 polls (C heap 44.6 → 49.5 MB from poll ~6,000 to ~8,000, RSS
-//   148.7 MB at 10,000); with it, RSS 124.5 MB at 3,000 polls against 132.8.
+//   148.7 MB at 10,000); with it, 145.3 MB at 10,000 (124.5 against 132.8 at 3,000). The C
+//   heap still grows ~1.9 MB per 1,000 polls; 8192 measured no better (137.1 MB at poll
+//   7,000 against 138.5) and costs more system time at start.
 // All of it must be on the command line: V8 sizes its heap and glibc its arenas before any
 // JavaScript runs. scripts/launcher-command.ts reads this line for the demo and the bench.
 import('../dist/cli.js').catch((error) => {
