@@ -12,7 +12,12 @@ import {
   type DetailPart,
   PartCache,
 } from '../../source/cluster/incremental/row-slices.js';
-import { buildSlice, combineSlices, releaseSlice } from '../../source/cluster/incremental/slice-table.js';
+import {
+  buildSlice,
+  combineSlices,
+  releaseSlice,
+  SliceBuilder,
+} from '../../source/cluster/incremental/slice-table.js';
 import { ipSortKey } from '../../source/core/net.js';
 
 const S = 1000;
@@ -238,6 +243,61 @@ describe('slice storage', () => {
       distinctIps: 1,
       invalidUserFailures: 70_001,
     });
+  });
+});
+
+describe('slice builders reuse their scratch arrays', () => {
+  it("a builder on a finished builder's arrays shows none of its values; one done cannot be fed", () => {
+    const ips = new Dictionary(ipSortKey);
+    const users = new Dictionary(keywordOrderKey);
+    const rows = (n: number, base: number) =>
+      Array.from({ length: n }, (_, k) => ({
+        ip: `198.51.100.${k % 200}`,
+        user: `u${k % 7}`,
+        failures: base + k,
+        invalid: k % 2,
+        first: base + k,
+        last: base + 2 * k,
+      }));
+    // Many rows first (the pooled arrays hold their values), then fewer on the same arrays.
+    const big = buildSlice(0, 15 * S, 15 * S, rows(1_000, 5_000), 0, ips, users);
+    const reused = buildSlice(15 * S, 30 * S, 30 * S, rows(50, 15_000), 0, ips, users);
+    const fresh = buildSlice(
+      15 * S,
+      30 * S,
+      30 * S,
+      rows(50, 15_000),
+      0,
+      new Dictionary(ipSortKey),
+      new Dictionary(keywordOrderKey),
+    );
+    expect(big.ips.length).toBe(200);
+    expect(reused.ips.length).toBe(50);
+    expect([...reused.ipFailures]).toEqual([...fresh.ipFailures]);
+    expect([...reused.ipFirst]).toEqual([...fresh.ipFirst]);
+    expect([...reused.ipLast]).toEqual([...fresh.ipLast]);
+    expect([...reused.pairFailures]).toEqual([...fresh.pairFailures]);
+    expect([...reused.pairInvalid]).toEqual([...fresh.pairInvalid]);
+    expect([...reused.ips].map((id) => ips.key(id))).toEqual(
+      Array.from({ length: 50 }, (_, k) => `198.51.100.${k}`),
+    );
+    // And the first slice is untouched by the second's use of the same arrays.
+    const bigAgain = buildSlice(
+      0,
+      15 * S,
+      15 * S,
+      rows(1_000, 5_000),
+      0,
+      new Dictionary(ipSortKey),
+      new Dictionary(keywordOrderKey),
+    );
+    expect([...big.ipFailures]).toEqual([...bigAgain.ipFailures]);
+    expect([...big.ipLast]).toEqual([...bigAgain.ipLast]);
+    expect([...big.pairFailures]).toEqual([...bigAgain.pairFailures]);
+    const builder = new SliceBuilder(0, 5 * S, ips, users, 10);
+    builder.add('192.0.2.9', 'root', 1, 0, 10, 10);
+    builder.finish(5 * S, 0);
+    expect(() => builder.add('192.0.2.9', 'root', 1, 0, 11, 11)).toThrow(/after finish/);
   });
 });
 

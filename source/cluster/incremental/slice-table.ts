@@ -61,6 +61,61 @@ function grown<T extends Int32Array | Uint32Array | Float64Array>(array: T, make
   return next;
 }
 
+/** A builder's growable arrays, all of one capacity. */
+interface Scratch {
+  ips: Int32Array;
+  ipFailures: Uint32Array;
+  ipInvalid: Uint32Array;
+  ipFirst: Float64Array;
+  ipLast: Float64Array;
+  pairIp: Int32Array;
+  pairUser: Int32Array;
+  pairFailures: Uint32Array;
+  pairInvalid: Uint32Array;
+}
+
+/**
+ * Scratch arrays of finished builders, for the next ones. A builder's arrays live for one read
+ * and the slice's own arrays (copies, made at finish) for minutes: made afresh at every read
+ * they were freed between long-lived blocks and left the C heap in holes; the memory bench
+ * (bench:window, 200,000 IPs) grew ~1.9 MB per 1,000 polls that way. Only capacities up to
+ * POOLED_CAPACITY are kept (larger blocks get pages of their own, see bin/soc-watch.js, and
+ * are returned whole), at most POOLED_SETS of them: ≤ 2.9 MB held.
+ */
+const POOLED_CAPACITY = 16_384;
+const POOLED_SETS = 4;
+const scratchPool: Scratch[] = [];
+
+function takeScratch(size: number): Scratch {
+  let best = -1;
+  for (let k = 0; k < scratchPool.length; k += 1) {
+    const capacity = scratchPool[k]!.ips.length;
+    if (capacity >= size && (best < 0 || capacity < scratchPool[best]!.ips.length)) best = k;
+  }
+  if (best >= 0) return scratchPool.splice(best, 1)[0]!;
+  // Powers of two, so a pooled set fits the next slices of about the same size.
+  let capacity = 16;
+  while (capacity < size) capacity *= 2;
+  return {
+    ips: new Int32Array(capacity),
+    ipFailures: new Uint32Array(capacity),
+    ipInvalid: new Uint32Array(capacity),
+    ipFirst: new Float64Array(capacity),
+    ipLast: new Float64Array(capacity),
+    pairIp: new Int32Array(capacity),
+    pairUser: new Int32Array(capacity),
+    pairFailures: new Uint32Array(capacity),
+    pairInvalid: new Uint32Array(capacity),
+  };
+}
+
+function giveScratch(scratch: Scratch): void {
+  // A set whose IP and pair arrays grew apart is not pooled (a set is of one capacity).
+  const capacity = scratch.ips.length;
+  if (capacity > POOLED_CAPACITY || scratch.pairIp.length !== capacity) return;
+  if (scratchPool.length < POOLED_SETS) scratchPool.push(scratch);
+}
+
 /**
  * Builds one slice from its composite buckets as they are parsed, straight into typed
  * arrays, interning keys at once: no object per bucket outlives its page (the composite
@@ -102,15 +157,32 @@ export class SliceBuilder {
     this.#ipDict = ipDict;
     this.#userDict = userDict;
     const size = Math.max(16, Math.min(expected, 1 << 16));
-    this.#ips = new Int32Array(size);
-    this.#ipFailures = new Uint32Array(size);
-    this.#ipInvalid = new Uint32Array(size);
-    this.#ipFirst = new Float64Array(size);
-    this.#ipLast = new Float64Array(size);
-    this.#pairIp = new Int32Array(size);
-    this.#pairUser = new Int32Array(size);
-    this.#pairFailures = new Uint32Array(size);
-    this.#pairInvalid = new Uint32Array(size);
+    // Every element is written before it is read (add), so a pooled set's old values do not show.
+    const scratch = takeScratch(size);
+    this.#ips = scratch.ips;
+    this.#ipFailures = scratch.ipFailures;
+    this.#ipInvalid = scratch.ipInvalid;
+    this.#ipFirst = scratch.ipFirst;
+    this.#ipLast = scratch.ipLast;
+    this.#pairIp = scratch.pairIp;
+    this.#pairUser = scratch.pairUser;
+    this.#pairFailures = scratch.pairFailures;
+    this.#pairInvalid = scratch.pairInvalid;
+  }
+
+  /** Done: the arrays go back to the pool (nothing of them is used after finish or discard). */
+  #release(): void {
+    giveScratch({
+      ips: this.#ips,
+      ipFailures: this.#ipFailures,
+      ipInvalid: this.#ipInvalid,
+      ipFirst: this.#ipFirst,
+      ipLast: this.#ipLast,
+      pairIp: this.#pairIp,
+      pairUser: this.#pairUser,
+      pairFailures: this.#pairFailures,
+      pairInvalid: this.#pairInvalid,
+    });
   }
 
   /** One composite bucket: (source IP, user) → failures, invalid-user failures, first/last. */
@@ -122,6 +194,8 @@ export class SliceBuilder {
     first: number,
     last: number,
   ) {
+    // Its arrays may be another builder's by now.
+    if (this.#done) throw new Error('slice builder: add after finish or discard');
     this.#failures += failures;
     this.#invalid += invalid;
     let ip = -1;
@@ -177,7 +251,7 @@ export class SliceBuilder {
     const n = this.#ipCount;
     const p = this.#pairCount;
     const times = offsets(this.#ipFirst.subarray(0, n), this.#ipLast.subarray(0, n), this.start);
-    return {
+    const slice: SliceTable = {
       start: this.start,
       end: this.end,
       queriedAt,
@@ -195,6 +269,8 @@ export class SliceBuilder {
       pairInvalid: counts(this.#pairInvalid.subarray(0, p)),
       users: Int32Array.from(this.#userIds.values()),
     };
+    this.#release();
+    return slice;
   }
 
   /** A read that failed: give back the keys taken so far. */
@@ -203,6 +279,7 @@ export class SliceBuilder {
     this.#done = true;
     for (let k = 0; k < this.#ipCount; k += 1) this.#ipDict.release(this.#ips[k] ?? 0);
     for (const user of this.#userIds.values()) this.#userDict.release(user);
+    this.#release();
   }
 }
 
