@@ -236,6 +236,15 @@ describe('shared reads (the escalation audit trail after each poll)', () => {
       return [{ by: name, at: now }];
     };
 
+  /** Console a leading, b following (each has polled once). */
+  const leaderAndFollower = async () => {
+    const a = shared(console_('a', []).local);
+    const b = shared(console_('b', []).local);
+    await a.fetch([MAIN], { now: 10_000, signal: signal() });
+    await b.fetch([MAIN], { now: 10_000, signal: signal() });
+    return { a, b };
+  };
+
   it('the leader reads once for the consoles asking about then; alone, each reads its own', async () => {
     const calls: string[] = [];
     const consoles = ['a', 'b', 'c'].map((name) => shared(console_(name, []).local));
@@ -266,10 +275,7 @@ describe('shared reads (the escalation audit trail after each poll)', () => {
 
   it('a read the leader has not made itself (another index) is made by the follower alone', async () => {
     const calls: string[] = [];
-    const a = shared(console_('a', []).local);
-    const b = shared(console_('b', []).local);
-    await a.fetch([MAIN], { now: 10_000, signal: signal() });
-    await b.fetch([MAIN], { now: 10_000, signal: signal() });
+    const { a, b } = await leaderAndFollower();
     expect(b.role).toBe('follower');
     await a.read('audit:one', reader('a', calls), { now: 10_100, signal: signal() });
     expect(await b.read('audit:other', reader('b', calls), { now: 10_100, signal: signal() })).toEqual([
@@ -280,10 +286,7 @@ describe('shared reads (the escalation audit trail after each poll)', () => {
 
   it("the leader's read failure is the follower's, with its kind (403: the same account)", async () => {
     const calls: string[] = [];
-    const a = shared(console_('a', []).local);
-    const b = shared(console_('b', []).local);
-    await a.fetch([MAIN], { now: 10_000, signal: signal() });
-    await b.fetch([MAIN], { now: 10_000, signal: signal() });
+    const { a, b } = await leaderAndFollower();
     const forbidden = new ClusterError('forbidden', 'no read on the escalation index', { status: 403 });
     await expect(
       a.read('audit', reader('a', calls, forbidden), { now: 10_100, signal: signal() }),
